@@ -1,0 +1,98 @@
+import { loadConfig } from '../config/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import type { Role } from '../runtime/index.ts';
+import { startTelemetry } from '../telemetry/index.ts';
+import { version } from '../version.ts';
+
+export interface Serving {
+  url: string;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads config, starts telemetry, then imports the runtime — the SDK must be registered before any
+ * feature module asks the API for a tracer or meter (DESIGN.md §5 rule 7).
+ */
+export async function serve(
+  role: Role,
+  file: string | undefined,
+  out: (line: string) => void = console.log,
+): Promise<Serving> {
+  const loaded = loadConfig({ file });
+  const { config } = loaded;
+  const logger = createLogger({ level: config.log.level, base: { role } });
+  const sdk = startTelemetry(
+    {
+      otlpEndpoint: config.telemetry.otlpEndpoint,
+      serviceName: config.telemetry.serviceName,
+      region: config.telemetry.region ?? config.prober.region,
+      instanceId: config.telemetry.instanceId,
+      environment: config.telemetry.environment,
+      exportIntervalMs: config.telemetry.exportIntervalMs,
+      console: config.telemetry.console,
+    },
+    version,
+    {
+      error: (message) => logger.warn({ otel: true }, message),
+      warn: (message) => logger.warn({ otel: true }, message),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+  );
+  const { createRuntime } = await import('../runtime/index.ts');
+  const runtime = createRuntime({ config, role, logger });
+  const listening = await runtime.listen();
+  runtime.context.telemetry.instruments.buildInfo.record(1, { version });
+
+  out(`inferwatch ${version} — ${role} listening on ${listening.url}`);
+  out(`  config: ${loaded.source}`);
+  if (loaded.embedded && config.simulator.enabled) {
+    out(
+      '  providers: two built-in simulated providers (sim-primary → sim-backup); no external services needed.',
+    );
+    out(
+      '  To use real providers, set OPENAI_API_KEY (and OLLAMA_BASE_URL for a local fallback) or pass --config inferwatch.yaml.',
+    );
+  } else {
+    out(`  providers: ${config.providers.map((provider) => provider.name).join(', ') || '(none)'}`);
+  }
+  out(
+    `  telemetry: ${sdk.mode === 'otlp' ? `OTLP → ${config.telemetry.otlpEndpoint}` : sdk.mode === 'console' ? 'console' : 'off (set telemetry.otlpEndpoint)'}`,
+  );
+  for (const name of runtime.components.keys()) out(`  component: ${name}`);
+
+  let stopped = false;
+  return {
+    url: listening.url,
+    logger,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await runtime.stop();
+      await sdk.shutdown();
+    },
+  };
+}
+
+/** SIGTERM/SIGINT stop gracefully; a second signal exits at once (issue 7: graceful shutdown). */
+export function stopOnSignals(serving: Serving): Promise<number> {
+  return new Promise((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) process.exit(130);
+      signalled = true;
+      serving.logger.info({ signal }, 'shutting down');
+      serving.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          serving.logger.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

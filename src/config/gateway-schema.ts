@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/** Per-provider timeouts. Separate phases because a slow first token and a stalled stream are different failures. */
+export const timeoutsSchema = z
+  .strictObject({
+    connectMs: z.number().int().positive().default(3_000).describe('TCP/TLS connect timeout'),
+    firstTokenMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe('Time to response headers (non-stream) or first SSE chunk (stream)'),
+    idleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe('Longest silence allowed between stream chunks'),
+    totalMs: z.number().int().positive().default(60_000).describe('Upper bound for one upstream attempt'),
+  })
+  .prefault({});
+
+export const providerSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+      'lowercase letters, digits, "-", "_", "." (it becomes a metric label)',
+    )
+    .describe('Unique provider name; used in routes, metrics and headers'),
+  type: z
+    .enum(['openai'])
+    .default('openai')
+    .describe('Wire protocol; "openai" covers OpenAI, Ollama, vLLM, OXLO and any compatible base URL'),
+  baseURL: z.url().describe('Base URL including the version path, e.g. https://api.openai.com/v1'),
+  apiKey: z.string().optional().describe('Bearer token sent upstream; use ${ENV} interpolation'),
+  headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent upstream'),
+  models: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Client model name → upstream model name, applied when a route target does not set a model'),
+  timeouts: timeoutsSchema,
+  maxConnections: z.number().int().positive().default(128).describe('Connection pool size to this provider'),
+  healthCheck: z
+    .enum(['models', 'completion', 'none'])
+    .default('models')
+    .describe('Half-open trial: GET /models, a 1-token completion, or let real traffic decide'),
+});
+
+export const routeTargetSchema = z.strictObject({
+  provider: z.string().describe('A provider name from providers[]'),
+  model: z
+    .string()
+    .optional()
+    .describe('Upstream model; defaults to the client model (after provider.models mapping)'),
+  priority: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Lower runs first; equal priorities are load-balanced by weight'),
+  weight: z.number().positive().default(1).describe('Relative share among targets of equal priority'),
+});
+
+export const routeSchema = z.strictObject({
+  model: z.string().min(1).describe('Client-facing model name, or "*" for any'),
+  targets: z.array(routeTargetSchema).min(1).describe('Ordered failover chain'),
+});
+
+export const retrySchema = z
+  .strictObject({
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe('Attempts per target, first try included'),
+    baseDelayMs: z.number().int().min(0).default(200),
+    maxDelayMs: z.number().int().min(0).default(5_000),
+    budgetRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.2)
+      .describe('Retries allowed as a fraction of recent requests per provider (stops retry storms)'),
+    deadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .default(120_000)
+      .describe('Overall deadline for one client request across the chain'),
+  })
+  .prefault({});
+
+export const circuitBreakerSchema = z
+  .strictObject({
+    failureThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('Consecutive failures that open the breaker'),
+    failureRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('Failure ratio over the window that opens the breaker'),
+    windowSeconds: z.number().int().min(1).default(60),
+    minimumRequests: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('Requests in the window before failureRatio applies'),
+    recoverySeconds: z.number().min(0).default(30).describe('Open time before half-open trials'),
+    halfOpenMaxRequests: z.number().int().min(1).default(1).describe('Trials allowed while half-open'),
+  })
+  .prefault({});
+
+export const rateLimitSchema = z
+  .strictObject({
+    requests: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Requests per window per API key (or client IP); 0 = off'),
+    windowSeconds: z.number().int().min(1).default(60),
+  })
+  .prefault({});

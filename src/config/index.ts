@@ -1,0 +1,4 @@
+export { embeddedDefaults } from './defaults.ts';
+export { envOverrides } from './env.ts';
+export { ConfigError, type LoadedConfig, type LoadOptions, loadConfig, parseConfig } from './load.ts';
+export { type Config, type ConfigInput, configSchema } from './schema.ts';

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { analyzerSchema } from './analyzer-schema.ts';
+import {
+  circuitBreakerSchema,
+  providerSchema,
+  rateLimitSchema,
+  retrySchema,
+  routeSchema,
+} from './gateway-schema.ts';
+import { proberSchema } from './prober-schema.ts';
+
+export const serverSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    apiKeys: z
+      .array(z.string())
+      .default([])
+      .transform((keys) => keys.filter((key) => key.length > 0))
+      .describe('Gateway API keys (Bearer); empty = open. Empty strings from unset ${ENV} are dropped'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    trustProxy: z.boolean().default(false).describe('Use X-Forwarded-For for client IPs (rate limiting)'),
+    shutdownGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('How long in-flight streams may finish on SIGTERM'),
+  })
+  .prefault({});
+
+export const telemetrySchema = z
+  .strictObject({
+    otlpEndpoint: z
+      .url()
+      .optional()
+      .describe('OTLP/HTTP base URL (e.g. http://127.0.0.1:4318); unset = no export'),
+    serviceName: z.string().default('inferwatch'),
+    region: z.string().optional().describe('cloud.region resource attribute'),
+    instanceId: z.string().optional().describe('service.instance.id; defaults to a random id per process'),
+    environment: z.string().optional().describe('deployment.environment.name'),
+    exportIntervalMs: z.number().int().positive().default(15_000),
+    console: z.boolean().default(false).describe('Print spans and metrics to stdout when no endpoint is set'),
+    captureContent: z
+      .boolean()
+      .default(false)
+      .describe('Record prompts and completions in spans (off: never leaves the process)'),
+  })
+  .prefault({});
+
+export const storeSchema = z
+  .strictObject({
+    path: z.string().default('./data/inferwatch.db').describe('SQLite file; ":memory:" for none'),
+    retentionDays: z.number().int().min(1).default(14),
+    maxRowsPerTable: z.number().int().min(100).default(50_000),
+  })
+  .prefault({});
+
+export const logSchema = z
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .prefault({});
+
+export const simulatorSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Serve the built-in fake provider under mountPath (the embedded default uses it)'),
+    mountPath: z
+      .string()
+      .regex(/^\/[a-z0-9/_-]*$/)
+      .default('/simulator'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  server: serverSchema,
+  telemetry: telemetrySchema,
+  store: storeSchema,
+  log: logSchema,
+  providers: z.array(providerSchema).default([]),
+  routes: z.array(routeSchema).default([]),
+  retry: retrySchema,
+  circuitBreaker: circuitBreakerSchema,
+  rateLimit: rateLimitSchema,
+  prober: proberSchema,
+  analyzer: analyzerSchema,
+  simulator: simulatorSchema,
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

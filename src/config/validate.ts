@@ -1,0 +1,43 @@
+import type { Config } from './schema.ts';
+
+/** Checks that span several keys (references between sections), reported in the same `path: reason` form. */
+export function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  const providerNames = new Set<string>();
+  config.providers.forEach((provider, index) => {
+    if (providerNames.has(provider.name))
+      problems.push(`providers.${index}.name: duplicate provider "${provider.name}"`);
+    providerNames.add(provider.name);
+  });
+  const routeModels = new Set<string>();
+  config.routes.forEach((route, routeIndex) => {
+    if (routeModels.has(route.model))
+      problems.push(`routes.${routeIndex}.model: duplicate route "${route.model}"`);
+    routeModels.add(route.model);
+    route.targets.forEach((target, targetIndex) => {
+      if (!providerNames.has(target.provider)) {
+        problems.push(
+          `routes.${routeIndex}.targets.${targetIndex}.provider: unknown provider "${target.provider}"`,
+        );
+      }
+    });
+  });
+  config.prober.targets.forEach((target, index) => {
+    const kinds = [target.http, target.model].filter(Boolean).length;
+    if (kinds !== 1) problems.push(`prober.targets.${index}: set exactly one of "http" or "model"`);
+    const provider = target.model?.provider;
+    if (provider !== undefined && !providerNames.has(provider)) {
+      problems.push(`prober.targets.${index}.model.provider: unknown provider "${provider}"`);
+    }
+    if (target.model && !target.model.provider && !target.model.baseURL) {
+      problems.push(`prober.targets.${index}.model: set "provider" or "baseURL"`);
+    }
+  });
+  const targetNames = new Set<string>();
+  config.prober.targets.forEach((target, index) => {
+    if (targetNames.has(target.name))
+      problems.push(`prober.targets.${index}.name: duplicate target "${target.name}"`);
+    targetNames.add(target.name);
+  });
+  return problems;
+}

@@ -1,0 +1,93 @@
+/**
+ * Every event on the bus. The WebSocket, the store and OTel logs all see these shapes, so they are the
+ * public event contract (documented in docs/events.md): add fields freely, rename none.
+ */
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface ProviderStatusEvent {
+  type: 'provider_status';
+  provider: string;
+  model: string;
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+}
+
+export interface FailoverEvent {
+  type: 'failover';
+  traceId: string;
+  requestedModel: string;
+  from: string;
+  to: string;
+  reason: string;
+  chain: string[];
+}
+
+export interface IncidentEvent {
+  type: 'incident';
+  id: string;
+  kind: string;
+  severity: 'critical' | 'warning' | 'info';
+  title: string;
+  subject: string;
+  detail: Record<string, unknown>;
+}
+
+export interface ProbeResultEvent {
+  type: 'probe_result';
+  target: string;
+  kind: string;
+  region: string;
+  success: boolean;
+  state: string;
+  errorType?: string | undefined;
+  latencyMs: number;
+  ttftMs?: number | undefined;
+}
+
+export interface AnalysisEvent {
+  type: 'analysis';
+  id: string;
+  groupKey: string;
+  status: 'firing' | 'resolved';
+  severity: string;
+  category: string;
+  summary: string;
+  source: 'llm' | 'rules';
+}
+
+export interface NotificationEvent {
+  type: 'notification';
+  id: string;
+  notifier: string;
+  outcome: 'sent' | 'retrying' | 'failed';
+  analysisId: string;
+}
+
+export interface MetricsEvent {
+  type: 'metrics';
+  requests: number;
+  errors: number;
+  failovers: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface HeartbeatEvent {
+  type: 'heartbeat';
+}
+
+export type InferwatchEvent =
+  | ProviderStatusEvent
+  | FailoverEvent
+  | IncidentEvent
+  | ProbeResultEvent
+  | AnalysisEvent
+  | NotificationEvent
+  | MetricsEvent
+  | HeartbeatEvent;
+
+export type EventType = InferwatchEvent['type'];
+
+/** An event as delivered: stamped once by the bus so every subscriber sees the same time and sequence. */
+export type Envelope<E extends InferwatchEvent = InferwatchEvent> = E & { seq: number; at: string };

@@ -1,0 +1,14 @@
+export { readJsonBody } from './body.ts';
+export {
+  badRequest,
+  createErrorRenderer,
+  errorBody,
+  HttpError,
+  notFound,
+  payloadTooLarge,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
+} from './errors.ts';
+export { type Listening, listen } from './listen.ts';
+export { matchesAny, presentedToken, securityHeaders } from './security.ts';

@@ -1,0 +1,43 @@
+import type { Router } from 'express';
+import type { Config } from '../config/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Database, IncidentStore } from '../store/index.ts';
+import type { Telemetry } from '../telemetry/index.ts';
+
+/** Everything a feature may depend on; built once per process by runtime.ts. */
+export interface RuntimeContext {
+  config: Config;
+  logger: Logger;
+  telemetry: Telemetry;
+  bus: EventBus;
+  db: Database;
+  incidents: IncidentStore;
+  now: () => number;
+  /** The process's own base URL once listening (http://host:port); features that call themselves read it lazily. */
+  selfURL: () => string;
+  /** Other components by name, for the few cross-feature reads (status page, /api/metrics). */
+  components: () => ReadonlyMap<string, Component>;
+}
+
+/**
+ * One capability plugged into the process. Components never listen themselves: runtime.ts mounts their
+ * routers on the one server, then starts them, and stops them in reverse order on shutdown.
+ */
+export interface Component {
+  name: string;
+  /** Mounted at the root; paths are absolute (`/v1/chat/completions`, `/api/probes`). */
+  router?: Router;
+  /** Called once the server listens. */
+  start?(): Promise<void> | void;
+  /** Stop scheduling new work, finish or hand off what is in flight. */
+  stop?(): Promise<void> | void;
+  /** False while the component cannot serve (GET /ready reports it). */
+  ready?(): boolean;
+  /** A small JSON summary for GET /api/metrics and the status page. */
+  summary?(): Record<string, unknown>;
+  /** Attach to the HTTP server for upgrades (the WebSocket). */
+  attach?(server: import('node:http').Server): void;
+}
+
+export type ComponentFactory = (ctx: RuntimeContext) => Component;

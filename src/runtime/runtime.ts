@@ -1,0 +1,116 @@
+import express from 'express';
+import type { Config } from '../config/index.ts';
+import { createEventBus, type EventBus } from '../events/index.ts';
+import { createErrorRenderer, type Listening, listen, securityHeaders } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
+import { createIncidentStore, type Database, openDatabase } from '../store/index.ts';
+import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
+import type { Component, RuntimeContext } from './component.ts';
+import { wireEventSinks } from './event-sinks.ts';
+import { type ComponentName, componentFactories, type Role, rolesComponents } from './roles.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  role: Role;
+  logger: Logger;
+  telemetry?: Telemetry;
+  bus?: EventBus;
+  db?: Database;
+  now?: () => number;
+  /** Build only these components (tests); defaults to the role's list. */
+  only?: readonly ComponentName[];
+}
+
+export interface Runtime {
+  app: express.Express;
+  context: RuntimeContext;
+  components: ReadonlyMap<string, Component>;
+  /** Binds the configured host/port (or the given port), attaches upgrades, starts components. */
+  listen(overrides?: { host?: string; port?: number }): Promise<Listening>;
+  /** Stops components in reverse order, then closes the server (with the shutdown grace) and the store. */
+  stop(): Promise<void>;
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { config, logger, now = Date.now } = options;
+  const telemetry =
+    options.telemetry ??
+    createTelemetry({
+      captureContent: config.telemetry.captureContent,
+      onError: (error) => logger.debug({ err: error }, 'telemetry recording failed'),
+    });
+  const bus =
+    options.bus ??
+    createEventBus({
+      now,
+      onListenerError: (error, event) =>
+        logger.warn({ err: error, event: event.type }, 'event listener failed'),
+    });
+  const db = options.db ?? openDatabase(config.store.path);
+  const incidents = createIncidentStore(db, { now });
+  wireEventSinks(bus, incidents, telemetry, logger);
+  const components = new Map<string, Component>();
+  let listening: Listening | undefined;
+  let selfURL = `http://${config.server.host}:${config.server.port}`;
+
+  const context: RuntimeContext = {
+    config,
+    logger,
+    telemetry,
+    bus,
+    db,
+    incidents,
+    now,
+    selfURL: () => selfURL,
+    components: () => components,
+  };
+
+  const names = (options.only ?? rolesComponents[options.role]).filter(
+    (name) => name !== 'simulator' || config.simulator.enabled,
+  );
+  for (const name of names) {
+    const component = componentFactories[name](context);
+    components.set(component.name, component);
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.server.trustProxy);
+  app.use(securityHeaders);
+  for (const component of components.values()) if (component.router) app.use(component.router);
+  app.use((_req, res) => {
+    res.status(404).json({
+      error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null },
+    });
+  });
+  app.use(createErrorRenderer((error) => logger.error({ err: error }, 'unhandled error in request')));
+
+  return {
+    app,
+    context,
+    components,
+    async listen(overrides = {}) {
+      listening = await listen(app, {
+        host: overrides.host ?? config.server.host,
+        port: overrides.port ?? config.server.port,
+      });
+      selfURL = listening.url;
+      for (const component of components.values()) component.attach?.(listening.server);
+      for (const component of components.values()) await component.start?.();
+      return listening;
+    },
+    async stop() {
+      // Stop accepting first so no new work races the components' shutdown.
+      const closing = listening?.close(config.server.shutdownGraceMs);
+      for (const component of [...components.values()].reverse()) {
+        try {
+          await component.stop?.();
+        } catch (error) {
+          logger.warn({ err: error, component: component.name }, 'component failed to stop cleanly');
+        }
+      }
+      await closing;
+      if (!options.db) db.close();
+    },
+  };
+}

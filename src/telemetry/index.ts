@@ -1,0 +1,12 @@
+// The only folder that imports the OpenTelemetry SDK (DESIGN.md §5 rule 7). `testing.ts` is imported by
+// tests directly, so production code never loads the in-memory exporters.
+export {
+  createInstruments,
+  type InstrumentDefinition,
+  type Instruments,
+  instrumentDefinitions,
+  type Recorder,
+} from './instruments.ts';
+export { startTelemetry, type TelemetrySdk, type TelemetrySettings } from './sdk.ts';
+export * as semconv from './semconv.ts';
+export { createTelemetry, type Telemetry, type TelemetryParts } from './telemetry.ts';

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchLogRecordProcessor,
+  ConsoleLogRecordExporter,
+  type LogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import {
+  ConsoleMetricExporter,
+  type IMetricReader,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  RES_CLOUD_REGION,
+  RES_DEPLOYMENT_ENVIRONMENT,
+  RES_SERVICE_INSTANCE_ID,
+  RES_SERVICE_NAME,
+  RES_SERVICE_VERSION,
+} from './semconv.ts';
+
+export interface TelemetrySettings {
+  otlpEndpoint?: string | undefined;
+  serviceName: string;
+  region?: string | undefined;
+  instanceId?: string | undefined;
+  environment?: string | undefined;
+  exportIntervalMs: number;
+  console: boolean;
+}
+
+export interface TelemetrySdk {
+  /** 'otlp', 'console' or 'off': what the first log lines tell the user. */
+  mode: 'otlp' | 'console' | 'off';
+  resourceAttributes: Record<string, string>;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Exporters give up after this long so a dead Collector costs a bounded, off-path wait. */
+const EXPORT_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts the OpenTelemetry SDK. Call it before the app is imported (main.ts does) so the global
+ * providers are in place when features create their tracers and meters. Queues are bounded by the SDK's
+ * batch processors (2048 spans, 2048 log records): a dead Collector drops telemetry, never requests.
+ */
+export function startTelemetry(
+  settings: TelemetrySettings,
+  version: string,
+  diagLogger?: DiagLogger,
+): TelemetrySdk {
+  const resourceAttributes: Record<string, string> = {
+    [RES_SERVICE_NAME]: settings.serviceName,
+    [RES_SERVICE_VERSION]: version,
+    [RES_SERVICE_INSTANCE_ID]: settings.instanceId ?? randomUUID(),
+    ...(settings.region ? { [RES_CLOUD_REGION]: settings.region } : {}),
+    ...(settings.environment ? { [RES_DEPLOYMENT_ENVIRONMENT]: settings.environment } : {}),
+  };
+  const mode = settings.otlpEndpoint ? 'otlp' : settings.console ? 'console' : 'off';
+  if (mode === 'off') {
+    return { mode, resourceAttributes, forceFlush: async () => {}, shutdown: async () => {} };
+  }
+  // OTel's own diagnostics (export failures) go to our logger at warn, not to stderr in bulk.
+  if (diagLogger) diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+
+  const base = settings.otlpEndpoint?.replace(/\/+$/, '');
+  const spanProcessors: SpanProcessor[] = [
+    new BatchSpanProcessor({
+      exporter: base
+        ? new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
+        : new ConsoleSpanExporter(),
+      maxQueueSize: 2048,
+      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+    }),
+  ];
+  const metricReaders: IMetricReader[] = [
+    new PeriodicExportingMetricReader({
+      exporter: base
+        ? new OTLPMetricExporter({ url: `${base}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS })
+        : new ConsoleMetricExporter(),
+      exportIntervalMillis: settings.exportIntervalMs,
+      exportTimeoutMillis: Math.min(EXPORT_TIMEOUT_MS, settings.exportIntervalMs),
+    }),
+  ];
+  const logRecordProcessors: LogRecordProcessor[] = [
+    new BatchLogRecordProcessor({
+      exporter: base
+        ? new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: EXPORT_TIMEOUT_MS })
+        : new ConsoleLogRecordExporter(),
+      maxQueueSize: 2048,
+      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+    }),
+  ];
+  const sdk = new NodeSDK({
+    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes)),
+    autoDetectResources: false,
+    spanProcessors,
+    metricReaders,
+    logRecordProcessors,
+    instrumentations: [],
+  });
+  sdk.start();
+  return {
+    mode,
+    resourceAttributes,
+    async forceFlush() {
+      await Promise.allSettled([
+        ...spanProcessors.map((processor) => processor.forceFlush()),
+        ...metricReaders.map((reader) => reader.forceFlush()),
+        ...logRecordProcessors.map((processor) => processor.forceFlush()),
+      ]);
+    },
+    shutdown: () => sdk.shutdown().catch(() => {}),
+  };
+}
