@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the peers the gateway benchmark compares against, into .build/ (never project dependencies).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p .build
+if [ ! -f .build/peers/node_modules/@portkey-ai/gateway/build/start-server.js ]; then
+  echo "==> installing @portkey-ai/gateway 1.15.2 into .build/peers"
+  npm i --prefix .build/peers --no-save --no-audit --no-fund @portkey-ai/gateway@1.15.2
+fi
+if [ ! -x .build/bench-venv/bin/litellm ]; then
+  echo "==> installing litellm[proxy] 1.109.1 into .build/bench-venv (a few minutes)"
+  python3 -m venv .build/bench-venv
+  .build/bench-venv/bin/pip install -q 'litellm[proxy]==1.109.1'
+fi
+echo "peers ready"

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { LoadResult } from './load.ts';
+
+const START = '<!-- gateway:start -->';
+const END = '<!-- gateway:end -->';
+const RESULTS = 'bench/RESULTS.md';
+
+interface Report {
+  rows: Record<string, Record<string, LoadResult>>;
+  failover: { before: LoadResult; during: LoadResult; after: LoadResult };
+  seconds: number;
+  fixedRate: number;
+  sinkRequests: number;
+}
+
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)}`;
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${ms(value)}`;
+
+/** Renders the gateway section and splices it between its markers, leaving other sections alone. */
+export function writeResults({ rows, failover, seconds, fixedRate, sinkRequests }: Report): void {
+  const direct = rows.direct;
+  const bare = rows['bare Node proxy'];
+  const lines: string[] = [
+    START,
+    '## Gateway',
+    '',
+    `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}. `,
+    `Every target is a separate process on loopback in front of the same simulator process; one autocannon load generator; ${seconds} s per scenario; `,
+    `fixed-rate scenarios offer ${fixedRate} req/s over 50 connections, "max" scenarios use 64 connections flat out. inferwatch runs with telemetry ON `,
+    `(OTLP/HTTP to a local sink that received ${sinkRequests} exports). Added latency = target minus the direct call at the same percentile. Produced by \`node bench/gateway/run.ts\`.`,
+    '',
+  ];
+  const scenarios = Object.keys(direct ?? {});
+  for (const scenario of scenarios) {
+    const maxRun = scenario.endsWith('max');
+    lines.push(`### ${scenario}`, '');
+    lines.push(
+      maxRun
+        ? '| target | req/s | vs bare proxy | p50 ms | p99 ms | errors |'
+        : '| target | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |',
+    );
+    lines.push(maxRun ? '|---|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|---:|---:|');
+    for (const [target, results] of Object.entries(rows)) {
+      const result = results[scenario];
+      if (!result) continue;
+      const errors = `${result.errors + result.non2xx}/${result.requests}`;
+      if (maxRun) {
+        const ratio = bare?.[scenario] ? `${((result.rps / bare[scenario].rps) * 100).toFixed(0)} %` : '';
+        lines.push(
+          `| ${target} | ${Math.round(result.rps)} | ${ratio} | ${ms(result.p50)} | ${ms(result.p99)} | ${errors} |`,
+        );
+      } else {
+        const base = direct?.[scenario];
+        const addedP50 = base ? signed(result.p50 - base.p50) : '';
+        const addedP99 = base ? signed(result.p99 - base.p99) : '';
+        lines.push(
+          `| ${target} | ${ms(result.p50)} | ${ms(result.p99)} | ${addedP50} | ${addedP99} | ${errors} |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  const { before, during, after } = failover;
+  lines.push(
+    '### Failover: primary knocked out mid-load (200 req/s through inferwatch)',
+    '',
+    '| phase | p50 ms | p99 ms | client-visible errors |',
+    '|---|---:|---:|---:|',
+    `| both providers healthy | ${ms(before.p50)} | ${ms(before.p99)} | ${before.errors + before.non2xx}/${before.requests} |`,
+    `| primary fails 1 s in (breaker opens) | ${ms(during.p50)} | ${ms(during.p99)} | ${during.errors + during.non2xx}/${during.requests} |`,
+    `| primary down, breaker open | ${ms(after.p50)} | ${ms(after.p99)} | ${after.errors + after.non2xx}/${after.requests} |`,
+    '',
+    END,
+  );
+  const section = lines.join('\n');
+  const current = existsSync(RESULTS)
+    ? readFileSync(RESULTS, 'utf8')
+    : "# Benchmark results\n\nNumbers measured on this project's CI-class machine; each section says how it was produced.\n\n";
+  const next = current.includes(START)
+    ? current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
+    : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(RESULTS, next);
+}

@@ -1,0 +1,238 @@
+/**
+ * Gateway benchmark: the same load against the simulator directly, through a bare Node pass-through
+ * proxy, through inferwatch (telemetry on), through Portkey's gateway and through LiteLLM's proxy, side
+ * by side in one run on loopback. Then a failover run: the primary is knocked out mid-load.
+ *
+ *   node bench/gateway/run.ts [--quick] [--skip-peers]
+ *
+ * Peers are installed by bench/gateway/install-peers.sh into .build/ (not project dependencies).
+ * Results go to bench/RESULTS.md between the gateway markers; raw JSON to .build/bench-gateway.json.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LoadResult, runLoad } from './load.ts';
+import { startOtlpSink } from './otlp-sink.ts';
+import { freePort, type Started, startProcess } from './processes.ts';
+import { writeResults } from './report.ts';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'skip-peers': { type: 'boolean' } } });
+const seconds = values.quick ? 4 : 10;
+const fixedRate = 500;
+const node = process.execPath;
+const work = mkdtempSync(join(tmpdir(), 'inferwatch-bench-'));
+const started: Started[] = [];
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+const chatBody = {
+  model: 'sim-small',
+  messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
+  max_tokens: 32,
+};
+const streamBody = { ...chatBody, stream: true };
+
+interface Target {
+  name: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+async function main() {
+  const sink = await startOtlpSink();
+  const simPort = await freePort();
+  const sim = await startProcess('simulator', node, ['src/main.ts', 'simulate', '--port', String(simPort)], {
+    url: `http://127.0.0.1:${simPort}`,
+    readyURL: `http://127.0.0.1:${simPort}/v1/models`,
+  });
+  started.push(sim);
+  const upstream = `http://127.0.0.1:${simPort}/v1`;
+  const targets: Target[] = [{ name: 'direct', url: `${upstream}/chat/completions` }];
+
+  const bare = await freePort();
+  started.push(
+    await startProcess('bare proxy', node, ['bench/gateway/bare-proxy.ts', String(bare), upstream], {
+      url: `http://127.0.0.1:${bare}`,
+      readyURL: `http://127.0.0.1:${bare}/v1/models`,
+    }),
+  );
+  targets.push({ name: 'bare Node proxy', url: `http://127.0.0.1:${bare}/v1/chat/completions` });
+
+  const gatewayPort = await freePort();
+  const config = join(work, 'inferwatch.yaml');
+  writeFileSync(
+    config,
+    [
+      `server: { port: ${gatewayPort} }`,
+      `telemetry: { otlpEndpoint: "${sink.url}", exportIntervalMs: 5000 }`,
+      `store: { path: "${join(work, 'bench.db')}" }`,
+      'log: { level: warn }',
+      'providers:',
+      `  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }`,
+      `  - { name: sim-b, baseURL: "http://127.0.0.1:${simPort}/backup/v1" }`,
+      'routes:',
+      '  - { model: "*", targets: [{ provider: sim-a }, { provider: sim-b }] }',
+      'prober: { enabled: false }',
+      '',
+    ].join('\n'),
+  );
+  const gateway = await startProcess('inferwatch', node, ['src/main.ts', 'gateway', '--config', config], {
+    url: `http://127.0.0.1:${gatewayPort}`,
+    readyURL: `http://127.0.0.1:${gatewayPort}/health`,
+  });
+  started.push(gateway);
+  targets.push({ name: 'inferwatch', url: `${gateway.url}/v1/chat/completions` });
+
+  if (!values['skip-peers']) targets.push(...(await startPeers(upstream)));
+
+  const rows: Record<string, Record<string, LoadResult>> = {};
+  for (const target of targets) {
+    rows[target.name] = {};
+    const scenarios = {
+      [`json @${fixedRate}/s`]: () =>
+        runLoad({
+          url: target.url,
+          headers: target.headers,
+          body: chatBody,
+          durationSeconds: seconds,
+          connections: 50,
+          rate: fixedRate,
+        }),
+      [`stream @${fixedRate}/s`]: () =>
+        runLoad({
+          url: target.url,
+          headers: target.headers,
+          body: streamBody,
+          durationSeconds: seconds,
+          connections: 50,
+          rate: fixedRate,
+        }),
+      'json max': () =>
+        runLoad({
+          url: target.url,
+          headers: target.headers,
+          body: chatBody,
+          durationSeconds: seconds,
+          connections: 64,
+        }),
+      'stream max': () =>
+        runLoad({
+          url: target.url,
+          headers: target.headers,
+          body: streamBody,
+          durationSeconds: seconds,
+          connections: 64,
+        }),
+    };
+    for (const [scenario, run] of Object.entries(scenarios)) {
+      await runLoad({
+        url: target.url,
+        headers: target.headers,
+        body: chatBody,
+        durationSeconds: 1,
+        connections: 10,
+      }); // warm-up
+      const result = await run();
+      rows[target.name]![scenario] = result;
+      log(
+        `${target.name.padEnd(16)} ${scenario.padEnd(16)} p50 ${result.p50} ms p99 ${result.p99} ms ${Math.round(result.rps)} rps, errors ${result.errors + result.non2xx}`,
+      );
+    }
+  }
+
+  const failover = await runFailover(gateway.url, simPort);
+  writeResults({ rows, failover, seconds, fixedRate, sinkRequests: sink.requests() });
+  writeFileSync(join('.build', 'bench-gateway.json'), JSON.stringify({ rows, failover }, null, 2));
+  await sink.close();
+}
+
+async function startPeers(upstream: string): Promise<Target[]> {
+  const peers: Target[] = [];
+  const portkeyEntry = '.build/peers/node_modules/@portkey-ai/gateway/build/start-server.js';
+  if (existsSync(portkeyEntry)) {
+    const port = await freePort();
+    started.push(
+      await startProcess('portkey', node, [portkeyEntry, `--port=${port}`, '--headless'], {
+        url: `http://127.0.0.1:${port}`,
+      }),
+    );
+    peers.push({
+      name: 'Portkey gateway',
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': upstream },
+    });
+  } else log('Portkey not installed (bash bench/gateway/install-peers.sh); skipped');
+  const litellm = '.build/bench-venv/bin/litellm';
+  if (existsSync(litellm)) {
+    const port = await freePort();
+    const config = join(work, 'litellm.yaml');
+    writeFileSync(
+      config,
+      `model_list:\n  - model_name: sim-small\n    litellm_params: { model: openai/sim-small, api_base: "${upstream}", api_key: sk-bench }\nlitellm_settings: { telemetry: false }\n`,
+    );
+    started.push(
+      await startProcess(
+        'litellm',
+        litellm,
+        ['--config', config, '--port', String(port), '--host', '127.0.0.1', '--num_workers', '1'],
+        {
+          url: `http://127.0.0.1:${port}`,
+          readyURL: `http://127.0.0.1:${port}/health/liveliness`,
+          env: { LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
+          timeoutMs: 180_000,
+        },
+      ),
+    );
+    peers.push({ name: 'LiteLLM proxy', url: `http://127.0.0.1:${port}/v1/chat/completions` });
+  } else log('LiteLLM not installed (bash bench/gateway/install-peers.sh); skipped');
+  return peers;
+}
+
+/** 200 req/s through inferwatch; after a third of the run the primary goes into a full outage. */
+async function runFailover(gatewayURL: string, simPort: number) {
+  const duration = seconds * 2;
+  const faults = `http://127.0.0.1:${simPort}/_sim/primary/faults`;
+  const before = await runLoad({
+    url: `${gatewayURL}/v1/chat/completions`,
+    body: chatBody,
+    durationSeconds: seconds,
+    connections: 20,
+    rate: 200,
+  });
+  const knock = setTimeout(() => {
+    void fetch(faults, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'outage' }),
+    });
+  }, 1_000);
+  const during = await runLoad({
+    url: `${gatewayURL}/v1/chat/completions`,
+    body: chatBody,
+    durationSeconds: duration,
+    connections: 20,
+    rate: 200,
+  });
+  clearTimeout(knock);
+  const after = await runLoad({
+    url: `${gatewayURL}/v1/chat/completions`,
+    body: chatBody,
+    durationSeconds: seconds,
+    connections: 20,
+    rate: 200,
+  });
+  await fetch(faults, { method: 'DELETE' });
+  log(
+    `failover: before p50 ${before.p50} ms; during errors ${during.errors + during.non2xx}/${during.requests}; breaker open p50 ${after.p50} ms, errors ${after.errors + after.non2xx}`,
+  );
+  return { before, during, after };
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const process of started.reverse()) await process.stop();
+  });
