@@ -1,3 +1,4 @@
+export { type ApiKeyAuthOptions, requireApiKey } from './auth.ts';
 export { readJsonBody } from './body.ts';
 export {
   badRequest,

@@ -1,7 +1,13 @@
 import express from 'express';
 import type { Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../events/index.ts';
-import { createErrorRenderer, type Listening, listen, securityHeaders } from '../http/index.ts';
+import {
+  createErrorRenderer,
+  type Listening,
+  listen,
+  requireApiKey,
+  securityHeaders,
+} from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createIncidentStore, type Database, openDatabase } from '../store/index.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
@@ -77,6 +83,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   app.disable('x-powered-by');
   app.set('trust proxy', config.server.trustProxy);
   app.use(securityHeaders);
+  app.use(
+    requireApiKey({
+      keys: config.server.apiKeys,
+      // Open by design: probes of liveness, the status page shell (its data calls carry the key), the
+      // Alertmanager webhook (its own token) and the demo simulator.
+      publicPaths: [
+        '/health',
+        '/ready',
+        '/',
+        '/favicon.ico',
+        '/status/',
+        '/api/alertmanager',
+        `${config.simulator.mountPath}/`,
+      ],
+    }),
+  );
   for (const component of components.values()) if (component.router) app.use(component.router);
   app.use((_req, res) => {
     res.status(404).json({

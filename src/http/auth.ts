@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import { unauthorized } from './errors.ts';
+import { matchesAny, presentedToken } from './security.ts';
+
+export interface ApiKeyAuthOptions {
+  keys: readonly string[];
+  /** Paths (exact, or prefixes ending in "/") that stay open: liveness, the status page shell, webhooks with their own token. */
+  publicPaths: readonly string[];
+}
+
+/**
+ * Requires one of `server.apiKeys` on every request except the public paths. With no keys configured the
+ * middleware lets everything through (the documented "no keys = open" default).
+ */
+export function requireApiKey({ keys, publicPaths }: ApiKeyAuthOptions): RequestHandler {
+  const exact = new Set(publicPaths.filter((path) => !path.endsWith('/')));
+  const prefixes = publicPaths.filter((path) => path.endsWith('/'));
+  return (req, _res, next) => {
+    if (keys.length === 0) return next();
+    const path = req.path;
+    if (exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix))) return next();
+    if (matchesAny(presentedToken(req.headers), keys)) return next();
+    next(unauthorized());
+  };
+}
