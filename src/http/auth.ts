@@ -13,8 +13,10 @@ export interface ApiKeyAuthOptions {
  * middleware lets everything through (the documented "no keys = open" default).
  */
 export function requireApiKey({ keys, publicPaths }: ApiKeyAuthOptions): RequestHandler {
-  const exact = new Set(publicPaths.filter((path) => !path.endsWith('/')));
-  const prefixes = publicPaths.filter((path) => path.endsWith('/'));
+  // "/" itself is an exact path (the status page), not a prefix of everything.
+  const isPrefix = (path: string) => path.length > 1 && path.endsWith('/');
+  const exact = new Set(publicPaths.filter((path) => !isPrefix(path)));
+  const prefixes = publicPaths.filter(isPrefix);
   return (req, _res, next) => {
     if (keys.length === 0) return next();
     const path = req.path;
