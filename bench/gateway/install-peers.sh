@@ -7,9 +7,10 @@ if [ ! -f .build/peers/node_modules/@portkey-ai/gateway/build/start-server.js ];
   echo "==> installing @portkey-ai/gateway 1.15.2 into .build/peers"
   npm i --prefix .build/peers --no-save --no-audit --no-fund @portkey-ai/gateway@1.15.2
 fi
+# litellm >= 1.100 pins certifi>=2026.10.19, which the package registry here does not have yet.
 if [ ! -x .build/bench-venv/bin/litellm ]; then
-  echo "==> installing litellm[proxy] 1.109.1 into .build/bench-venv (a few minutes)"
+  echo "==> installing litellm[proxy] 1.99.3 into .build/bench-venv (a few minutes)"
   python3 -m venv .build/bench-venv
-  .build/bench-venv/bin/pip install -q 'litellm[proxy]==1.109.1'
+  .build/bench-venv/bin/pip install -q 'litellm[proxy]==1.99.3'
 fi
 echo "peers ready"
