@@ -1,6 +1,11 @@
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { createGateway } from './gateway.ts';
 
-// Placeholder until the gateway feature lands; keeps the runtime's seams compiling.
-export function createGatewayComponent(_ctx: RuntimeContext): Component {
-  return { name: 'gateway' };
+export { createBreaker } from './breaker.ts';
+export { decisions } from './decisions.ts';
+export { createGateway, type GatewayOptions } from './gateway.ts';
+
+/** The runtime's entry point: the gateway on the process's shared telemetry, bus and clock. */
+export function createGatewayComponent(ctx: RuntimeContext): Component {
+  return createGateway({ config: ctx.config, telemetry: ctx.telemetry, bus: ctx.bus, now: ctx.now });
 }

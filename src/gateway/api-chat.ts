@@ -1,0 +1,100 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { badRequest, readJsonBody } from '../http/index.ts';
+import { extractText } from './attempt.ts';
+import { type ChatDeps, runScopedChain, servedHeaders } from './chat-completions.ts';
+import { startRequest } from './request.ts';
+import { chainErrorReply } from './responses.ts';
+
+/** Builds the chat body from `{ model?, message | messages }`; the default model is the first named route. */
+function toChatBody(input: unknown, defaultModel: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw badRequest('Request body must be a JSON object.');
+  }
+  const { model, message, messages, stream } = input as Record<string, unknown>;
+  if (stream === true)
+    throw badRequest('/api/chat does not stream; use /v1/chat/completions.', 'invalid_value', 'stream');
+  if (model !== undefined && (typeof model !== 'string' || model.length === 0)) {
+    throw badRequest('model must be a non-empty string.', 'invalid_type', 'model');
+  }
+  let chat: unknown[];
+  if (typeof message === 'string' && message.length > 0) chat = [{ role: 'user', content: message }];
+  else if (Array.isArray(messages) && messages.length > 0) chat = messages;
+  else
+    throw badRequest(
+      'Provide "message" (a string) or "messages" (an array).',
+      'missing_required_parameter',
+      'message',
+    );
+  return { model: model ?? defaultModel, messages: chat };
+}
+
+/**
+ * POST /api/chat: the same routing as /v1/chat/completions behind a simpler body, for clients (and the
+ * demo) that want the outcome spelled out: who answered, whether failover happened, how long it took.
+ */
+export function createApiChatHandler(deps: ChatDeps): RequestHandler {
+  const defaultModel =
+    deps.config.routes.find((route) => route.model !== '*')?.model ??
+    Object.keys(deps.config.providers[0]?.models ?? {})[0] ??
+    'default';
+  return async (req: Request, res: Response) => {
+    const started = performance.now();
+    const body = toChatBody(await readJsonBody(req, deps.config.server.maxBodyBytes), defaultModel);
+    const scope = startRequest(
+      { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
+      req,
+      res,
+      { route: '/api/chat', clientModel: deps.router.label(body.model as string), stream: false },
+    );
+    const outcome = await runScopedChain(deps, scope, body, false).catch((error: unknown) => {
+      scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
+      throw error;
+    });
+    const tried = 'tried' in outcome ? outcome.tried : [];
+    const common = {
+      trace_id: scope.span.traceId,
+      latency_ms: Math.round(performance.now() - started),
+      failover_occurred: tried.length > 1,
+      failover_chain: tried,
+    };
+    if (outcome.ok && outcome.kind === 'complete') {
+      const usage = outcome.completion.usage;
+      res
+        .status(200)
+        .set(servedHeaders(outcome))
+        .json({
+          ...common,
+          provider_used: outcome.target.provider,
+          model: outcome.completion.model ?? outcome.target.model,
+          response_text: extractText(outcome.completion.json),
+          status: 'success',
+          tokens_used: usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
+        });
+      scope.finish({ status: 200, upstreamMs: outcome.upstreamMs, failedOver: common.failover_occurred });
+      return;
+    }
+    const reply = outcome.ok
+      ? chainErrorReply({ ok: false, reason: 'no_route' }, body.model as string)
+      : chainErrorReply(outcome, body.model as string);
+    if (!scope.clientGone()) {
+      res
+        .status(reply.status)
+        .set(reply.headers)
+        .json({
+          ...common,
+          provider_used: null,
+          model: body.model,
+          response_text: null,
+          status: 'error',
+          tokens_used: 0,
+          error: reply.body.error,
+        });
+    }
+    scope.finish({
+      status: reply.status,
+      errorType: reply.errorType,
+      upstreamMs: 0,
+      failedOver: common.failover_occurred,
+    });
+  };
+}

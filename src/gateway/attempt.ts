@@ -1,0 +1,143 @@
+import type { Context } from '@opentelemetry/api';
+import type { Completion, Failure, OpenStream, Provider, StreamEnd, Usage } from '../providers/index.ts';
+import type { Telemetry } from '../telemetry/index.ts';
+import { semconv as n } from '../telemetry/index.ts';
+import type { Permit } from './breaker.ts';
+import { decide } from './decisions.ts';
+import type { Target } from './routes.ts';
+import type { TargetState } from './targets.ts';
+import { startAttemptSpan } from './tracing.ts';
+
+export interface AttemptInput {
+  provider: Provider;
+  state: TargetState;
+  permit: Permit;
+  body: Record<string, unknown>;
+  stream: boolean;
+  attempt: number;
+  signal: AbortSignal;
+  parent: Context;
+  telemetry: Telemetry;
+  /** True once the client has gone: the outcome then says nothing about the target. */
+  clientGone: () => boolean;
+}
+
+export type AttemptOutcome =
+  | { ok: true; kind: 'complete'; completion: Completion; upstreamMs: number }
+  | {
+      ok: true;
+      kind: 'stream';
+      stream: OpenStream;
+      upstreamMs: number;
+      /** This attempt's time until the stream opened (part of upstreamMs). */
+      openMs: number;
+      finish(end: StreamEnd, output?: string): number;
+    }
+  | (Failure & { upstreamMs: number });
+
+/**
+ * One upstream call with its bookkeeping: the CLIENT span, GenAI and attempt metrics, breaker outcome,
+ * recent statistics and the in-flight gauge. A stream's bookkeeping completes in `finish()`, when the
+ * relay knows how it ended; it returns the attempt's total upstream time.
+ */
+export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const { provider, state, permit, stream, telemetry } = input;
+  const target: Target = state.target;
+  const span = startAttemptSpan(telemetry, input.parent, {
+    provider: target.provider,
+    model: target.model,
+    attempt: input.attempt,
+    stream,
+    input: input.body.messages,
+  });
+  const call = { body: { ...input.body, model: target.model }, signal: input.signal, headers: span.headers };
+  state.inFlight += 1;
+  const started = performance.now();
+
+  const settle = (
+    result:
+      | { ok: true; model?: string | undefined; usage?: Usage | undefined; finishReason?: string | undefined }
+      | Failure,
+    output?: string,
+  ) => {
+    const elapsed = performance.now() - started;
+    state.inFlight -= 1;
+    const cancelled = !result.ok && input.clientGone();
+    if (result.ok) permit.success();
+    else if (cancelled || !decide(result.type).countsAgainstTarget) permit.neutral();
+    else permit.failure();
+    if (!cancelled) state.stats.record(elapsed, result.ok);
+    const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
+    const responseModel = result.ok ? result.model : undefined;
+    const usage = result.ok ? result.usage : undefined;
+    const labels = {
+      [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+      ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
+      ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
+    };
+    const instruments = telemetry.instruments;
+    instruments.genAiDuration.record(elapsed / 1000, labels);
+    if (usage?.prompt_tokens !== undefined) {
+      instruments.genAiTokenUsage.record(usage.prompt_tokens, {
+        ...labels,
+        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'input',
+      });
+    }
+    if (usage?.completion_tokens !== undefined) {
+      instruments.genAiTokenUsage.record(usage.completion_tokens, {
+        ...labels,
+        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'output',
+      });
+    }
+    instruments.gatewayAttempts.record(1, {
+      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+      [n.ATTR_OUTCOME]: result.ok ? 'success' : 'error',
+      ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
+    });
+    span.end({
+      errorType,
+      message: result.ok ? undefined : result.message,
+      responseModel,
+      inputTokens: usage?.prompt_tokens,
+      outputTokens: usage?.completion_tokens,
+      finishReason: result.ok ? result.finishReason : undefined,
+      output,
+    });
+    return elapsed;
+  };
+
+  if (!stream) {
+    const result = await provider.complete(call);
+    const upstreamMs = settle(result, result.ok ? extractText(result.json) : undefined);
+    return result.ok
+      ? { ok: true, kind: 'complete', completion: result, upstreamMs }
+      : { ...result, upstreamMs };
+  }
+  const opened = await provider.stream(call);
+  if (!opened.ok) return { ...opened, upstreamMs: settle(opened) };
+  telemetry.instruments.genAiTimeToFirstChunk.record(opened.timeToFirstChunkMs / 1000, {
+    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+    ...(opened.model ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: opened.model } : {}),
+  });
+  const openMs = performance.now() - started;
+  return {
+    ok: true,
+    kind: 'stream',
+    stream: opened,
+    upstreamMs: openMs,
+    openMs,
+    finish: (end, output) => settle(end.ok ? { ...end, model: opened.model } : end, output),
+  };
+}
+
+/** The assistant's text from a chat completion (for /api/chat and opt-in content capture). */
+export function extractText(json: Record<string, unknown>): string {
+  const choices = json.choices as { message?: { content?: unknown } }[] | undefined;
+  const content = choices?.[0]?.message?.content;
+  return typeof content === 'string' ? content : '';
+}

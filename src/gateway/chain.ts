@@ -1,0 +1,174 @@
+import type { Config } from '../config/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { Failure, Provider } from '../providers/index.ts';
+import type { Telemetry } from '../telemetry/index.ts';
+import { semconv as n } from '../telemetry/index.ts';
+import { type AttemptOutcome, runAttempt } from './attempt.ts';
+import { retryDelay, wait } from './backoff.ts';
+import { decide } from './decisions.ts';
+import type { RetryBudget } from './retry-budget.ts';
+import type { Router, Target } from './routes.ts';
+import type { Targets } from './targets.ts';
+import type { RequestSpan } from './tracing.ts';
+
+export interface ChainDeps {
+  config: Config;
+  router: Router;
+  providers: ReadonlyMap<string, Provider>;
+  targets: Targets;
+  budget: (provider: string) => RetryBudget;
+  telemetry: Telemetry;
+  bus: EventBus;
+  now: () => number;
+  random: () => number;
+}
+
+export interface ChainInput {
+  clientModel: string;
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Aborts on client disconnect or the chain deadline. */
+  signal: AbortSignal;
+  clientGone: () => boolean;
+  /** performance.now() value after which no new attempt starts. */
+  deadlineAt: number;
+  span: RequestSpan;
+}
+
+type Served = Extract<AttemptOutcome, { ok: true }> & { target: Target; tried: string[] };
+
+export type ChainOutcome =
+  | Served
+  | { ok: false; reason: 'no_route' }
+  | { ok: false; reason: 'all_targets_unavailable'; retryAfterMs: number; tried: string[] }
+  | { ok: false; reason: 'failed'; failure: Failure; tried: string[] }
+  | { ok: false; reason: 'client_gone'; tried: string[] };
+
+/**
+ * Walks a route's chain: per target, acquire the breaker, call, and on failure consult the decision
+ * table: retry the same target (backoff with full jitter, Retry-After, retry budget, deadline), fail
+ * over to the next, or hand the upstream's answer back to the client.
+ */
+export async function runChain(deps: ChainDeps, input: ChainInput): Promise<ChainOutcome> {
+  const chain = deps.router.resolve(input.clientModel);
+  if (!chain) return { ok: false, reason: 'no_route' };
+  const { config, telemetry } = deps;
+  const tried: string[] = [];
+  const tooLongFor = new Set<string>();
+  let last: Failure | undefined;
+  let previous: { target: Target; reason: string } | undefined;
+  let upstreamMs = 0;
+
+  for (const target of chain) {
+    const provider = deps.providers.get(target.provider);
+    // A context-length failure is never resent unchanged to the same model, whichever provider serves it.
+    if (!provider || tooLongFor.has(target.model)) continue;
+    for (let attempt = 1; ; attempt += 1) {
+      if (input.signal.aborted) return stopped(input, last, tried);
+      const permit = deps.targets.acquire(target);
+      if (!permit) break;
+      if (attempt === 1) {
+        if (previous) failover(deps, input, previous, target, tried);
+        tried.push(target.provider);
+        deps.budget(target.provider).request(deps.now());
+      }
+      const outcome = await runAttempt({
+        provider,
+        state: deps.targets.get(target),
+        permit,
+        body: input.body,
+        stream: input.stream,
+        attempt,
+        signal: input.signal,
+        parent: input.span.ctx,
+        telemetry,
+        clientGone: input.clientGone,
+      });
+      upstreamMs += outcome.upstreamMs;
+      if (outcome.ok) return { ...outcome, upstreamMs, target, tried };
+      last = outcome;
+      if (input.signal.aborted) return stopped(input, last, tried);
+      const decision = decide(outcome.type);
+      if (!decision.retry && !decision.failover)
+        return { ok: false, reason: 'failed', failure: outcome, tried };
+      if (outcome.type === 'context_length') tooLongFor.add(target.model);
+      previous = { target, reason: outcome.type };
+      const delay =
+        decision.retry && attempt < config.retry.maxAttempts
+          ? retryDelay(attempt, config.retry, {
+              random: deps.random,
+              retryAfterMs: outcome.retryAfterMs,
+              remainingMs: input.deadlineAt - performance.now(),
+            })
+          : undefined;
+      if (delay === undefined || !deps.budget(target.provider).tryRetry(deps.now())) break;
+      retried(deps, input, target, outcome, attempt, delay);
+      if (!(await wait(delay, input.signal))) return stopped(input, last, tried);
+    }
+  }
+  if (last) return { ok: false, reason: 'failed', failure: last, tried };
+  const retryAfterMs = Math.min(
+    ...chain.map((target) => deps.targets.get(target).breaker.retryAfterMs()).filter((ms) => ms > 0),
+    config.circuitBreaker.recoverySeconds * 1000,
+  );
+  return { ok: false, reason: 'all_targets_unavailable', retryAfterMs, tried };
+}
+
+function stopped(input: ChainInput, last: Failure | undefined, tried: string[]): ChainOutcome {
+  if (input.clientGone()) return { ok: false, reason: 'client_gone', tried };
+  const failure: Failure = {
+    ok: false,
+    type: 'timeout_total',
+    message: `the request deadline passed${last ? ` (last failure: ${last.type})` : ''}`,
+  };
+  return { ok: false, reason: 'failed', failure, tried };
+}
+
+function failover(
+  deps: ChainDeps,
+  input: ChainInput,
+  from: { target: Target; reason: string },
+  to: Target,
+  tried: string[],
+) {
+  deps.telemetry.instruments.gatewayFailovers.record(1, {
+    [n.ATTR_FAILOVER_FROM]: from.target.provider,
+    [n.ATTR_FAILOVER_TO]: to.provider,
+    [n.ATTR_REASON]: from.reason,
+  });
+  input.span.event(n.SPAN_EVENT_FAILOVER, {
+    [n.ATTR_FAILOVER_FROM]: from.target.key,
+    [n.ATTR_FAILOVER_TO]: to.key,
+    [n.ATTR_REASON]: from.reason,
+  });
+  deps.bus.publish({
+    type: 'failover',
+    traceId: input.span.traceId,
+    requestedModel: input.clientModel,
+    from: from.target.provider,
+    to: to.provider,
+    reason: from.reason,
+    chain: [...tried, to.provider],
+  });
+}
+
+function retried(
+  deps: ChainDeps,
+  input: ChainInput,
+  target: Target,
+  failure: Failure,
+  attempt: number,
+  delay: number,
+) {
+  deps.telemetry.instruments.gatewayRetries.record(1, {
+    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+    [n.ATTR_REASON]: failure.type,
+  });
+  input.span.event(n.SPAN_EVENT_RETRY, {
+    'inferwatch.target': target.key,
+    [n.ATTR_REASON]: failure.type,
+    [n.ATTR_ATTEMPT]: attempt + 1,
+    'inferwatch.retry.delay_ms': delay,
+  });
+}

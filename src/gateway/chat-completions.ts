@@ -1,0 +1,123 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { badRequest, readJsonBody } from '../http/index.ts';
+import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
+import type { RaiseIncident } from './incidents.ts';
+import { relayStream } from './relay.ts';
+import { type GatewayCounters, type RequestScope, startRequest } from './request.ts';
+import { chainErrorReply } from './responses.ts';
+
+export interface ChatDeps extends ChainDeps {
+  counters: GatewayCounters;
+  raise: RaiseIncident;
+}
+
+/** Parses and checks the parts of a chat request the gateway relies on; everything else passes through. */
+export async function readChatBody(req: Request, limit: number): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(req, limit);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('Request body must be a JSON object.', 'invalid_request');
+  }
+  const record = body as Record<string, unknown>;
+  if (typeof record.model !== 'string' || record.model.length === 0) {
+    throw badRequest('you must provide a model parameter', 'missing_required_parameter', 'model');
+  }
+  if (!Array.isArray(record.messages)) {
+    throw badRequest('messages must be an array of chat messages', 'invalid_type', 'messages');
+  }
+  return record;
+}
+
+/** Runs the chain for one request inside its scope (span context, deadline, cancellation). */
+export function runScopedChain(
+  deps: ChatDeps,
+  scope: RequestScope,
+  body: Record<string, unknown>,
+  stream: boolean,
+) {
+  return runChain(deps, {
+    clientModel: body.model as string,
+    body,
+    stream,
+    signal: scope.signal,
+    clientGone: scope.clientGone,
+    deadlineAt: scope.deadlineAt,
+    span: scope.span,
+  });
+}
+
+export const servedHeaders = (outcome: Pick<Extract<ChainOutcome, { ok: true }>, 'target' | 'tried'>) => ({
+  'x-inferwatch-provider': outcome.target.provider,
+  'x-inferwatch-failover': outcome.tried.join(','),
+});
+
+/** POST /v1/chat/completions: OpenAI wire format in and out, JSON or SSE. */
+export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const body = await readChatBody(req, deps.config.server.maxBodyBytes);
+    const stream = body.stream === true;
+    const scope = startRequest(
+      { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
+      req,
+      res,
+      { route: '/v1/chat/completions', clientModel: deps.router.label(body.model as string), stream },
+    );
+    let outcome: ChainOutcome | undefined;
+    try {
+      outcome = await runScopedChain(deps, scope, body, stream);
+    } finally {
+      if (!outcome) scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
+    }
+    const failedOver = 'tried' in outcome && outcome.tried.length > 1;
+    if (!outcome.ok) {
+      if ('tried' in outcome && outcome.tried.length > 0)
+        res.setHeader('x-inferwatch-failover', outcome.tried.join(','));
+      const reply = chainErrorReply(outcome, body.model as string);
+      if (outcome.reason === 'all_targets_unavailable') {
+        deps.raise({
+          kind: 'all_targets_unavailable',
+          severity: 'critical',
+          title: `every target for '${deps.router.label(body.model as string)}' is unavailable`,
+          subject: deps.router.label(body.model as string),
+          detail: { retryAfterMs: outcome.retryAfterMs },
+        });
+      }
+      if (!scope.clientGone()) res.status(reply.status).set(reply.headers).json(reply.body);
+      scope.finish({ status: reply.status, errorType: reply.errorType, upstreamMs: 0, failedOver });
+      return;
+    }
+    if (outcome.kind === 'complete') {
+      res.status(200).set(servedHeaders(outcome)).type('application/json').send(outcome.completion.text);
+      scope.finish({ status: 200, upstreamMs: outcome.upstreamMs, failedOver });
+      return;
+    }
+    scope.clearDeadline();
+    const relayed = await relayStream(
+      res,
+      outcome.stream.chunks,
+      servedHeaders(outcome),
+      deps.telemetry.captureContent,
+    );
+    const attemptMs = outcome.finish(relayed.end, relayed.output);
+    const end = relayed.end;
+    if (!end.ok && !scope.clientGone()) {
+      deps.raise({
+        kind: 'stream_cut',
+        severity: 'warning',
+        title: `a stream from ${outcome.target.key} failed after it started (${end.type})`,
+        subject: outcome.target.provider,
+        detail: {
+          provider: outcome.target.provider,
+          model: outcome.target.model,
+          errorType: end.type,
+          traceId: scope.span.traceId,
+        },
+      });
+    }
+    scope.finish({
+      status: 200,
+      errorType: end.ok ? undefined : scope.clientGone() ? 'cancelled' : end.type,
+      upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
+      failedOver,
+    });
+  };
+}

@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import type { Config } from '../config/index.ts';
+import type { EventBus } from '../events/index.ts';
+import { createProvider, type Provider, type ProviderFactory } from '../providers/index.ts';
+import type { Component } from '../runtime/component.ts';
+import type { Telemetry } from '../telemetry/index.ts';
+import { createApiChatHandler } from './api-chat.ts';
+import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';
+import { createIncidentRaiser } from './incidents.ts';
+import { createProbeHandler, createProvidersListHandler } from './providers-api.ts';
+import { createRateLimit } from './rate-limit.ts';
+import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
+import { createRouter } from './routes.ts';
+import { createStats } from './stats.ts';
+import { createTargets } from './targets.ts';
+
+export interface GatewayOptions {
+  config: Config;
+  telemetry: Telemetry;
+  bus: EventBus;
+  now?: () => number;
+  random?: () => number;
+  createProvider?: ProviderFactory;
+  /** How often a `metrics` event goes to the bus (status page). */
+  metricsIntervalMs?: number;
+}
+
+/**
+ * The gateway: providers, routes, breakers and the HTTP surface (`/v1/chat/completions`, `/v1/models`,
+ * `/api/chat`, `/api/providers`). Built without listening; runtime.ts mounts its router.
+ */
+export function createGateway(options: GatewayOptions): Component {
+  const { config, telemetry, bus, now = Date.now, random = Math.random, metricsIntervalMs = 5_000 } = options;
+  const make = options.createProvider ?? createProvider;
+  const providers = new Map<string, Provider>(
+    config.providers.map((provider) => [provider.name, make(provider, { now })]),
+  );
+  const router = createRouter(config, random);
+  const targets = createTargets({ config, providers, bus, instruments: telemetry.instruments, now });
+  const budgets = new Map<string, RetryBudget>();
+  const counters = { requests: 0, errors: 0, failovers: 0, latency: createStats(1024) };
+  const deps: ChatDeps = {
+    config,
+    router,
+    providers,
+    targets,
+    budget: (name) => {
+      let budget = budgets.get(name);
+      if (!budget) {
+        budget = createRetryBudget({ ratio: config.retry.budgetRatio });
+        budgets.set(name, budget);
+      }
+      return budget;
+    },
+    telemetry,
+    bus,
+    now,
+    random,
+    counters,
+    raise: createIncidentRaiser(bus, now),
+  };
+
+  const http = Router();
+  const limited = createRateLimit({
+    ...config.rateLimit,
+    now,
+    recorder: telemetry.instruments.gatewayRateLimited,
+  });
+  http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
+  http.post('/api/chat', limited, createApiChatHandler(deps));
+  http.get('/v1/models', limited, (_req, res) => {
+    res.json({
+      object: 'list',
+      data: router.models().map((id) => ({ id, object: 'model', created: 0, owned_by: 'inferwatch' })),
+    });
+  });
+  http.get('/api/providers', createProvidersListHandler(config, targets));
+  http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const summary = () => {
+    const latency = counters.latency.snapshot();
+    return {
+      requests: counters.requests,
+      errors: counters.errors,
+      failovers: counters.failovers,
+      p50Ms: latency.p50Ms ?? 0,
+      p99Ms: latency.p99Ms ?? 0,
+    };
+  };
+
+  return {
+    name: 'gateway',
+    router: http,
+    start() {
+      timer = setInterval(() => bus.publish({ type: 'metrics', ...summary() }), metricsIntervalMs);
+      timer.unref();
+    },
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      // Pool.close() waits for in-flight requests, so streams being served finish first.
+      await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+    },
+    ready: () => !stopping,
+    summary,
+  };
+}

@@ -1,0 +1,101 @@
+import { errorBody, HttpError } from '../http/index.ts';
+import type { Failure, FailureType } from '../providers/index.ts';
+import type { ChainOutcome } from './chain.ts';
+
+export interface ErrorReply {
+  status: number;
+  body: { error: { message: string; type: string; code: string | null; param: string | null } };
+  headers: Record<string, string>;
+  errorType: string;
+}
+
+/** Failure class → the status and stable code a client sees once the chain gave up. */
+const exhausted: Partial<Record<FailureType, { status: number; type: string; code: string }>> = {
+  rate_limited: { status: 429, type: 'rate_limit_error', code: 'upstream_rate_limited' },
+  timeout_connect: { status: 504, type: 'api_error', code: 'upstream_timeout' },
+  timeout_first_token: { status: 504, type: 'api_error', code: 'upstream_timeout' },
+  timeout_idle: { status: 504, type: 'api_error', code: 'upstream_timeout' },
+  timeout_total: { status: 504, type: 'api_error', code: 'upstream_timeout' },
+  auth: { status: 502, type: 'api_error', code: 'upstream_auth_failed' },
+  model_overloaded: { status: 503, type: 'api_error', code: 'upstream_overloaded' },
+};
+const passedThrough = new Set<FailureType>(['client_error', 'context_length', 'content_filter']);
+
+const retryAfterHeader = (ms: number | undefined): Record<string, string> =>
+  ms === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+
+/** The OpenAI-shaped error for a chain that did not produce an answer. */
+export function chainErrorReply(
+  outcome: Exclude<ChainOutcome, { ok: true }>,
+  clientModel: string,
+): ErrorReply {
+  if (outcome.reason === 'no_route') {
+    const error = new HttpError(404, `The model '${clientModel}' does not exist or has no route.`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
+    return { status: 404, body: errorBody(error), headers: {}, errorType: 'model_not_found' };
+  }
+  if (outcome.reason === 'all_targets_unavailable') {
+    const error = new HttpError(
+      503,
+      `Every provider for '${clientModel}' is unavailable (circuit open); retry later.`,
+      { type: 'api_error', code: 'all_targets_unavailable' },
+    );
+    return {
+      status: 503,
+      body: errorBody(error),
+      headers: retryAfterHeader(outcome.retryAfterMs),
+      errorType: 'all_targets_unavailable',
+    };
+  }
+  if (outcome.reason === 'client_gone') {
+    return {
+      status: 499,
+      body: {
+        error: {
+          message: 'Client closed the request.',
+          type: 'api_error',
+          code: 'client_closed',
+          param: null,
+        },
+      },
+      headers: {},
+      errorType: 'cancelled',
+    };
+  }
+  return failureReply(outcome.failure);
+}
+
+export function failureReply(failure: Failure): ErrorReply {
+  if (passedThrough.has(failure.type) && failure.status && isOpenAIError(failure.body)) {
+    return { status: failure.status, body: failure.body, headers: {}, errorType: failure.type };
+  }
+  const known = exhausted[failure.type];
+  const status = known?.status ?? (passedThrough.has(failure.type) ? (failure.status ?? 400) : 502);
+  const type = known?.type ?? (passedThrough.has(failure.type) ? 'invalid_request_error' : 'api_error');
+  const code = known?.code ?? (passedThrough.has(failure.type) ? failure.type : 'upstream_error');
+  return {
+    status,
+    body: { error: { message: `Upstream ${failure.type}: ${failure.message}`, type, code, param: null } },
+    headers: failure.type === 'rate_limited' ? retryAfterHeader(failure.retryAfterMs ?? 1000) : {},
+    errorType: failure.type,
+  };
+}
+
+/** The in-band error event that ends a stream that failed after its first byte (never followed by [DONE]). */
+export function streamErrorEvent(failure: Failure): string {
+  return JSON.stringify({
+    error: {
+      message: `The upstream stream failed after it started (${failure.type}): ${failure.message}`,
+      type: 'api_error',
+      code: failure.type,
+      param: null,
+    },
+  });
+}
+
+function isOpenAIError(body: unknown): body is ErrorReply['body'] {
+  const error = (body as { error?: { message?: unknown } } | undefined)?.error;
+  return typeof error === 'object' && error !== null && typeof error.message === 'string';
+}

@@ -1,0 +1,86 @@
+import type { Config } from '../config/index.ts';
+
+export interface Target {
+  provider: string;
+  /** The model name sent upstream. */
+  model: string;
+  /** `provider/model`: the circuit breaker and statistics key. */
+  key: string;
+}
+
+export interface Router {
+  /** The ordered chain for a client model, or undefined when no route matches. */
+  resolve(clientModel: string): Target[] | undefined;
+  /** Client-facing model names this gateway advertises (GET /v1/models). */
+  models(): string[];
+  /** A bounded metric label for a client model: a known name as is, anything else `*` or `unrouted`. */
+  label(clientModel: string): string;
+}
+
+type RouteTarget = Config['routes'][number]['targets'][number];
+
+/**
+ * Client model → ordered chain. An exact route wins over `*`. Targets run by ascending priority; equal
+ * priorities are ordered by a weighted random draw per request (load balancing), using the injected
+ * `random` so tests can pin the order.
+ */
+export function createRouter(config: Pick<Config, 'routes' | 'providers'>, random: () => number): Router {
+  const exact = new Map(
+    config.routes.filter((route) => route.model !== '*').map((route) => [route.model, route]),
+  );
+  const wildcard = config.routes.find((route) => route.model === '*');
+  const mappings = new Map(config.providers.map((provider) => [provider.name, provider.models]));
+
+  const known = new Set(config.providers.flatMap((provider) => Object.keys(provider.models)));
+
+  const upstreamModel = (target: RouteTarget, clientModel: string) =>
+    target.model ?? mappings.get(target.provider)?.[clientModel] ?? clientModel;
+
+  return {
+    resolve(clientModel) {
+      const route = exact.get(clientModel) ?? wildcard;
+      if (!route) return undefined;
+      const byPriority = new Map<number, RouteTarget[]>();
+      for (const target of route.targets) {
+        const group = byPriority.get(target.priority) ?? [];
+        group.push(target);
+        byPriority.set(target.priority, group);
+      }
+      const chain: Target[] = [];
+      for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
+        for (const target of weightedOrder(byPriority.get(priority) ?? [], random)) {
+          const model = upstreamModel(target, clientModel);
+          chain.push({ provider: target.provider, model, key: `${target.provider}/${model}` });
+        }
+      }
+      return chain;
+    },
+    label(clientModel) {
+      if (exact.has(clientModel) || known.has(clientModel)) return clientModel;
+      return wildcard ? '*' : 'unrouted';
+    },
+    models() {
+      const names = new Set<string>(exact.keys());
+      for (const models of mappings.values()) for (const name of Object.keys(models)) names.add(name);
+      return [...names];
+    },
+  };
+}
+
+/** Weighted random order without replacement; a single target (the common case) costs nothing. */
+function weightedOrder(group: RouteTarget[], random: () => number): RouteTarget[] {
+  if (group.length < 2) return group;
+  const left = [...group];
+  const out: RouteTarget[] = [];
+  while (left.length > 0) {
+    const sum = left.reduce((total, target) => total + target.weight, 0);
+    let draw = random() * sum;
+    let index = left.findIndex((target) => {
+      draw -= target.weight;
+      return draw < 0;
+    });
+    if (index === -1) index = left.length - 1;
+    out.push(...left.splice(index, 1));
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/index.ts';
+import type { BreakerState, EventBus } from '../events/index.ts';
+import type { Provider } from '../providers/index.ts';
+import type { Instruments } from '../telemetry/index.ts';
+import { semconv as n } from '../telemetry/index.ts';
+import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
+import type { Target } from './routes.ts';
+import { createStats, type Stats } from './stats.ts';
+import { activeSpan } from './tracing.ts';
+
+export interface TargetState {
+  target: Target;
+  breaker: Breaker;
+  stats: Stats;
+  inFlight: number;
+  probing: boolean;
+}
+
+export interface Targets {
+  /** A permit to call the target now, or undefined (open breaker, or half-open and already trialled). */
+  acquire(target: Target): Permit | undefined;
+  get(target: Target): TargetState;
+  all(): TargetState[];
+  /** Runs the provider's health check for every known target of a provider; half-open ones settle on it. */
+  probe(provider: string): Promise<{ target: string; ok: boolean; errorType?: string; latencyMs: number }[]>;
+}
+
+const stateValue = { closed: 0, half_open: 1, open: 2 } as const satisfies Record<BreakerState, number>;
+
+export interface TargetsOptions {
+  config: Config;
+  providers: ReadonlyMap<string, Provider>;
+  bus: EventBus;
+  instruments: Instruments;
+  now: () => number;
+}
+
+/**
+ * Per-target state (provider + upstream model): breaker, recent statistics, in-flight count. Breaker
+ * transitions fan out to the bus (provider_status, incident), metrics and the active request's span.
+ * While half-open, a provider with a `healthCheck` is trialled by a synthetic probe, not by a client.
+ */
+export function createTargets({ config, providers, bus, instruments, now }: TargetsOptions): Targets {
+  const states = new Map<string, TargetState>();
+  const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
+
+  const onTransition = (target: Target) => (transition: Transition) => {
+    const labels = {
+      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+    };
+    instruments.gatewayCircuitState.record(stateValue[transition.to], labels);
+    instruments.gatewayCircuitTransitions.record(1, {
+      ...labels,
+      [n.ATTR_BREAKER_FROM]: transition.from,
+      [n.ATTR_BREAKER_TO]: transition.to,
+    });
+    activeSpan()?.addEvent(n.SPAN_EVENT_BREAKER, {
+      'inferwatch.target': target.key,
+      [n.ATTR_BREAKER_FROM]: transition.from,
+      [n.ATTR_BREAKER_TO]: transition.to,
+      [n.ATTR_REASON]: transition.reason,
+    });
+    bus.publish({ type: 'provider_status', provider: target.provider, model: target.model, ...transition });
+    if (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed')) {
+      const opened = transition.to === 'open';
+      bus.publish({
+        type: 'incident',
+        id: randomUUID(),
+        kind: opened ? 'circuit_open' : 'circuit_closed',
+        severity: opened ? 'warning' : 'info',
+        title: `${target.key} circuit ${opened ? 'opened' : 'closed'}: ${transition.reason}`,
+        subject: target.provider,
+        detail: { provider: target.provider, model: target.model, ...transition },
+      });
+    }
+  };
+
+  const get = (target: Target): TargetState => {
+    let state = states.get(target.key);
+    if (!state) {
+      state = {
+        target,
+        breaker: createBreaker(config.circuitBreaker, { now, onTransition: onTransition(target) }),
+        stats: createStats(),
+        inFlight: 0,
+        probing: false,
+      };
+      states.set(target.key, state);
+      instruments.gatewayCircuitState.record(0, {
+        [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+        [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+      });
+    }
+    return state;
+  };
+
+  async function runProbe(state: TargetState) {
+    const provider = providers.get(state.target.provider);
+    if (!provider || state.probing) return undefined;
+    state.probing = true;
+    try {
+      const result = await provider.healthCheck({
+        model: state.target.model,
+        signal: AbortSignal.timeout(10_000),
+      });
+      state.breaker.settle(
+        result.ok,
+        result.ok ? 'health check passed' : `health check failed: ${result.type}`,
+      );
+      return result;
+    } finally {
+      state.probing = false;
+    }
+  }
+
+  // Every configured route target exists from the start, so its circuit-state series does too.
+  for (const route of config.routes) {
+    for (const target of route.targets) {
+      if (target.model)
+        get({ provider: target.provider, model: target.model, key: `${target.provider}/${target.model}` });
+    }
+  }
+
+  return {
+    get,
+    all: () => [...states.values()],
+    acquire(target) {
+      const state = get(target);
+      const breakerState = state.breaker.state();
+      if (breakerState === 'half_open' && (healthChecks.get(target.provider) ?? 'none') !== 'none') {
+        void runProbe(state);
+        return undefined;
+      }
+      return state.breaker.acquire();
+    },
+    async probe(providerName) {
+      const provider = providers.get(providerName);
+      if (!provider) return [];
+      const known = [...states.values()].filter((state) => state.target.provider === providerName);
+      if (known.length === 0) {
+        const result = await provider.healthCheck({ signal: AbortSignal.timeout(10_000) });
+        return [
+          {
+            target: providerName,
+            ok: result.ok,
+            ...(result.ok ? {} : { errorType: result.type }),
+            latencyMs: result.latencyMs,
+          },
+        ];
+      }
+      return Promise.all(
+        known.map(async (state) => {
+          const result =
+            (await runProbe(state)) ??
+            (await provider.healthCheck({ model: state.target.model, signal: AbortSignal.timeout(10_000) }));
+          return {
+            target: state.target.key,
+            ok: result.ok,
+            ...(result.ok ? {} : { errorType: result.type }),
+            latencyMs: result.latencyMs,
+          };
+        }),
+      );
+    },
+  };
+}

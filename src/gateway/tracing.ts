@@ -1,0 +1,129 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import type { Telemetry } from '../telemetry/index.ts';
+import { semconv as n } from '../telemetry/index.ts';
+
+/**
+ * The gateway's span work, wrapped so telemetry can never throw into the request path (DESIGN.md §5
+ * rule 7). Spans: one SERVER span per client request, one CLIENT span `chat {model}` per upstream attempt.
+ */
+export interface RequestSpan {
+  span: Span;
+  ctx: Context;
+  traceId: string;
+  event(name: string, attributes: Attributes): void;
+  end(status: number, errorType: string | undefined): void;
+}
+
+const safe = <T>(fallback: T, run: () => T): T => {
+  try {
+    return run();
+  } catch {
+    return fallback;
+  }
+};
+
+export function startRequestSpan(
+  telemetry: Telemetry,
+  name: string,
+  headers: Record<string, string | string[] | undefined>,
+  attributes: Attributes,
+): RequestSpan {
+  const parent = safe(ROOT_CONTEXT, () =>
+    telemetry.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
+  );
+  const span = telemetry.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const ctx = trace.setSpan(parent, span);
+  return {
+    span,
+    ctx,
+    traceId: span.spanContext().traceId,
+    event: (eventName, eventAttributes) =>
+      safe(undefined, () => void span.addEvent(eventName, eventAttributes)),
+    end: (status, errorType) =>
+      safe(undefined, () => {
+        span.setAttribute(n.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        if (errorType) {
+          span.setAttribute(n.ATTR_ERROR_TYPE, errorType);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      }),
+  };
+}
+
+export interface AttemptSpan {
+  /** Headers carrying W3C trace context for the upstream call. */
+  headers: Record<string, string>;
+  end(result: {
+    errorType?: string | undefined;
+    message?: string | undefined;
+    responseModel?: string | undefined;
+    inputTokens?: number | undefined;
+    outputTokens?: number | undefined;
+    finishReason?: string | undefined;
+    output?: string | undefined;
+  }): void;
+}
+
+export function startAttemptSpan(
+  telemetry: Telemetry,
+  parent: Context,
+  attributes: { provider: string; model: string; attempt: number; stream: boolean; input?: unknown },
+): AttemptSpan {
+  return safe<AttemptSpan>({ headers: {}, end: () => {} }, () => {
+    const span = telemetry.tracer.startSpan(
+      `${n.OPERATION_CHAT} ${attributes.model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+          [n.ATTR_GEN_AI_PROVIDER_NAME]: attributes.provider,
+          [n.ATTR_GEN_AI_REQUEST_MODEL]: attributes.model,
+          [n.ATTR_GEN_AI_REQUEST_STREAM]: attributes.stream,
+          [n.ATTR_ATTEMPT]: attributes.attempt,
+          ...(telemetry.captureContent && attributes.input !== undefined
+            ? { [n.ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(attributes.input) }
+            : {}),
+        },
+      },
+      parent,
+    );
+    const headers: Record<string, string> = {};
+    telemetry.propagator.inject(trace.setSpan(parent, span), headers, defaultTextMapSetter);
+    return {
+      headers,
+      end: (result) =>
+        safe(undefined, () => {
+          if (result.responseModel) span.setAttribute(n.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
+          if (result.inputTokens !== undefined)
+            span.setAttribute(n.ATTR_GEN_AI_USAGE_INPUT_TOKENS, result.inputTokens);
+          if (result.outputTokens !== undefined)
+            span.setAttribute(n.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, result.outputTokens);
+          if (result.finishReason)
+            span.setAttribute(n.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, [result.finishReason]);
+          if (telemetry.captureContent && result.output !== undefined) {
+            span.setAttribute(n.ATTR_GEN_AI_OUTPUT_MESSAGES, result.output);
+          }
+          if (result.errorType) {
+            span.setAttribute(n.ATTR_ERROR_TYPE, result.errorType);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.errorType });
+          }
+          span.end();
+        }),
+    };
+  });
+}
+
+/** The span of the request being served, for events raised deep in shared state (breaker transitions). */
+export const activeSpan = (): Span | undefined => safe(undefined, () => trace.getSpan(context.active()));

@@ -1,0 +1,57 @@
+import type { FailureType } from './failure.ts';
+
+/**
+ * One upstream attempt's cancellation: the caller's signal (client gone, chain deadline) plus the
+ * provider's own phase timers. Whoever fires first names the failure class, so a timeout is reported as
+ * the phase that ran out, not as a generic abort.
+ */
+export interface AttemptTimers {
+  signal: AbortSignal;
+  /** The class that aborted the attempt, once one did. */
+  reason(): FailureType | undefined;
+  /** Arms the first-token timer. */
+  awaitFirst(ms: number): void;
+  /** First chunk arrived: stop the first-token timer and arm the idle timer. */
+  gotFirst(idleMs: number): void;
+  /** Bytes arrived: restart the idle timer. */
+  alive(): void;
+  dispose(): void;
+}
+
+export function startAttempt(totalMs: number, callerSignal?: AbortSignal): AttemptTimers {
+  const controller = new AbortController();
+  let reason: FailureType | undefined;
+  const abort = (type: FailureType) => {
+    if (controller.signal.aborted) return;
+    reason = type;
+    controller.abort(new Error(`attempt aborted: ${type}`));
+  };
+  const total = setTimeout(() => abort('timeout_total'), totalMs);
+  let first: NodeJS.Timeout | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  // The caller's abort is reported as timeout_total: the chain deadline ran out (a client that went away
+  // is told apart by the caller, who owns that signal).
+  const onCallerAbort = () => abort('timeout_total');
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  return {
+    signal: controller.signal,
+    reason: () => reason,
+    awaitFirst(ms) {
+      first = setTimeout(() => abort('timeout_first_token'), ms);
+    },
+    gotFirst(idleMs) {
+      clearTimeout(first);
+      idle = setTimeout(() => abort('timeout_idle'), idleMs);
+    },
+    alive() {
+      idle?.refresh();
+    },
+    dispose() {
+      clearTimeout(total);
+      clearTimeout(first);
+      clearTimeout(idle);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { classifyNetworkError, classifyResponse, parseRetryAfter } from './classify.ts';
+
+const body = (code: string, message: string) =>
+  JSON.stringify({ error: { code, message, type: 'invalid_request_error' } });
+
+describe('upstream classification', () => {
+  it.each([
+    [429, '', 'rate_limited'],
+    [500, '', 'server_error'],
+    [502, '', 'server_error'],
+    [503, '', 'model_overloaded'],
+    [500, body('server_error', 'The engine is currently overloaded'), 'model_overloaded'],
+    [401, '', 'auth'],
+    [403, '', 'auth'],
+    [
+      400,
+      body('context_length_exceeded', "This model's maximum context length is 8192 tokens"),
+      'context_length',
+    ],
+    [
+      400,
+      body('content_filter', 'The response was filtered due to the content management policy'),
+      'content_filter',
+    ],
+    [400, body('invalid_value', 'temperature must be <= 2'), 'client_error'],
+    [404, body('model_not_found', 'no such model'), 'client_error'],
+    [504, '', 'timeout_first_token'],
+  ])('HTTP %i %s → %s', (status, text, type) => {
+    expect(classifyResponse(status, {}, text).type).toBe(type);
+  });
+
+  it.each([
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout_connect'],
+    ['ECONNREFUSED', 'connect'],
+    ['ECONNRESET', 'connection_reset'],
+    ['UND_ERR_SOCKET', 'connection_reset'],
+    ['ENOTFOUND', 'dns'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+  ])('network error %s → %s', (code, type) => {
+    expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
+  });
+
+  it('calls a socket closed mid-stream a cut stream', () => {
+    expect(
+      classifyNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), {
+        midStream: true,
+      }).type,
+    ).toBe('stream_cut');
+  });
+
+  it('reads Retry-After as seconds, HTTP date or retry-after-ms', () => {
+    expect(parseRetryAfter({ 'retry-after': '3' })).toBe(3_000);
+    expect(parseRetryAfter({ 'retry-after-ms': '250', 'retry-after': '3' })).toBe(250);
+    expect(parseRetryAfter({ 'retry-after': new Date(10_000).toUTCString() }, () => 4_000)).toBe(6_000);
+    expect(parseRetryAfter({ 'retry-after': 'soon' })).toBeUndefined();
+    expect(parseRetryAfter({})).toBeUndefined();
+    expect(classifyResponse(429, { 'retry-after': '2' }, '').retryAfterMs).toBe(2_000);
+  });
+});

@@ -1,0 +1,214 @@
+import { Pool } from 'undici';
+import type { Config } from '../config/index.ts';
+import { startAttempt } from './attempt.ts';
+import { classifyNetworkError, classifyResponse } from './classify.ts';
+import { type Failure, failure } from './failure.ts';
+import { readChatStream } from './stream-reader.ts';
+import type { ChatCall, Completion, OpenStream, Provider, Usage } from './types.ts';
+
+export type ProviderConfig = Config['providers'][number];
+
+export interface ProviderOptions {
+  now?: () => number;
+  /** Upper bound for a non-streamed answer or an error body we read whole. */
+  maxResponseBytes?: number;
+}
+
+/**
+ * The OpenAI-compatible provider: OpenAI, Ollama `/v1`, vLLM, OXLO and anything else that speaks
+ * `POST {baseURL}/chat/completions`. One undici pool per provider bounds its connections.
+ */
+export function createOpenAIProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
+  const { now = Date.now, maxResponseBytes = 16 * 1024 * 1024 } = options;
+  const base = new URL(config.baseURL);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const { connectMs, firstTokenMs, idleMs, totalMs } = config.timeouts;
+  const pool = new Pool(base.origin, {
+    connections: config.maxConnections,
+    connect: { timeout: connectMs },
+  });
+  const fixedHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
+    ...config.headers,
+  };
+
+  async function send(path: string, call: ChatCall & { method?: string }, stream: boolean) {
+    const timers = startAttempt(totalMs, call.signal);
+    timers.awaitFirst(firstTokenMs);
+    const started = now();
+    try {
+      const response = await pool.request({
+        path: `${basePath}${path}`,
+        method: (call.method ?? 'POST') as 'POST',
+        headers: {
+          ...fixedHeaders,
+          ...call.headers,
+          ...(stream ? { accept: 'text/event-stream' } : { accept: 'application/json' }),
+        },
+        body: call.method === 'GET' ? null : JSON.stringify(call.body),
+        signal: timers.signal,
+        // Our own timers own the phases (they name the failure); undici's stay as a backstop.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      return { ok: true as const, response, timers, started };
+    } catch (error) {
+      timers.dispose();
+      const timedOut = timers.reason();
+      return timedOut
+        ? failure(timedOut, `no response within the ${timedOut} limit`)
+        : classifyNetworkError(error);
+    }
+  }
+
+  async function readText(
+    body: AsyncIterable<Buffer> & { destroy(): void },
+    limit: number,
+  ): Promise<string | Failure> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        return failure('malformed_response', `upstream body exceeds ${limit} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  }
+
+  async function complete(call: ChatCall): Promise<Completion | Failure> {
+    const sent = await send('/chat/completions', call, false);
+    if (!sent.ok) return sent;
+    const { response, timers } = sent;
+    try {
+      timers.gotFirst(idleMs);
+      const text = await readText(response.body, maxResponseBytes);
+      if (typeof text !== 'string') return text;
+      if (response.statusCode >= 300) {
+        return classifyResponse(response.statusCode, response.headers, text, now);
+      }
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return failure('malformed_response', 'upstream answer is not JSON', { status: response.statusCode });
+      }
+      const choices = json.choices as { finish_reason?: string }[] | undefined;
+      if (!Array.isArray(choices)) {
+        if (json.error) return classifyResponse(502, response.headers, text, now);
+        return failure('malformed_response', 'upstream answer has no choices', {
+          status: response.statusCode,
+        });
+      }
+      return {
+        ok: true,
+        status: response.statusCode,
+        text,
+        json,
+        model: typeof json.model === 'string' ? json.model : undefined,
+        usage: (json.usage as Usage | undefined) ?? undefined,
+        finishReason: choices[0]?.finish_reason ?? undefined,
+      };
+    } catch (error) {
+      const timedOut = timers.reason();
+      return timedOut
+        ? failure(timedOut, `answer not read within the ${timedOut} limit`)
+        : classifyNetworkError(error, { midStream: true });
+    } finally {
+      timers.dispose();
+    }
+  }
+
+  async function stream(call: ChatCall): Promise<OpenStream | Failure> {
+    const sent = await send('/chat/completions', call, true);
+    if (!sent.ok) return sent;
+    const { response, timers, started } = sent;
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (response.statusCode >= 300 || !contentType.includes('text/event-stream')) {
+      try {
+        const text = await readText(response.body, 64 * 1024);
+        if (typeof text !== 'string') return text;
+        if (response.statusCode >= 300)
+          return classifyResponse(response.statusCode, response.headers, text, now);
+        return failure(
+          'malformed_response',
+          `expected an event stream, got ${contentType || 'no content type'}`,
+        );
+      } catch (error) {
+        return timers.reason()
+          ? failure(timers.reason() ?? 'timeout_total', 'error body not read in time')
+          : classifyNetworkError(error);
+      } finally {
+        timers.dispose();
+      }
+    }
+    const chunks = readChatStream(response.body, timers);
+    const first = await chunks.next();
+    if (first.done) {
+      const end = first.value;
+      if (!end.ok) return end;
+      return failure('stream_cut', 'stream ended before its first chunk');
+    }
+    timers.gotFirst(idleMs);
+    const model = first.value.json.model;
+    return {
+      ok: true,
+      status: response.statusCode,
+      timeToFirstChunkMs: now() - started,
+      model: typeof model === 'string' ? model : undefined,
+      chunks: prepend(first.value, chunks),
+    };
+  }
+
+  return {
+    name: config.name,
+    complete,
+    stream,
+    async healthCheck({ model, signal }) {
+      const started = now();
+      if (config.healthCheck === 'completion' && model) {
+        const result = await complete({
+          body: { model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 },
+          signal,
+        });
+        return result.ok
+          ? { ok: true, latencyMs: now() - started }
+          : { ...result, latencyMs: now() - started };
+      }
+      const sent = await send('/models', { body: {}, method: 'GET', signal }, false);
+      if (!sent.ok) return { ...sent, latencyMs: now() - started };
+      try {
+        const text = await readText(sent.response.body, 1024 * 1024);
+        if (typeof text !== 'string') return { ...text, latencyMs: now() - started };
+        if (sent.response.statusCode >= 300) {
+          return {
+            ...classifyResponse(sent.response.statusCode, sent.response.headers, text, now),
+            latencyMs: now() - started,
+          };
+        }
+        return { ok: true, latencyMs: now() - started };
+      } catch (error) {
+        return { ...classifyNetworkError(error), latencyMs: now() - started };
+      } finally {
+        sent.timers.dispose();
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Re-attaches the already-read first chunk in front of the rest, keeping the generator's return value. */
+async function* prepend<T, R>(
+  first: T,
+  rest: AsyncGenerator<T, R, undefined>,
+): AsyncGenerator<T, R, undefined> {
+  try {
+    yield first;
+    return yield* rest;
+  } finally {
+    await rest.return(undefined as R);
+  }
+}

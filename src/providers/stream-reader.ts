@@ -1,0 +1,81 @@
+import type { Readable } from 'node:stream';
+import type { AttemptTimers } from './attempt.ts';
+import { classifyNetworkError } from './classify.ts';
+import { type Failure, failure } from './failure.ts';
+import { SseParser } from './sse.ts';
+import type { StreamChunk, StreamEnd, Usage } from './types.ts';
+
+/** A single SSE line longer than this is not a chat chunk; stop before buffering it whole. */
+const MAX_PENDING_BYTES = 1024 * 1024;
+
+interface ChunkJson {
+  choices?: { finish_reason?: string | null }[];
+  usage?: Usage | null;
+  error?: { message?: string };
+}
+
+/**
+ * Reads an OpenAI SSE body into chunks, classifying how it ended. A stream is complete when `[DONE]`
+ * arrived or a `finish_reason` was seen; anything else that ends it is a failure value: `stream_cut`
+ * (closed early), `timeout_idle` (went silent), `malformed_response` (not JSON), `server_error` (an
+ * in-band error event). Chunks are yielded as they are parsed: nothing is re-buffered.
+ */
+export async function* readChatStream(
+  body: Readable,
+  timers: AttemptTimers,
+): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
+  const parser = new SseParser();
+  let finishReason: string | undefined;
+  let usage: Usage | undefined;
+  let seen = 0;
+  const end = (outcome: StreamEnd): StreamEnd => outcome;
+  try {
+    for await (const bytes of body as AsyncIterable<Buffer>) {
+      timers.alive();
+      for (const event of parser.push(bytes)) {
+        if (event.data === '[DONE]') return end({ ok: true, done: true, finishReason, usage });
+        const parsed = parseChunk(event.data);
+        if (!parsed.ok) return end(parsed);
+        const json = parsed.json;
+        if (json.error) {
+          return end(failure('server_error', `upstream sent an error event: ${json.error.message ?? ''}`));
+        }
+        const reason = json.choices?.[0]?.finish_reason;
+        if (reason) finishReason = reason;
+        if (json.usage) usage = json.usage;
+        seen += 1;
+        yield { data: event.data, json: json as Record<string, unknown> };
+      }
+      if (parser.pending > MAX_PENDING_BYTES) {
+        return end(failure('malformed_response', 'stream line exceeds 1 MiB without an event boundary'));
+      }
+    }
+    for (const event of parser.flush()) {
+      if (event.data === '[DONE]') return end({ ok: true, done: true, finishReason, usage });
+    }
+    if (finishReason) return end({ ok: true, done: false, finishReason, usage });
+    return end(failure('stream_cut', `stream ended after ${seen} chunks without finish_reason or [DONE]`));
+  } catch (error) {
+    const timedOut = timers.reason();
+    if (timedOut) {
+      const type = timedOut === 'timeout_first_token' && seen > 0 ? 'timeout_idle' : timedOut;
+      return end(failure(type, `stream aborted: ${type} after ${seen} chunks`));
+    }
+    return end(classifyNetworkError(error, { midStream: true }));
+  } finally {
+    timers.dispose();
+    if (!body.destroyed) body.destroy();
+  }
+}
+
+function parseChunk(data: string): { ok: true; json: ChunkJson } | Failure {
+  try {
+    const json = JSON.parse(data) as unknown;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return failure('malformed_response', 'stream chunk is not a JSON object');
+    }
+    return { ok: true, json: json as ChunkJson };
+  } catch {
+    return failure('malformed_response', `stream chunk is not JSON: ${data.slice(0, 80)}`);
+  }
+}

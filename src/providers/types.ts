@@ -1,0 +1,70 @@
+import type { Failure } from './failure.ts';
+
+/** Token counts as OpenAI reports them (`usage` on a response or on the last stream chunk). */
+export interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+/** One upstream call. The body is the client's own object: unknown fields pass through untouched. */
+export interface ChatCall {
+  /** The request body with `model` already set to the upstream model. */
+  body: Record<string, unknown>;
+  /** Aborts the call: client gone, chain deadline reached. Its abort maps to `timeout_total`. */
+  signal?: AbortSignal | undefined;
+  /** Per-call headers, e.g. W3C `traceparent` injected by the caller's propagator. */
+  headers?: Record<string, string> | undefined;
+}
+
+export interface Completion {
+  ok: true;
+  status: number;
+  /** The upstream body as received, forwarded without re-serialising. */
+  text: string;
+  json: Record<string, unknown>;
+  model: string | undefined;
+  usage: Usage | undefined;
+  finishReason: string | undefined;
+}
+
+/** One streamed chunk: the raw `data:` payload (forwarded as is) and its parsed form. */
+export interface StreamChunk {
+  data: string;
+  json: Record<string, unknown>;
+}
+
+/** How a stream ended: complete (with or without `[DONE]`), or a classified failure value. */
+export type StreamEnd =
+  | { ok: true; done: boolean; finishReason: string | undefined; usage: Usage | undefined }
+  | Failure;
+
+export interface OpenStream {
+  ok: true;
+  status: number;
+  /** Milliseconds from sending the request to the first SSE event. */
+  timeToFirstChunkMs: number;
+  model: string | undefined;
+  /** Yields the first chunk (already received) and then the rest as they arrive; returns the end. */
+  chunks: AsyncGenerator<StreamChunk, StreamEnd, undefined>;
+}
+
+export type HealthResult = { ok: true; latencyMs: number } | (Failure & { latencyMs: number });
+
+/**
+ * What the gateway and prober need from an upstream. Every method returns outcomes as values: a rejected
+ * promise means a bug, never an upstream failure.
+ */
+export interface Provider {
+  readonly name: string;
+  complete(call: ChatCall): Promise<Completion | Failure>;
+  /** Resolves once the first SSE event arrived (or the attempt failed, classified). */
+  stream(call: ChatCall): Promise<OpenStream | Failure>;
+  /** The provider's configured synthetic check (`GET /models` or a 1-token completion). */
+  healthCheck(options: {
+    model?: string | undefined;
+    signal?: AbortSignal | undefined;
+  }): Promise<HealthResult>;
+  /** Closes the connection pool after in-flight requests finish. */
+  close(): Promise<void>;
+}
