@@ -8,6 +8,7 @@ import {
   routeSchema,
 } from './gateway-schema.ts';
 import { proberSchema } from './prober-schema.ts';
+import { statusPageSchema } from './status-page-schema.ts';
 
 export const serverSchema = z
   .strictObject({
@@ -92,6 +93,7 @@ export const configSchema = z.strictObject({
   prober: proberSchema,
   analyzer: analyzerSchema,
   simulator: simulatorSchema,
+  statusPage: statusPageSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,156 @@
+// Entry point: paint from the APIs, then follow /ws/events. Every API may be missing (a role that does
+// not run that feature answers 404): its section then says so instead of showing an error.
+import { normalizeAnalyses, normalizeIncidents, normalizeProbes, normalizeProviders } from './normalize.js';
+import { renderers, renderLinks } from './render.js';
+import { connectEvents } from './socket.js';
+import { applyEvent, createState, keep } from './state.js';
+
+/**
+ * @typedef {import('./state.js').Section} Section
+ * @typedef {import('./render.js').Settings} Settings
+ * @typedef {import('./state.js').Availability} Availability
+ */
+
+const state = createState();
+/** @type {Settings} */
+let settings = { grafanaURL: null, tracesURL: null, apiKeyRequired: false };
+const keyName = 'inferwatch.apiKey';
+const apiKey = () => sessionStorage.getItem(keyName) ?? '';
+
+/** @param {string} path @returns {Promise<{ availability: Availability, body?: unknown }>} */
+async function getJSON(path) {
+  try {
+    const key = apiKey();
+    const response = await fetch(path, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      cache: 'no-store',
+    });
+    if (response.status === 404) return { availability: 'unavailable' };
+    if (response.status === 401) return { availability: 'locked' };
+    if (!response.ok) return { availability: 'error' };
+    return { availability: 'ok', body: await response.json() };
+  } catch {
+    return { availability: 'error' };
+  }
+}
+
+/** Source → its endpoint and how its body replaces the state. @type {Record<string, { path: string, section: Section, apply: (body: unknown) => void }>} */
+const sources = {
+  providers: {
+    path: '/api/providers',
+    section: 'providers',
+    apply: (body) => {
+      state.targets = new Map(normalizeProviders(body).map((row) => [row.key, row]));
+    },
+  },
+  probes: {
+    path: '/api/probes',
+    section: 'probes',
+    apply: (body) => {
+      state.probes = new Map(normalizeProbes(body).map((row) => [row.key, row]));
+    },
+  },
+  analyses: {
+    path: `/api/analyses?limit=${keep}`,
+    section: 'analyses',
+    apply: (body) => {
+      state.analyses = normalizeAnalyses(body).slice(0, keep);
+    },
+  },
+  incidents: {
+    path: `/api/incidents?limit=${keep}`,
+    section: 'incidents',
+    apply: (body) => {
+      state.incidents = normalizeIncidents(body).slice(0, keep);
+    },
+  },
+};
+
+/** @param {Section} section */
+const render = (section) => renderers[section](state, settings);
+
+/** @param {string} name */
+async function load(name) {
+  const source = sources[name];
+  if (!source) return;
+  const { availability, body } = await getJSON(source.path);
+  state.sources[name] = availability;
+  if (availability === 'ok') source.apply(body);
+  render(source.section);
+  const form = document.getElementById('key-form');
+  if (form && availability === 'locked') form.hidden = false;
+}
+
+const loadAll = () => Promise.all(Object.keys(sources).map(load));
+
+// Breaker latency and success ratios change with traffic; refresh them at most once a second on events.
+let providersPending = false;
+const refreshProviders = () => {
+  if (providersPending) return;
+  providersPending = true;
+  setTimeout(() => {
+    providersPending = false;
+    void load('providers');
+  }, 1000);
+};
+
+/** Screen readers hear breaker changes and failovers as they happen, not the replay of old ones. @param {string} message @param {string | undefined} at */
+function announce(message, at) {
+  if (at && Date.now() - new Date(at).getTime() > 10_000) return;
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.append(Object.assign(document.createElement('p'), { textContent: message }));
+  while (region.childElementCount > 3) region.firstElementChild?.remove();
+}
+
+/** @param {import('./socket.js').ConnectionState} connection @param {number} [retryInMs] */
+function showConnection(connection, retryInMs) {
+  const pill = document.getElementById('connection');
+  if (!pill) return;
+  pill.dataset.state = connection;
+  pill.textContent =
+    connection === 'live'
+      ? 'Live'
+      : retryInMs
+        ? `Reconnecting in ${Math.ceil(retryInMs / 1000)} s…`
+        : connection === 'reconnecting'
+          ? 'Reconnecting…'
+          : 'Connecting…';
+}
+
+async function main() {
+  const loaded = await getJSON('/status/settings.json');
+  if (loaded.availability === 'ok' && loaded.body) settings = /** @type {Settings} */ (loaded.body);
+  renderLinks(settings);
+  for (const section of /** @type {Section[]} */ (Object.keys(renderers))) render(section);
+  document.getElementById('key-form')?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = /** @type {HTMLInputElement | null} */ (document.getElementById('key-input'));
+    sessionStorage.setItem(keyName, input?.value ?? '');
+    /** @type {HTMLElement} */ (event.target).hidden = true;
+    void loadAll();
+  });
+  void loadAll();
+  let opened = 0;
+  connectEvents({
+    url: () => {
+      const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+      const key = apiKey();
+      return `${scheme}://${location.host}/ws/events${key ? `?token=${encodeURIComponent(key)}` : ''}`;
+    },
+    onState: showConnection,
+    // After a reconnect the APIs are the truth again (events may have been missed while away).
+    onOpen: () => {
+      if (opened++ > 0) void loadAll();
+    },
+    onEvent: (event) => {
+      const change = applyEvent(state, event);
+      for (const section of change.sections) render(section);
+      if (change.announce) announce(change.announce, typeof event.at === 'string' ? event.at : undefined);
+      if (event.type === 'provider_status' || event.type === 'failover' || event.type === 'metrics')
+        refreshProviders();
+    },
+  });
+}
+
+void main();

@@ -1,0 +1,130 @@
+// Turns API bodies into the rows the page shows. The feature APIs evolve independently of this page, so
+// each field is read from the first of a few plausible places (a table per row kind) and anything
+// missing becomes null: a new or renamed field shows as "—", never as a broken page.
+
+/**
+ * @typedef {{ key: string, provider: string, model: string, state: string, p50Ms: number | null,
+ *   p99Ms: number | null, successRatio: number | null, inFlight: number | null, requests: number | null }} TargetRow
+ * @typedef {{ key: string, target: string, kind: string, region: string, state: string,
+ *   success: boolean | null, latencyMs: number | null, errorType: string | null, at: string | null }} ProbeRow
+ * @typedef {{ id: string, at: string | null, status: string, severity: string, category: string,
+ *   summary: string, source: string }} AnalysisRow
+ * @typedef {{ id: string, at: string | null, kind: string, severity: string, title: string }} IncidentRow
+ */
+
+/** @param {unknown} value @returns {value is Record<string, unknown>} */
+const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The value at the first dotted path that is defined. @param {unknown} source @param {readonly string[]} paths */
+export function pick(source, paths) {
+  for (const path of paths) {
+    /** @type {unknown} */
+    let value = source;
+    for (const part of path.split('.')) value = isRecord(value) ? value[part] : undefined;
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+/** @param {unknown} value */
+const text = (value) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+/** @param {unknown} value */
+const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+/** @param {unknown} value */
+const bool = (value) => (typeof value === 'boolean' ? value : null);
+
+/** The list in a body: the body itself, or its `data` / named array. @param {unknown} body @param {string} name */
+export function listIn(body, name) {
+  if (Array.isArray(body)) return body;
+  const list = pick(body, ['data', name, 'items']);
+  return Array.isArray(list) ? list : [];
+}
+
+/** Field → where it may live, first match wins. */
+const targetFields = {
+  state: ['state', 'breaker.state', 'breakerState', 'breaker', 'circuit.state', 'circuit'],
+  p50Ms: ['p50Ms', 'latency.p50Ms', 'stats.p50Ms', 'latencyMs.p50'],
+  p99Ms: ['p99Ms', 'latency.p99Ms', 'stats.p99Ms', 'latencyMs.p99'],
+  successRatio: ['successRatio', 'stats.successRatio', 'successRate', 'stats.successRate'],
+  inFlight: ['inFlight', 'stats.inFlight'],
+  requests: ['requests', 'count', 'stats.count', 'stats.requests'],
+};
+
+/** @param {unknown} body @returns {TargetRow[]} */
+export function normalizeProviders(body) {
+  /** @type {TargetRow[]} */
+  const rows = [];
+  for (const item of listIn(body, 'providers')) {
+    const provider = text(pick(item, ['name', 'provider']));
+    const targets = pick(item, ['targets']);
+    for (const target of Array.isArray(targets) && targets.length > 0 ? targets : [item]) {
+      const model = text(pick(target, ['model', 'upstreamModel'])) || '*';
+      const name = text(pick(target, ['provider'])) || provider;
+      rows.push({
+        key: `${name}/${model}`,
+        provider: name,
+        model,
+        state: text(pick(target, targetFields.state)) || 'unknown',
+        p50Ms: num(pick(target, targetFields.p50Ms)),
+        p99Ms: num(pick(target, targetFields.p99Ms)),
+        successRatio: num(pick(target, targetFields.successRatio)),
+        inFlight: num(pick(target, targetFields.inFlight)),
+        requests: num(pick(target, targetFields.requests)),
+      });
+    }
+  }
+  return rows;
+}
+
+/** @param {unknown} item @returns {ProbeRow} */
+export function probeRow(item) {
+  const target = text(pick(item, ['target', 'name']));
+  const region = text(pick(item, ['region', 'last.region', 'lastResult.region'])) || 'local';
+  return {
+    key: `${region}/${target}`,
+    target,
+    kind: text(pick(item, ['kind', 'last.kind', 'lastResult.kind'])),
+    region,
+    state: text(pick(item, ['state', 'status'])) || 'unknown',
+    success: bool(pick(item, ['success', 'last.success', 'lastResult.success', 'ok', 'last.ok'])),
+    latencyMs: num(pick(item, ['latencyMs', 'last.latencyMs', 'lastResult.latencyMs', 'durationMs'])),
+    errorType:
+      text(pick(item, ['errorType', 'last.errorType', 'lastResult.errorType', 'error.type'])) || null,
+    at: text(pick(item, ['at', 'last.at', 'lastResult.at', 'checkedAt', 'lastCheckedAt'])) || null,
+  };
+}
+
+/** @param {unknown} body */
+export const normalizeProbes = (body) => listIn(body, 'probes').map(probeRow);
+
+/** @param {unknown} item @returns {AnalysisRow} */
+export function analysisRow(item) {
+  return {
+    id: text(pick(item, ['id'])),
+    at: text(pick(item, ['at', 'createdAt', 'updatedAt'])) || null,
+    status: text(pick(item, ['status'])),
+    severity: text(pick(item, ['severity', 'explanation.severity'])),
+    category: text(pick(item, ['category', 'explanation.category'])),
+    summary: text(
+      pick(item, ['summary', 'explanation.summary', 'probableCause', 'explanation.probableCause']),
+    ),
+    source: text(pick(item, ['source', 'explanation.source'])),
+  };
+}
+
+/** @param {unknown} body */
+export const normalizeAnalyses = (body) => listIn(body, 'analyses').map(analysisRow);
+
+/** @param {unknown} item @returns {IncidentRow} */
+export function incidentRow(item) {
+  return {
+    id: text(pick(item, ['id'])),
+    at: text(pick(item, ['at'])) || null,
+    kind: text(pick(item, ['kind'])),
+    severity: text(pick(item, ['severity'])),
+    title: text(pick(item, ['title'])),
+  };
+}
+
+/** @param {unknown} body */
+export const normalizeIncidents = (body) => listIn(body, 'incidents').map(incidentRow);
