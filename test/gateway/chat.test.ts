@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import {
+  chatBody,
+  fastProvider,
+  fastRetry,
+  type GatewayUnderTest,
+  sseData,
+  startGateway,
+} from './harness.ts';
+
+let upstream: FakeUpstream;
+let gateway: GatewayUnderTest;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream('primary');
+  gateway = await startGateway({
+    providers: [
+      fastProvider('primary', upstream.baseURL, {
+        apiKey: 'sk-upstream',
+        headers: { 'x-team': 'core' },
+        models: { 'gpt-small': 'fake-small-v1' },
+      }),
+    ],
+    routes: [
+      { model: 'renamed', targets: [{ provider: 'primary', model: 'fake-renamed' }] },
+      { model: '*', targets: [{ provider: 'primary' }] },
+    ],
+    retry: fastRetry,
+  });
+});
+afterAll(async () => {
+  await gateway.stop();
+  await upstream.close();
+});
+
+describe('POST /v1/chat/completions', () => {
+  it('answers JSON with the model that answered and the routing headers', async () => {
+    const response = await gateway.post('/v1/chat/completions', chatBody('renamed'));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { model: string; choices: { message: { content: string } }[] };
+    expect(body.model).toBe('fake-renamed');
+    expect(body.choices[0]?.message.content).toBe('Hello from primary');
+    expect(response.headers.get('x-inferwatch-provider')).toBe('primary');
+    expect(response.headers.get('x-inferwatch-failover')).toBe('primary');
+    expect(response.headers.get('x-inferwatch-trace-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('passes unknown fields through, rewrites the model and sends key, extra headers and traceparent', async () => {
+    const response = await gateway.post(
+      '/v1/chat/completions',
+      chatBody('gpt-small', { seed: 7, custom_field: { a: 1 } }),
+      {
+        'x-request-id': 'req-123',
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('req-123');
+    expect(upstream.last?.body).toMatchObject({ model: 'fake-small-v1', seed: 7, custom_field: { a: 1 } });
+    expect(upstream.last?.headers.authorization).toBe('Bearer sk-upstream');
+    expect(upstream.last?.headers['x-team']).toBe('core');
+    const traceId = response.headers.get('x-inferwatch-trace-id');
+    expect(upstream.last?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('continues an incoming W3C trace', async () => {
+    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const response = await gateway.post('/v1/chat/completions', chatBody('x'), { traceparent: parent });
+    expect(response.headers.get('x-inferwatch-trace-id')).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('streams SSE chunks and ends with [DONE], forwarding usage when the upstream sends it', async () => {
+    const response = await gateway.post(
+      '/v1/chat/completions',
+      chatBody('x', { stream: true, stream_options: { include_usage: true } }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expect(response.headers.get('x-inferwatch-provider')).toBe('primary');
+    const data = await sseData(response);
+    expect(data.at(-1)).toBe('[DONE]');
+    const chunks = data
+      .slice(0, -1)
+      .map((item) => JSON.parse(item) as { choices: { delta?: { content?: string } }[]; usage?: unknown });
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe(
+      'Hello from the fake upstream.',
+    );
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 });
+  });
+});
+
+describe('GET /v1/models and POST /api/chat', () => {
+  it('lists route and mapped models in the OpenAI list shape', async () => {
+    const body = (await (await fetch(`${gateway.url}/v1/models`)).json()) as {
+      object: string;
+      data: { id: string }[];
+    };
+    expect(body.object).toBe('list');
+    expect(body.data.map((model) => model.id).sort()).toEqual(['gpt-small', 'renamed']);
+  });
+
+  it('spells the outcome out for simple clients', async () => {
+    const response = await gateway.post('/api/chat', { model: 'renamed', message: 'hello' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      provider_used: 'primary',
+      model: 'fake-renamed',
+      response_text: 'Hello from primary',
+      status: 'success',
+      failover_occurred: false,
+      failover_chain: ['primary'],
+      tokens_used: 8,
+    });
+    expect(body.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(typeof body.latency_ms).toBe('number');
+  });
+
+  it('lists providers with breaker state, latency and success ratio', async () => {
+    const body = (await (await fetch(`${gateway.url}/api/providers`)).json()) as {
+      data: {
+        name: string;
+        state: string;
+        successRatio: number;
+        targets: { model: string; state: string; count: number }[];
+      }[];
+    };
+    const primary = body.data.find((provider) => provider.name === 'primary');
+    expect(primary?.state).toBe('closed');
+    expect(primary?.successRatio).toBe(1);
+    expect(primary?.targets.find((target) => target.model === 'fake-renamed')?.count).toBeGreaterThan(0);
+  });
+
+  it('probes a provider on demand', async () => {
+    const response = await gateway.post('/api/providers/primary/probe', {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ provider: 'primary', ok: true });
+    expect((await gateway.post('/api/providers/nope/probe', {})).status).toBe(404);
+  });
+});

@@ -1,0 +1,77 @@
+import { parseConfig } from '../../src/config/index.ts';
+import { createEventBus, type Envelope } from '../../src/events/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createTestTelemetry, type TestTelemetry } from '../../src/telemetry/testing.ts';
+
+export interface GatewayUnderTest {
+  url: string;
+  runtime: Runtime;
+  telemetry: TestTelemetry;
+  events: Envelope[];
+  clock: { now: number };
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The gateway (and operator API) built by the real runtime on port 0, with an injectable clock. */
+export async function startGateway(
+  config: Record<string, unknown>,
+  { captureContent = false, realClock = true } = {},
+): Promise<GatewayUnderTest> {
+  const clock = { now: Date.now() };
+  const now = realClock ? Date.now : () => clock.now;
+  const telemetry = createTestTelemetry({ captureContent });
+  const bus = createEventBus({ now });
+  const events: Envelope[] = [];
+  bus.subscribe('*', (event) => events.push(event));
+  const runtime = createRuntime({
+    config: parseConfig({ store: { path: ':memory:' }, ...config }),
+    role: 'gateway',
+    only: ['gateway', 'api'],
+    logger: silentLogger,
+    telemetry,
+    bus,
+    now,
+  });
+  const listening = await runtime.listen({ port: 0 });
+  return {
+    url: listening.url,
+    runtime,
+    telemetry,
+    events,
+    clock,
+    post: (path, body, headers = {}) =>
+      fetch(`${listening.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    stop: () => runtime.stop(),
+  };
+}
+
+export const chatBody = (model: string, extra: Record<string, unknown> = {}) => ({
+  model,
+  messages: [{ role: 'user', content: 'hi' }],
+  ...extra,
+});
+
+/** Reads an SSE response into its data payloads. */
+export async function sseData(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => block.slice('data: '.length));
+}
+
+/** Fast timeouts and no backoff, so fault tests take milliseconds. */
+export const fastProvider = (name: string, baseURL: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  baseURL,
+  healthCheck: 'none',
+  timeouts: { connectMs: 1_000, firstTokenMs: 400, idleMs: 300, totalMs: 5_000 },
+  ...extra,
+});
+export const fastRetry = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 1_000, deadlineMs: 10_000 };
