@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+
+// The page's client modules are plain JS (checked by their own tsconfig); loaded by URL here so the
+// Node-side type check does not need the DOM library.
+const clientURL = (name: string) => new URL(`../../src/status-page/client/${name}`, import.meta.url).href;
+
+interface Row {
+  key: string;
+  state: string;
+  [field: string]: unknown;
+}
+interface ClientState {
+  targets: Map<string, Row>;
+  probes: Map<string, Row>;
+  failovers: { from: string; to: string }[];
+  incidents: { id: string; title: string }[];
+  traffic: { requests: number } | null;
+}
+interface Change {
+  sections: string[];
+  announce?: string;
+}
+const state = (await import(clientURL('state.js'))) as {
+  createState(): ClientState;
+  applyEvent(state: ClientState, event: Record<string, unknown>): Change;
+  keep: number;
+};
+const normalize = (await import(clientURL('normalize.js'))) as {
+  normalizeProviders(body: unknown): Row[];
+  normalizeProbes(body: unknown): Row[];
+  normalizeAnalyses(body: unknown): { id: string; summary: string; severity: string }[];
+};
+const socket = (await import(clientURL('socket.js'))) as {
+  backoffDelay(attempt: number, random: () => number, base?: number, max?: number): number;
+};
+
+describe('status page normalizers', () => {
+  it('reads the gateway body per target, with the provider row when no target has traffic yet', () => {
+    const rows = normalize.normalizeProviders({
+      data: [
+        {
+          name: 'sim-primary',
+          state: 'open',
+          targets: [
+            {
+              model: 'sim-small',
+              state: 'open',
+              p50Ms: 12,
+              p99Ms: 40,
+              successRatio: 0.5,
+              inFlight: 1,
+              count: 8,
+            },
+          ],
+        },
+        { name: 'sim-backup', state: 'closed', p50Ms: null, successRatio: null, inFlight: 0, targets: [] },
+      ],
+    });
+    expect(rows).toEqual([
+      {
+        key: 'sim-primary/sim-small',
+        provider: 'sim-primary',
+        model: 'sim-small',
+        state: 'open',
+        p50Ms: 12,
+        p99Ms: 40,
+        successRatio: 0.5,
+        inFlight: 1,
+        requests: 8,
+      },
+      {
+        key: 'sim-backup/*',
+        provider: 'sim-backup',
+        model: '*',
+        state: 'closed',
+        p50Ms: null,
+        p99Ms: null,
+        successRatio: null,
+        inFlight: 0,
+        requests: null,
+      },
+    ]);
+  });
+
+  it.each([
+    ['a bare array', [{ name: 'a', region: 'eu', state: 'up', last: { success: true, latencyMs: 5 } }]],
+    [
+      'a data envelope',
+      { data: [{ name: 'a', region: 'eu', state: 'up', lastResult: { success: true, latencyMs: 5 } }] },
+    ],
+    ['a named list', { probes: [{ target: 'a', region: 'eu', status: 'up', success: true, latencyMs: 5 }] }],
+  ])('reads probe targets from %s', (_label, body) => {
+    const [row] = normalize.normalizeProbes(body);
+    expect(row).toMatchObject({
+      key: 'eu/a',
+      target: 'a',
+      region: 'eu',
+      state: 'up',
+      success: true,
+      latencyMs: 5,
+    });
+  });
+
+  it('turns unknown shapes into empty lists and missing fields into nulls, never throwing', () => {
+    expect(normalize.normalizeProviders({ error: 'nope' })).toEqual([]);
+    expect(normalize.normalizeProbes(null)).toEqual([]);
+    expect(normalize.normalizeProbes([{ name: 'x' }])[0]).toMatchObject({
+      region: 'local',
+      success: null,
+      latencyMs: null,
+    });
+    expect(
+      normalize.normalizeAnalyses({
+        data: [{ id: '1', explanation: { summary: 'disk', severity: 'critical' } }],
+      }),
+    ).toMatchObject([{ id: '1', summary: 'disk', severity: 'critical' }]);
+  });
+});
+
+describe('status page state', () => {
+  it('updates a breaker row from provider_status and announces the change', () => {
+    const s = state.createState();
+    const change = state.applyEvent(s, {
+      type: 'provider_status',
+      seq: 1,
+      at: 'T1',
+      provider: 'p',
+      model: 'm',
+      from: 'closed',
+      to: 'half_open',
+      reason: 'recovery elapsed',
+    });
+    expect(s.targets.get('p/m')?.state).toBe('half_open');
+    expect(change).toEqual({ sections: ['providers'], announce: 'p/m breaker half-open: recovery elapsed' });
+  });
+
+  it('ignores an event replayed after a reconnect', () => {
+    const s = state.createState();
+    const failover = {
+      type: 'failover',
+      seq: 7,
+      at: 'T7',
+      traceId: 't',
+      requestedModel: 'x',
+      from: 'a',
+      to: 'b',
+      reason: 'server_error',
+      chain: ['a', 'b'],
+    };
+    state.applyEvent(s, failover);
+    expect(state.applyEvent(s, { ...failover })).toEqual({ sections: [] });
+    expect(s.failovers).toHaveLength(1);
+  });
+
+  it('keeps lists newest first and bounded', () => {
+    const s = state.createState();
+    for (let seq = 1; seq <= state.keep + 5; seq += 1) {
+      state.applyEvent(s, {
+        type: 'incident',
+        seq,
+        at: `T${seq}`,
+        id: `i${seq}`,
+        kind: 'circuit_open',
+        severity: 'warning',
+        title: `t${seq}`,
+        subject: 'p',
+        detail: {},
+      });
+    }
+    expect(s.incidents).toHaveLength(state.keep);
+    expect(s.incidents[0]?.title).toBe(`t${state.keep + 5}`);
+  });
+
+  it('records traffic summaries and skips heartbeats and unknown types', () => {
+    const s = state.createState();
+    expect(
+      state.applyEvent(s, {
+        type: 'metrics',
+        seq: 1,
+        at: 'T',
+        requests: 10,
+        errors: 1,
+        failovers: 2,
+        p50Ms: 3,
+        p99Ms: 9,
+      }).sections,
+    ).toEqual(['traffic']);
+    expect(s.traffic?.requests).toBe(10);
+    expect(state.applyEvent(s, { type: 'heartbeat', seq: 2, at: 'T' }).sections).toEqual([]);
+    expect(state.applyEvent(s, { type: 'something_new', seq: 3, at: 'T' }).sections).toEqual([]);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it.each([
+    [0, 1, 500],
+    [1, 1, 1000],
+    [3, 1, 4000],
+    [10, 1, 15_000],
+    [3, 0, 100],
+    [2, 0.5, 1000],
+  ])('attempt %i with random %d waits %i ms', (attempt, random, expected) => {
+    expect(socket.backoffDelay(attempt, () => random)).toBe(expected);
+  });
+});
