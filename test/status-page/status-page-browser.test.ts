@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createTestTelemetry } from '../../src/telemetry/testing.ts';
+import { type Browser, chromiumAvailable, chromiumPath, launchChromium } from './chromium.ts';
+
+// Events published straight on the bus: proves the page follows /ws/events without the gateway.
+// The end-to-end outage through the real gateway and simulator is in status-page-outage.test.ts.
+let runtime: Runtime;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  runtime = createRuntime({
+    config: parseConfig({
+      store: { path: ':memory:' },
+      statusPage: {
+        grafanaURL: 'http://127.0.0.1:3000/d/x',
+        tracesURL: 'http://127.0.0.1:16686/trace/{traceId}',
+      },
+    }),
+    role: 'start',
+    only: ['api', 'statusPage'],
+    logger: silentLogger,
+    telemetry: createTestTelemetry(),
+  });
+  url = (await runtime.listen({ port: 0 })).url;
+  if (chromiumAvailable) browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`, () => {
+  it('shows empty states for features this process does not run, then live events without reload', async () => {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      // The browser logs every 404 itself; those are the not-running features the page handles.
+      if (message.type() === 'error' && !message.text().includes('status of 404'))
+        problems.push(message.text());
+    });
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('#probes').textContent()).toContain('Not running in this process');
+    expect(await page.locator('#links a').allTextContents()).toEqual(['Grafana', 'Traces']);
+
+    const { bus } = runtime.context;
+    bus.publish({
+      type: 'provider_status',
+      provider: 'sim-primary',
+      model: 'sim-small',
+      from: 'closed',
+      to: 'open',
+      reason: '3 consecutive failures',
+    });
+    bus.publish({
+      type: 'failover',
+      traceId: 'abc123',
+      requestedModel: 'sim-small',
+      from: 'sim-primary',
+      to: 'sim-backup',
+      reason: 'server_error',
+      chain: ['sim-primary', 'sim-backup'],
+    });
+    bus.publish({
+      type: 'probe_result',
+      target: 'sim-primary-chat',
+      kind: 'model',
+      region: 'eu-west-1',
+      success: false,
+      state: 'down',
+      errorType: 'server_error',
+      latencyMs: 12,
+    });
+
+    const row = page.locator('#providers tr[data-key="sim-primary/sim-small"]');
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 2000 }).toBe('open');
+    await expect
+      .poll(() => page.locator('#failovers li').first().textContent(), { timeout: 2000 })
+      .toContain('sim-primary → sim-backup');
+    expect(await page.locator('#failovers a').getAttribute('href')).toBe(
+      'http://127.0.0.1:16686/trace/abc123',
+    );
+    await expect.poll(() => page.locator('#probes').textContent()).toContain('failed: server_error');
+    await expect
+      .poll(() => page.locator('#announcer').textContent())
+      .toContain('Failover from sim-primary to sim-backup');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('renders markup in event data as text, never as HTML', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    const title = '<img src=x onerror="document.title=\'pwned\'">';
+    runtime.context.bus.publish({
+      type: 'incident',
+      id: 'xss-1',
+      kind: 'circuit_open',
+      severity: 'warning',
+      title,
+      subject: 'p',
+      detail: {},
+    });
+    await expect.poll(() => page.locator('#incidents li').first().textContent()).toContain(title);
+    expect(await page.locator('#incidents img').count()).toBe(0);
+    expect(await page.title()).toBe('inferwatch status');
+    await page.close();
+  });
+
+  it('reconnects after the WebSocket drops and keeps following events', async () => {
+    const page = await browser.context.newPage();
+    // Keep a handle on every socket the page opens so the test can drop one as a network blip would.
+    await page.addInitScript(`{
+      const Native = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...args) { super(...args); window.__sockets.push(this); }
+      };
+    }`);
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await page.evaluate('window.__sockets.at(-1).close()');
+    await expect.poll(() => page.evaluate('window.__sockets.length')).toBe(2);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    runtime.context.bus.publish({
+      type: 'metrics',
+      requests: 42,
+      errors: 1,
+      failovers: 3,
+      p50Ms: 5,
+      p99Ms: 20,
+    });
+    await expect.poll(() => page.locator('#traffic').textContent()).toContain('Requests42');
+    await page.close();
+  });
+});
