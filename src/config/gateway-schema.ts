@@ -57,8 +57,10 @@ export const routeTargetSchema = z.strictObject({
     .number()
     .int()
     .min(0)
-    .default(0)
-    .describe('Lower runs first; equal priorities are load-balanced by weight'),
+    .optional()
+    .describe(
+      'Lower runs first; defaults to the position in targets[] (an ordered chain). Equal priorities are load-balanced by weight',
+    ),
   weight: z.number().positive().default(1).describe('Relative share among targets of equal priority'),
 });
 

@@ -14,8 +14,8 @@ const config = parseConfig({
       model: 'chat',
       targets: [
         { provider: 'c', model: 'c-big', priority: 1 },
-        { provider: 'a', model: 'a-1', weight: 3 },
-        { provider: 'b', model: 'b-1', weight: 1 },
+        { provider: 'a', model: 'a-1', weight: 3, priority: 0 },
+        { provider: 'b', model: 'b-1', weight: 1, priority: 0 },
       ],
     },
     { model: '*', targets: [{ provider: 'a' }, { provider: 'b', model: 'fallback' }] },
@@ -49,6 +49,10 @@ describe('router', () => {
     for (let i = 0; i < 4000; i += 1) if (router.resolve('chat')?.[0]?.provider === 'a') first += 1;
     expect(first / 4000).toBeGreaterThan(0.7);
     expect(first / 4000).toBeLessThan(0.8);
+  });
+
+  it('keeps list order when no priority is given', () => {
+    expect(createRouter(config, () => 0.99).resolve('gpt-x')?.map((t) => t.provider)).toEqual(['a', 'b']);
   });
 
   it('falls back to the wildcard route, passing the model through or mapping it', () => {

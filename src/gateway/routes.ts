@@ -41,10 +41,12 @@ export function createRouter(config: Pick<Config, 'routes' | 'providers'>, rando
       const route = exact.get(clientModel) ?? wildcard;
       if (!route) return undefined;
       const byPriority = new Map<number, RouteTarget[]>();
-      for (const target of route.targets) {
-        const group = byPriority.get(target.priority) ?? [];
+      for (const [index, target] of route.targets.entries()) {
+        // Without an explicit priority the list order is the chain; equal explicit priorities share load.
+        const priority = target.priority ?? index;
+        const group = byPriority.get(priority) ?? [];
         group.push(target);
-        byPriority.set(target.priority, group);
+        byPriority.set(priority, group);
       }
       const chain: Target[] = [];
       for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {

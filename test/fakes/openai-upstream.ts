@@ -90,18 +90,24 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
     if (slow) await wait(Number(slow[1]));
+    // Faults count whole chunks: `cut-after-0` cuts before the first one (nothing reached the client).
     const cutAfter = Number(/^cut-after-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
     const stallAfter = Number(/^stall-after-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
-    res.write(chunk(model, { role: 'assistant', content: '' }));
-    for (const [index, word] of words.entries()) {
+    const malformedAfter =
+      fault === 'malformed' ? 0 : Number(/^malformed-after-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
+    const chunks = [
+      chunk(model, { role: 'assistant', content: '' }),
+      ...words.map((word) => chunk(model, { content: word })),
+      ...(fault === 'no-done-cut' ? [] : [chunk(model, {}, 'stop')]),
+    ];
+    for (const [index, data] of chunks.entries()) {
       if (index === cutAfter) return res.socket?.destroy();
       if (index === stallAfter) return;
-      if (fault === 'malformed' && index === 2) return res.end('data: {"choices": [ oops\n\n');
-      res.write(chunk(model, { content: word }));
+      if (index === malformedAfter) return res.end('data: {"choices": [ oops\n\n');
+      res.write(data);
       await wait(2);
     }
     if (fault === 'no-done-cut') return res.end();
-    res.write(chunk(model, {}, 'stop'));
     if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage) {
       res.write(
         `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 } })}\n\n`,

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import {
+  chatBody,
+  fastProvider,
+  fastRetry,
+  type GatewayUnderTest,
+  sseData,
+  startGateway,
+} from './harness.ts';
+
+let primary: FakeUpstream;
+let backup: FakeUpstream;
+let gateway: GatewayUnderTest;
+
+// Every fault lives on the primary's model name; the backup is healthy. A high breaker threshold keeps
+// each case independent of the others.
+beforeAll(async () => {
+  primary = await startFakeUpstream('primary');
+  backup = await startFakeUpstream('backup');
+  const faults = [
+    '429',
+    '429-retry-after-0',
+    '500',
+    '503',
+    'reset',
+    'silence',
+    'slow-first-token-1000',
+    'malformed',
+    'auth',
+    'context-length',
+    'content-filter',
+    'cut-after-0',
+    'stall-after-0',
+  ];
+  gateway = await startGateway({
+    providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
+    routes: [
+      ...faults.map((fault) => ({
+        model: fault,
+        targets: [
+          { provider: 'primary', model: `m+fault-${fault}` },
+          { provider: 'backup', model: 'm' },
+        ],
+      })),
+      {
+        model: 'same-model',
+        targets: [
+          { provider: 'primary', model: 'm+fault-context-length' },
+          { provider: 'backup', model: 'm+fault-context-length' },
+        ],
+      },
+    ],
+    retry: fastRetry,
+    circuitBreaker: { failureThreshold: 1000, minimumRequests: 1000 },
+  });
+});
+afterAll(async () => {
+  await gateway.stop();
+  await Promise.all([primary.close(), backup.close()]);
+});
+
+describe.each([false, true])('fault classes (stream %s)', (stream) => {
+  it.each([
+    // fault, why it fails over
+    ['429', 'rate_limited'],
+    ['429-retry-after-0', 'rate_limited'],
+    ['500', 'server_error'],
+    ['503', 'model_overloaded'],
+    ['reset', 'connection_reset'],
+    ['silence', 'timeout_first_token'],
+    ['slow-first-token-1000', 'timeout_first_token'],
+    ['malformed', 'malformed_response'],
+    ['auth', 'auth'],
+    ['context-length', 'context_length'],
+  ])('fails over from %s (%s) to the backup before the first byte', async (fault, reason) => {
+    const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
+    expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
+    if (stream) expect((await sseData(response)).at(-1)).toBe('[DONE]');
+    else expect(((await response.json()) as { model: string }).model).toBe('m');
+    const failover = gateway.events.findLast((event) => event.type === 'failover');
+    expect(failover).toMatchObject({ from: 'primary', to: 'backup', reason, chain: ['primary', 'backup'] });
+  });
+});
+
+describe('stream faults before the first chunk', () => {
+  it.each([['cut-after-0'], ['stall-after-0']])(
+    '%s fails over transparently to the backup',
+    async (fault) => {
+      const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream: true }));
+      expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
+      expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
+      expect((await sseData(response)).at(-1)).toBe('[DONE]');
+    },
+  );
+});
+
+describe('client errors go back to the client unchanged', () => {
+  it.each([[false], [true]])(
+    'content_filter is returned, never retried or failed over (stream %s)',
+    async (stream) => {
+      const before = { primary: primary.stats.requests, backup: backup.stats.requests };
+      const response = await gateway.post('/v1/chat/completions', chatBody('content-filter', { stream }));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'content_filter' } });
+      expect(primary.stats.requests - before.primary).toBe(1);
+      expect(backup.stats.requests - before.backup).toBe(0);
+    },
+  );
+
+  it('a context-length failure is never resent to the same model, even on another provider', async () => {
+    const before = { primary: primary.stats.requests, backup: backup.stats.requests };
+    const response = await gateway.post('/v1/chat/completions', chatBody('same-model'));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'context_length_exceeded' } });
+    expect(primary.stats.requests - before.primary).toBe(1);
+    expect(backup.stats.requests - before.backup).toBe(0);
+  });
+});
