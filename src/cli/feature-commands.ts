@@ -1,7 +1,10 @@
+import { probeCommand } from '../prober/command.ts';
 import type { Command } from './options.ts';
 
 /**
  * Commands contributed by features: `probe` (prober), `simulate` (simulator), `demo`.
  * Each feature adds its entry here; the table keeps `inferwatch --help` complete.
  */
-export const featureCommands: Record<string, Command> = {};
+export const featureCommands: Record<string, Command> = {
+  probe: probeCommand,
+};

@@ -27,7 +27,7 @@ export async function serve(
       otlpEndpoint: config.telemetry.otlpEndpoint,
       serviceName: config.telemetry.serviceName,
       region: config.telemetry.region ?? config.prober.region,
-      instanceId: config.telemetry.instanceId,
+      instanceId: config.telemetry.instanceId ?? config.prober.instance,
       environment: config.telemetry.environment,
       exportIntervalMs: config.telemetry.exportIntervalMs,
       console: config.telemetry.console,

@@ -40,9 +40,12 @@ export interface ProbeResultEvent {
   region: string;
   success: boolean;
   state: string;
+  /** The state before this result; differs from `state` on a transition. */
+  previousState?: string | undefined;
   errorType?: string | undefined;
   latencyMs: number;
   ttftMs?: number | undefined;
+  statusCode?: number | undefined;
 }
 
 export interface AnalysisEvent {

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { badRequest, notFound } from '../http/index.ts';
+import type { ProbeHistory } from './history.ts';
+import type { Prober } from './prober.ts';
+
+/** GET /api/probes, GET /api/probes/:name?limit=, POST /api/probes/:name/run. */
+export function createProbeRouter(prober: Prober, history: ProbeHistory | undefined, region: string): Router {
+  const router = Router();
+
+  router.get('/api/probes', (_req, res) => {
+    res.json({ region, data: prober.status() });
+  });
+
+  router.get('/api/probes/:name', (req, res) => {
+    const { name } = req.params;
+    if (!prober.has(name)) throw notFound(`No probe target named "${name}".`, 'probe_not_found');
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw badRequest('limit must be an integer from 1 to 1000.', 'invalid_parameter', 'limit');
+    }
+    const status = prober.status().find((target) => target.name === name);
+    res.json({ region, ...status, history: history?.list(name, limit) ?? [] });
+  });
+
+  router.post('/api/probes/:name/run', async (req, res) => {
+    const { name } = req.params;
+    if (!prober.has(name)) throw notFound(`No probe target named "${name}".`, 'probe_not_found');
+    res.json(await prober.run(name));
+  });
+
+  return router;
+}
