@@ -1,4 +1,5 @@
 import { probeCommand } from '../prober/command.ts';
+import { simulateCommand } from '../simulator/command.ts';
 import type { Command } from './options.ts';
 
 /**
@@ -7,4 +8,5 @@ import type { Command } from './options.ts';
  */
 export const featureCommands: Record<string, Command> = {
   probe: probeCommand,
+  simulate: simulateCommand,
 };

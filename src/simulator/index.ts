@@ -1,6 +1,28 @@
+import express from 'express';
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { createSimulator } from './simulator.ts';
 
-// Placeholder until the simulator feature lands; keeps the runtime's seams compiling.
-export function createSimulatorComponent(_ctx: RuntimeContext): Component {
-  return { name: 'simulator' };
+export { faultKinds } from './faults.ts';
+export type { SimulatorStats } from './instances.ts';
+export { defaultReplyText, simulatedModels } from './replies.ts';
+export { type FaultMode, type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';
+export { createSimulator, defaultInstance, type Simulator, type SimulatorOptions } from './simulator.ts';
+
+/**
+ * The embedded simulator: serves `{mountPath}/:instance/v1/...` from the gateway's own process, so the
+ * embedded default's providers (`/simulator/primary/v1`, `/simulator/backup/v1`) need nothing else.
+ */
+export function createSimulatorComponent(
+  ctx: RuntimeContext,
+): Component & { simulator: ReturnType<typeof createSimulator> } {
+  const simulator = createSimulator({ now: ctx.now });
+  const router = express.Router();
+  router.use(ctx.config.simulator.mountPath, simulator.router);
+  return {
+    name: 'simulator',
+    router,
+    simulator,
+    stop: () => simulator.close(),
+    summary: () => ({ mountPath: ctx.config.simulator.mountPath }),
+  };
 }

@@ -1,0 +1,138 @@
+import type { Request, Response } from 'express';
+import { errorBody, type HttpError, presentedToken, readJsonBody } from '../http/index.ts';
+import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
+import { type AnswerPlan, applyFaults, type Plan, parseModel, upstreamError } from './faults.ts';
+import type { Instance } from './instances.ts';
+import {
+  composeReply,
+  countPromptTokens,
+  simulatedModels,
+  tokenize,
+  validateChatRequest,
+} from './replies.ts';
+import { activeMode, runtimePlan } from './runtime-faults.ts';
+
+export interface ChatDeps {
+  now: () => number;
+  random: () => number;
+  defaultReply: string;
+  ttftMs: number;
+  tokensPerSecond: number;
+  /** Open exchanges, so close() can end the silent ones. */
+  open: Set<() => void>;
+  nextId: () => string;
+}
+
+const bodyLimit = 4 * 1024 * 1024;
+
+export function sendError(res: Response, error: HttpError): void {
+  res.status(error.status).set(error.headers).json(errorBody(error));
+}
+
+/** Tracks one response: stats on close, abort detection, and a cut that is not counted as an abort. */
+function openExchange(instance: Instance, res: Response, open: Set<() => void>): Exchange {
+  const controller = new AbortController();
+  let cutOnPurpose = false;
+  const cut = () => {
+    if (!cutOnPurpose) instance.stats.cut++;
+    cutOnPurpose = true;
+    res.destroy();
+  };
+  instance.stats.requests++;
+  instance.stats.inFlight++;
+  open.add(cut);
+  res.once('close', () => {
+    const { stats } = instance;
+    open.delete(cut);
+    stats.inFlight--;
+    if (res.headersSent) stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
+    if (res.writableFinished) stats.completed++;
+    else if (!cutOnPurpose) stats.aborted++;
+    controller.abort();
+  });
+  return { res, signal: controller.signal, cut };
+}
+
+/** The runtime faults' decision for this request; also used by `/v1/models` so an outage covers it. */
+export function decide(instance: Instance, deps: ChatDeps): Plan {
+  const base: AnswerPlan = { ttftMs: deps.ttftMs, tokensPerSecond: deps.tokensPerSecond, ending: 'done' };
+  const mode = activeMode(instance.faults, instance.since, deps.now(), deps.random);
+  return runtimePlan(instance.faults, base, mode);
+}
+
+/** Executes the plans that are not answers; returns false when the caller should answer. */
+export async function failIfPlanned(plan: Plan, exchange: Exchange): Promise<boolean> {
+  if (plan.kind === 'error') sendError(exchange.res as Response, plan.error);
+  else if (plan.kind === 'reset') exchange.cut();
+  else if (plan.kind === 'silence') await hang(exchange.signal);
+  return plan.kind !== 'answer';
+}
+
+export async function handleChat(instance: Instance, req: Request, res: Response, deps: ChatDeps) {
+  const exchange = openExchange(instance, res, deps.open);
+  let body: unknown;
+  try {
+    body = await readJsonBody(req, bodyLimit);
+  } catch (error) {
+    return sendError(res, error as HttpError);
+  }
+  const validated = validateChatRequest(body);
+  if (!validated.ok) return sendError(res, validated.error);
+  const { request } = validated;
+  if (request.stream) instance.stats.streams++;
+  const model = parseModel(request.model);
+  if (!model.ok) return sendError(res, model.error);
+  const { apiKey } = instance.faults;
+  if (apiKey !== undefined && req.headers.authorization !== undefined) {
+    if (presentedToken(req.headers) !== apiKey) return sendError(res, upstreamError.auth());
+  }
+  const runtime = decide(instance, deps);
+  if (!(await pause(instance.faults.latencyMs ?? 0, exchange.signal))) return;
+  const plan = runtime.kind === 'answer' ? applyFaults(model.faults, runtime) : runtime;
+  if (await failIfPlanned(plan, exchange)) return;
+  if (plan.kind !== 'answer') return;
+
+  const reply = plan.empty
+    ? ''
+    : composeReply(request, {
+        baseModel: model.baseModel,
+        defaultReply: deps.defaultReply,
+        ignoreInstruction: plan.wrongAnswer === true,
+      });
+  const tokens = tokenize(reply);
+  const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
+  const answer: Answer = {
+    id: deps.nextId(),
+    created: Math.floor(deps.now() / 1000),
+    model: request.model,
+    tokens: truncated ? tokens.slice(0, request.maxTokens) : tokens,
+    promptTokens: countPromptTokens(request.messages),
+    finishReason: truncated ? 'length' : 'stop',
+    includeUsage: request.includeUsage,
+  };
+  await (request.stream ? streamAnswer : sendAnswer)(exchange, answer, plan);
+}
+
+/** `GET /v1/models`: the OpenAI list shape; runtime outages apply, model-name faults cannot. */
+export async function handleModels(instance: Instance, res: Response, deps: ChatDeps) {
+  const plan = decide(instance, deps);
+  const controller = new AbortController();
+  const cut = () => res.destroy();
+  deps.open.add(cut);
+  res.once('close', () => {
+    deps.open.delete(cut);
+    controller.abort();
+  });
+  if (!(await pause(instance.faults.latencyMs ?? 0, controller.signal))) return;
+  const exchange: Exchange = { res, signal: controller.signal, cut };
+  if (await failIfPlanned(plan, exchange)) return;
+  res.json({
+    object: 'list',
+    data: simulatedModels.map((id) => ({
+      id,
+      object: 'model',
+      created: 1_700_000_000,
+      owned_by: 'inferwatch-simulator',
+    })),
+  });
+}

@@ -1,0 +1,49 @@
+import type { Command } from '../cli/options.ts';
+
+const cheatSheet = (base: string) =>
+  [
+    'Fault by model name (pick one per request): "<model>+fault-<kind>", e.g. sim-small+fault-429',
+    '  429  429-retry-after-<s>  500  502  503  overloaded  reset  silence  slow-first-token-<ms>',
+    '  cut-after-<n>  stall-after-<n>  malformed  no-done  no-done-cut  context-length  content-filter',
+    '  auth  empty  wrong-answer',
+    'Instances: <base>/<instance>/v1 (e.g. /primary/v1, /backup/v1), each with its own faults and stats.',
+    'Runtime faults per instance:',
+    `  curl -X PUT ${base}/_sim/primary/faults -H 'content-type: application/json' \\`,
+    `       -d '{"mode":"outage"}'   # modes: ok outage rate_limit server_error reset silence slow`,
+    '       # also: errorRate, status, retryAfterSeconds, latencyMs, ttftMs, tokensPerSecond,',
+    '       #       flapPeriodMs, outageForMs, apiKey',
+    `  curl -X DELETE ${base}/_sim/primary/faults     # back to healthy`,
+    `  curl ${base}/_sim/primary/stats`,
+  ].join('\n');
+
+/** `inferwatch simulate`: the fake provider on its own port (benchmarks, demos, tests in other processes). */
+export const simulateCommand: Command = {
+  summary: 'Serve the OpenAI-compatible fake provider with fault injection (default 127.0.0.1:8090)',
+  usage: 'inferwatch simulate [--port N] [--host H]',
+  options: { port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+  async run(values) {
+    const port = Number(values.port ?? 8090);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      console.error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+      return 2;
+    }
+    const host = (values.host as string | undefined) ?? '127.0.0.1';
+    const [{ createSimulator }, { listen }] = await Promise.all([
+      import('./simulator.ts'),
+      import('../http/index.ts'),
+    ]);
+    const simulator = createSimulator();
+    const listening = await listen(simulator.app, { host, port });
+    console.log(`inferwatch simulator listening on ${listening.url}`);
+    console.log(`  OpenAI base URL: ${listening.url}/v1  (models: sim-small, sim-large, sim-echo)`);
+    console.log(cheatSheet(listening.url));
+    return new Promise<number>((resolve) => {
+      const stop = () => {
+        simulator.close();
+        listening.close(1000).then(() => resolve(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  },
+};

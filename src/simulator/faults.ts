@@ -1,0 +1,164 @@
+import { HttpError } from '../http/index.ts';
+
+/**
+ * What the simulator will do with one request. Model-name faults and runtime faults both reduce to a
+ * plan; the handler only executes it (DESIGN.md §5 rule 4: outcomes are values).
+ */
+export type Plan =
+  | { kind: 'error'; error: HttpError }
+  /** Destroy the socket before any response byte. */
+  | { kind: 'reset' }
+  /** Accept the request and never answer. */
+  | { kind: 'silence' }
+  | ({ kind: 'answer' } & AnswerPlan);
+
+export interface AnswerPlan {
+  ttftMs: number;
+  tokensPerSecond: number;
+  /** Destroy the socket after this many content chunks. */
+  cutAfter?: number;
+  /** Go silent after this many content chunks. */
+  stallAfter?: number;
+  /** Send a chunk that is not JSON after the first content chunk. */
+  malformed?: boolean;
+  /** How a stream ends: normally, with finish_reason but no [DONE], or with neither. */
+  ending: 'done' | 'no-done' | 'no-done-cut';
+  empty?: boolean;
+  wrongAnswer?: boolean;
+}
+
+/** OpenAI-shaped upstream errors, one constructor per status family. */
+export const upstreamError = {
+  rateLimited: (retryAfterSeconds?: number) =>
+    new HttpError(429, 'Rate limit reached for requests (simulated).', {
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+      headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+    }),
+  server: (status: number) =>
+    new HttpError(status, `The server had an error while processing your request (simulated ${status}).`, {
+      type: 'server_error',
+      code: status === 503 ? 'service_unavailable' : 'server_error',
+    }),
+  overloaded: () =>
+    new HttpError(503, 'The engine is currently overloaded, please try again later (simulated).', {
+      type: 'server_error',
+      code: 'overloaded',
+    }),
+  auth: () =>
+    new HttpError(401, 'Incorrect API key provided (simulated).', {
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    }),
+  byStatus: (status: number, retryAfterSeconds?: number): HttpError =>
+    status === 429
+      ? upstreamError.rateLimited(retryAfterSeconds)
+      : status === 401
+        ? upstreamError.auth()
+        : upstreamError.server(status),
+};
+
+type Apply = (plan: AnswerPlan) => Plan;
+const answer = (plan: AnswerPlan, change: Partial<AnswerPlan>): Plan => ({
+  kind: 'answer',
+  ...plan,
+  ...change,
+});
+
+/** Fault kinds selected by model name (`sim-small+fault-429`), one row per kind. */
+const fixedFaults: Record<string, Apply> = {
+  '429': () => ({ kind: 'error', error: upstreamError.rateLimited() }),
+  '500': () => ({ kind: 'error', error: upstreamError.server(500) }),
+  '502': () => ({ kind: 'error', error: upstreamError.server(502) }),
+  '503': () => ({ kind: 'error', error: upstreamError.server(503) }),
+  overloaded: () => ({ kind: 'error', error: upstreamError.overloaded() }),
+  reset: () => ({ kind: 'reset' }),
+  silence: () => ({ kind: 'silence' }),
+  malformed: (plan) => answer(plan, { malformed: true }),
+  'no-done': (plan) => answer(plan, { ending: 'no-done' }),
+  'no-done-cut': (plan) => answer(plan, { ending: 'no-done-cut' }),
+  'context-length': () => ({
+    kind: 'error',
+    error: new HttpError(
+      400,
+      "This model's maximum context length is 8192 tokens. However, your messages resulted in more tokens (simulated).",
+      { code: 'context_length_exceeded', param: 'messages' },
+    ),
+  }),
+  'content-filter': () => ({
+    kind: 'error',
+    error: new HttpError(400, 'The response was filtered due to the content management policy (simulated).', {
+      code: 'content_filter',
+      param: 'prompt',
+    }),
+  }),
+  auth: () => ({ kind: 'error', error: upstreamError.auth() }),
+  empty: (plan) => answer(plan, { empty: true }),
+  'wrong-answer': (plan) => answer(plan, { wrongAnswer: true }),
+};
+
+/** Kinds with a number in them. */
+const numberedFaults: [RegExp, (value: number) => Apply][] = [
+  [
+    /^429-retry-after-(\d+)$/,
+    (seconds) => () => ({ kind: 'error', error: upstreamError.rateLimited(seconds) }),
+  ],
+  [/^slow-first-token-(\d+)$/, (ms) => (plan) => answer(plan, { ttftMs: ms })],
+  [/^cut-after-(\d+)$/, (n) => (plan) => answer(plan, { cutAfter: n })],
+  [/^stall-after-(\d+)$/, (n) => (plan) => answer(plan, { stallAfter: n })],
+];
+
+export const faultKinds = [
+  ...Object.keys(fixedFaults),
+  '429-retry-after-<s>',
+  'slow-first-token-<ms>',
+  'cut-after-<n>',
+  'stall-after-<n>',
+] as const;
+
+function lookup(kind: string): Apply | undefined {
+  if (Object.hasOwn(fixedFaults, kind)) return fixedFaults[kind];
+  for (const [pattern, make] of numberedFaults) {
+    const match = pattern.exec(kind);
+    if (match) return make(Number(match[1]));
+  }
+  return undefined;
+}
+
+export type ParsedModel = { ok: true; baseModel: string; faults: Apply[] } | { ok: false; error: HttpError };
+
+/**
+ * Splits `sim-small+fault-cut-after-3` into the base model and its faults. Several faults may be chained
+ * (`sim-small+fault-slow-first-token-500+fault-cut-after-3`); `fault-429` alone means `sim-small`.
+ */
+export function parseModel(model: string): ParsedModel {
+  const parts = model.split('+');
+  const base = parts.filter((part) => !part.startsWith('fault-'));
+  const faults: Apply[] = [];
+  for (const part of parts.filter((part) => part.startsWith('fault-'))) {
+    const apply = lookup(part.slice('fault-'.length));
+    if (!apply) {
+      const error = new HttpError(
+        400,
+        `Unknown simulator fault "${part}". Known: ${faultKinds.join(', ')}.`,
+        {
+          code: 'model_not_found',
+          param: 'model',
+        },
+      );
+      return { ok: false, error };
+    }
+    faults.push(apply);
+  }
+  return { ok: true, baseModel: base.join('+') || 'sim-small', faults };
+}
+
+/** Applies faults in order; the first one that does not answer decides. */
+export function applyFaults(faults: Apply[], plan: AnswerPlan): Plan {
+  let current: Plan = { kind: 'answer', ...plan };
+  for (const apply of faults) {
+    if (current.kind !== 'answer') break;
+    current = apply(current);
+  }
+  return current;
+}

@@ -1,0 +1,84 @@
+import express from 'express';
+import { createErrorRenderer, notFound } from '../http/index.ts';
+import { createAdminRouter } from './admin.ts';
+import { type ChatDeps, handleChat, handleModels } from './chat.ts';
+import { createInstanceTable, type SimulatorStats } from './instances.ts';
+import { defaultReplyText } from './replies.ts';
+import type { RuntimeFaults } from './runtime-faults.ts';
+
+export interface SimulatorOptions {
+  now?: () => number;
+  /** Draws for `errorRate`. */
+  random?: () => number;
+  defaultReply?: string;
+  /** Gap between streamed tokens is 1000 / tokensPerSecond ms; 0 sends them back to back. */
+  tokensPerSecond?: number;
+  /** Delay before the first chunk (stream) or added to the generation time (non-stream). */
+  ttftMs?: number;
+}
+
+export interface Simulator {
+  /** `/v1/...` (instance "default"), `/:instance/v1/...` and `/_sim/...`; mount it anywhere. */
+  router: express.Router;
+  /** A standalone app with the same routes, a 404 and OpenAI-shaped errors; it never listens itself. */
+  app: express.Express;
+  /** Replaces an instance's runtime faults (validated; throws on invalid input). */
+  setFaults(instance: string, faults: RuntimeFaults): RuntimeFaults;
+  resetFaults(instance?: string): void;
+  stats(instance: string): SimulatorStats;
+  resetStats(instance?: string): void;
+  /** Ends every open exchange (silent and stalled ones included), so a server can close at once. */
+  close(): void;
+}
+
+export const defaultInstance = 'default';
+
+/** An OpenAI-compatible fake provider with fault injection by model name and at runtime. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const now = options.now ?? Date.now;
+  const instances = createInstanceTable(now);
+  let sequence = 0;
+  const deps: ChatDeps = {
+    now,
+    random: options.random ?? Math.random,
+    defaultReply: options.defaultReply ?? defaultReplyText,
+    ttftMs: options.ttftMs ?? 20,
+    tokensPerSecond: options.tokensPerSecond ?? 200,
+    open: new Set(),
+    nextId: () => `chatcmpl-sim${(++sequence).toString(36).padStart(6, '0')}`,
+  };
+  const name = (value: string | string[] | undefined) => (typeof value === 'string' ? value : '');
+
+  const router = express.Router();
+  router.use('/_sim', createAdminRouter(instances));
+  router.get('/v1/models', (_req, res) => handleModels(instances.get(defaultInstance), res, deps));
+  router.post('/v1/chat/completions', (req, res) =>
+    handleChat(instances.get(defaultInstance), req, res, deps),
+  );
+  router.get('/:instance/v1/models', (req, res) =>
+    handleModels(instances.get(name(req.params.instance)), res, deps),
+  );
+  router.post('/:instance/v1/chat/completions', (req, res) =>
+    handleChat(instances.get(name(req.params.instance)), req, res, deps),
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(router);
+  app.use(() => {
+    throw notFound('Not found.');
+  });
+  app.use(createErrorRenderer((error) => console.error('simulator: unexpected error', error)));
+
+  return {
+    router,
+    app,
+    setFaults: (instance, faults) => instances.setFaults(instance, faults),
+    resetFaults: (instance) => instances.resetFaults(instance),
+    stats: (instance) => instances.get(instance).stats,
+    resetStats: (instance) => instances.resetStats(instance),
+    close() {
+      for (const cut of [...deps.open]) cut();
+    },
+  };
+}
