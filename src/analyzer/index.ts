@@ -1,6 +1,134 @@
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { createContextGatherer } from './gather.ts';
+import { startInternalSource } from './internal-source.ts';
+import { createLlmExplainer } from './llm.ts';
+import { createOutboxWorker } from './outbox.ts';
+import type { AlertGroup } from './payload.ts';
+import { createPipeline } from './pipeline.ts';
+import { createAnalyzerRouter } from './router.ts';
+import { createAnalyzerStore } from './store.ts';
+import { createWorker } from './worker.ts';
 
-// Placeholder until the analyzer feature lands; keeps the runtime's seams compiling.
-export function createAnalyzerComponent(_ctx: RuntimeContext): Component {
-  return { name: 'analyzer' };
+export interface AnalyzerDeps {
+  fetch?: typeof globalThis.fetch;
+  random?: () => number;
+  /** Where the console notifier writes. */
+  write?: (line: string) => void;
+}
+
+/**
+ * The analyzer: Alertmanager webhook (or the internal alert source) → durable queue → context → rules,
+ * then the LLM → outbox → notifiers. Every step after the 202 runs in the worker, from SQLite.
+ */
+export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Component {
+  const { config, bus, logger, now } = ctx;
+  const settings = config.analyzer;
+  if (!settings.enabled) return { name: 'analyzer' };
+  const {
+    fetch = globalThis.fetch,
+    random = Math.random,
+    write = (line) => process.stdout.write(line),
+  } = deps;
+  const { instruments } = ctx.telemetry;
+  const store = createAnalyzerStore(ctx.db);
+  const llm = settings.llm && createLlmExplainer({ ...settings.llm, instruments, fetch, now });
+  const process_ = createPipeline({
+    store,
+    gather: createContextGatherer({
+      prometheusURL: settings.prometheusURL,
+      alertmanagerURL: settings.alertmanagerURL,
+      store,
+      timeoutMs: settings.contextTimeoutMs,
+      fetch,
+      now,
+    }),
+    llm,
+    notify: settings.notify,
+    bus,
+    instruments,
+    now,
+  });
+  const drainOutbox = createOutboxWorker({
+    store,
+    notify: settings.notify,
+    bus,
+    instruments,
+    now,
+    random,
+    fetch,
+    write,
+    selfURL: ctx.selfURL,
+    baseDelayMs: settings.outbox.baseDelayMs,
+    maxDelayMs: settings.outbox.maxDelayMs,
+    giveUpAfterMs: settings.outbox.giveUpAfterSeconds * 1000,
+    sendTimeoutMs: settings.outbox.sendTimeoutMs,
+    leaseMs: settings.outbox.leaseMs,
+    concurrency: settings.outbox.concurrency,
+  });
+  const worker = createWorker({
+    store,
+    process: process_,
+    drainOutbox,
+    now,
+    logger,
+    pollMs: settings.outbox.pollMs,
+    leaseMs: settings.outbox.leaseMs,
+    jobConcurrency: Math.max(settings.llm?.maxConcurrency ?? 4, 4),
+    outboxConcurrency: settings.outbox.concurrency,
+  });
+  const accept = (group: AlertGroup) => {
+    const acceptance = store.accept(group, now(), settings.dedupeWindowSeconds * 1000);
+    if (acceptance.outcome !== 'duplicate') worker.kick();
+    return acceptance;
+  };
+  const internal = settings.internalSource.enabled ?? !settings.alertmanagerURL;
+  let stopInternal: (() => void) | undefined;
+  let started = false;
+
+  return {
+    name: 'analyzer',
+    router: createAnalyzerRouter({
+      store,
+      accept,
+      webhookToken: settings.webhookToken || undefined,
+      maxBodyBytes: settings.maxBodyBytes,
+      instruments,
+      onStoreError: (error) => logger.error({ err: error }, 'analyzer could not queue an alert group'),
+    }),
+    start() {
+      started = true;
+      if (internal)
+        stopInternal = startInternalSource({
+          bus,
+          now,
+          stormCount: settings.internalSource.failoverStormCount,
+          stormWindowMs: settings.internalSource.failoverStormWindowSeconds * 1000,
+          externalURL: ctx.selfURL(),
+          submit: (group) => {
+            try {
+              accept(group);
+            } catch (error) {
+              logger.error({ err: error }, 'internal alert could not be queued');
+            }
+          },
+        });
+      worker.start();
+    },
+    async stop() {
+      stopInternal?.();
+      await worker.stop();
+    },
+    ready: () => started,
+    summary: () => ({
+      queuedGroups: store.queuedCount(),
+      pendingNotifications: store.pendingCount(),
+      llm: settings.llm ? settings.llm.model : 'off (rule-based)',
+      internalSource: internal,
+      notifiers: settings.notify.map((notifier) => notifier.type),
+    }),
+  };
+}
+
+export function createAnalyzerComponent(ctx: RuntimeContext): Component {
+  return createAnalyzer(ctx);
 }

@@ -1,26 +1,102 @@
 import { z } from 'zod';
 
 // The analyzer issue owns this file; the keys from DESIGN.md §6 load as written.
+
+/** Optional routing per notifier: every listed condition must hold (absent = everything). */
+const matchSchema = z
+  .strictObject({
+    severity: z.array(z.enum(['critical', 'warning', 'info'])).optional(),
+    labels: z.record(z.string(), z.string()).optional().describe('Exact label values the group must carry'),
+  })
+  .optional();
+const common = { name: z.string().optional(), match: matchSchema };
+
 export const notifierSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('slack'), webhookURL: z.url() }),
-  z.strictObject({ type: z.literal('discord'), webhookURL: z.url() }),
-  z.strictObject({ type: z.literal('webhook'), url: z.url(), secret: z.string().optional() }),
-  z.strictObject({ type: z.literal('console') }),
+  z.strictObject({ type: z.literal('slack'), webhookURL: z.url(), ...common }),
+  z.strictObject({ type: z.literal('discord'), webhookURL: z.url(), ...common }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.url(),
+    secret: z
+      .string()
+      .optional()
+      .describe('HMAC-SHA256 key; signs `timestamp.body` into X-Inferwatch-Signature'),
+    ...common,
+  }),
+  z.strictObject({
+    type: z.literal('email'),
+    host: z.string(),
+    port: z.number().int().min(1).max(65_535).default(587),
+    secure: z
+      .boolean()
+      .default(false)
+      .describe('TLS from the start (port 465); false = STARTTLS when offered'),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    from: z.string(),
+    to: z.array(z.string()).min(1),
+    ...common,
+  }),
+  z.strictObject({ type: z.literal('console'), ...common }),
 ]);
 
 export const analyzerSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    webhookToken: z.string().optional(),
+    webhookToken: z.string().optional().describe('Bearer (or basic password) Alertmanager must present'),
     prometheusURL: z.url().optional(),
-    alertmanagerURL: z.url().optional(),
+    alertmanagerURL: z
+      .url()
+      .optional()
+      .describe('Set when alerts come from Alertmanager; turns the internal alert source off'),
     llm: z
       .strictObject({
         baseURL: z.url(),
         apiKey: z.string().optional(),
         model: z.string(),
+        timeoutMs: z.number().int().positive().default(20_000),
+        temperature: z.number().min(0).max(0.2).default(0.1),
+        maxConcurrency: z.number().int().min(1).max(64).default(4),
+        maxInputTokens: z.number().int().min(500).default(6_000).describe('Per-group input token budget'),
+        maxOutputTokens: z.number().int().min(100).default(800),
       })
       .optional(),
     notify: z.array(notifierSchema).default([{ type: 'console' }]),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 * 1024),
+    dedupeWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(600)
+      .describe('The same group state within this window is a duplicate; later it is a repeat reminder'),
+    contextTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(3_000)
+      .describe('Deadline for Prometheus/Alertmanager reads'),
+    outbox: z
+      .strictObject({
+        baseDelayMs: z.number().int().positive().default(1_000),
+        maxDelayMs: z.number().int().positive().default(60_000),
+        giveUpAfterSeconds: z.number().int().positive().default(3_600),
+        sendTimeoutMs: z.number().int().positive().default(10_000),
+        leaseMs: z.number().int().positive().default(60_000),
+        pollMs: z.number().int().positive().default(500),
+        concurrency: z.number().int().min(1).max(64).default(8),
+      })
+      .prefault({}),
+    internalSource: z
+      .strictObject({
+        enabled: z.boolean().optional().describe('Default: on unless alertmanagerURL is set'),
+        failoverStormCount: z.number().int().min(2).default(20),
+        failoverStormWindowSeconds: z.number().int().min(1).default(60),
+        groupWaitMs: z.number().int().min(0).default(1_000),
+      })
+      .prefault({}),
   })
   .prefault({});

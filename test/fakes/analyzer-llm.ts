@@ -16,9 +16,12 @@ export async function startFakeLlm(initial: LlmMode = 'good') {
   app.use(express.json({ limit: '5mb' }));
   app.post('/v1/chat/completions', async (req, res) => {
     requests.push({ body: req.body, authorization: req.headers.authorization });
-    if (mode === 'fail') return void res.status(500).json({ error: { message: 'boom', type: 'server_error' } });
+    if (mode === 'fail')
+      return void res.status(500).json({ error: { message: 'boom', type: 'server_error' } });
     if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 5_000));
-    const user = JSON.parse(req.body.messages.at(-1).content) as { ruleDraft: { category: string; severity: string; evidence: string[] } };
+    const user = JSON.parse(req.body.messages.at(-1).content) as {
+      ruleDraft: { category: string; severity: string; evidence: string[] };
+    };
     const draft = user.ruleDraft;
     const answer =
       mode === 'invalid'
@@ -28,7 +31,10 @@ export async function startFakeLlm(initial: LlmMode = 'good') {
             category: draft.category,
             summary: 'LLM summary: provider trouble',
             probableCause: 'LLM cause',
-            evidence: mode === 'invented' ? [...draft.evidence, 'error rate 97.3% on db-primary-7', 'Kafka lag 123456 messages'] : draft.evidence,
+            evidence:
+              mode === 'invented'
+                ? [...draft.evidence, 'error rate 97.3% on db-primary-7', 'Kafka lag 123456 messages']
+                : draft.evidence,
             actions: ['LLM action'],
             confidence: 0.9,
           });

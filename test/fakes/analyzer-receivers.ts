@@ -22,7 +22,13 @@ export async function startReceivers() {
   app.post(['/slack', '/discord', '/hook'], async (req, res) => {
     const fault = faults.shift() ?? 'ok';
     const status = fault === 'ok' ? (req.path === '/discord' ? 204 : 200) : fault === 'hang' ? 0 : fault;
-    received.push({ path: req.path, headers: req.headers, raw: req.body, body: JSON.parse(req.body || 'null'), status });
+    received.push({
+      path: req.path,
+      headers: req.headers,
+      raw: req.body,
+      body: JSON.parse(req.body || 'null'),
+      status,
+    });
     if (fault === 'hang') return; // never answers: the sender's timeout must fire
     if (fault === 429) res.setHeader('retry-after', '0');
     if (status === 204) return void res.status(204).end();
@@ -32,7 +38,8 @@ export async function startReceivers() {
   return {
     url: listening.url,
     received,
-    delivered: (path?: string) => received.filter((r) => r.status >= 200 && r.status < 300 && (!path || r.path === path)),
+    delivered: (path?: string) =>
+      received.filter((r) => r.status >= 200 && r.status < 300 && (!path || r.path === path)),
     failNext(count: number, fault: ReceiverFault) {
       for (let i = 0; i < count; i += 1) faults.push(fault);
     },

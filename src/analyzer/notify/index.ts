@@ -1,0 +1,34 @@
+import type { ConfigOf, NotifierConfig } from './config.ts';
+import { consoleNotifier } from './console.ts';
+import { discord } from './discord.ts';
+import { email } from './email.ts';
+import { slack } from './slack.ts';
+import type { Message, Notifier, NotifierType, SendDeps, SendOutcome } from './types.ts';
+import { webhook } from './webhook.ts';
+
+/** Notifier type → implementation (DESIGN.md §5 rule 3). */
+export const notifiers = {
+  slack,
+  discord,
+  email,
+  webhook,
+  console: consoleNotifier,
+} satisfies { [T in NotifierType]: Notifier<ConfigOf<T>> };
+
+export function send(config: NotifierConfig, message: Message, deps: SendDeps): Promise<SendOutcome> {
+  return (notifiers[config.type] as Notifier<NotifierConfig>).send(config, message, deps);
+}
+
+/** Whether a notifier's `match` routes this analysis to it. */
+export function routes(config: NotifierConfig, severity: string, labels: Record<string, string>): boolean {
+  const { match } = config;
+  if (!match) return true;
+  if (match.severity && !match.severity.includes(severity as 'critical')) return false;
+  return Object.entries(match.labels ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+export type { NotifierConfig } from './config.ts';
+export { discordLimits, discordPayload } from './discord.ts';
+export { slackLimits, slackPayload } from './slack.ts';
+export type { Message, SendOutcome } from './types.ts';
+export { sign, signatureHeaders } from './webhook.ts';
