@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { chatBody, fastProvider, fastRetry, type GatewayUnderTest, startGateway } from './harness.ts';
+
+let upstreams: FakeUpstream[] = [];
+let gateway: GatewayUnderTest | undefined;
+
+type Overrides =
+  | Record<string, unknown>
+  | ((primary: FakeUpstream, backup: FakeUpstream) => Record<string, unknown>);
+
+async function setup(overrides: Overrides = {}, options = {}) {
+  const primary = await startFakeUpstream('primary');
+  const backup = await startFakeUpstream('backup');
+  upstreams = [primary, backup];
+  const config = typeof overrides === 'function' ? overrides(primary, backup) : overrides;
+  gateway = await startGateway(
+    {
+      providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
+      routes: [{ model: '*', targets: [{ provider: 'primary' }, { provider: 'backup' }] }],
+      retry: fastRetry,
+      circuitBreaker: { failureThreshold: 2, recoverySeconds: 30 },
+      ...config,
+    },
+    options,
+  );
+  return { primary, backup, gateway };
+}
+
+afterEach(async () => {
+  await gateway?.stop();
+  await Promise.all(upstreams.map((upstream) => upstream.close()));
+  gateway = undefined;
+});
+
+describe('circuit breaker in the request path (injected clock)', () => {
+  it('opens after consecutive failures, skips the open target, then half-opens and closes on a good trial', async () => {
+    const { primary, backup, gateway } = await setup(
+      { retry: { ...fastRetry, maxAttempts: 1 } },
+      { realClock: false },
+    );
+    primary.setFault('500');
+    for (let i = 0; i < 2; i += 1) {
+      const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+      expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
+    }
+    const transitions = () =>
+      gateway.events
+        .filter((event) => event.type === 'provider_status')
+        .map((event) => `${event.provider}:${event.to}`);
+    expect(transitions()).toEqual(['primary:open']);
+
+    const primaryCalls = primary.stats.requests;
+    const skipped = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(skipped.headers.get('x-inferwatch-failover')).toBe('backup');
+    expect(primary.stats.requests).toBe(primaryCalls);
+
+    primary.setFault(undefined);
+    gateway.clock.now += 30_000;
+    const trial = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(trial.headers.get('x-inferwatch-provider')).toBe('primary');
+    expect(transitions()).toEqual(['primary:open', 'primary:half_open', 'primary:closed']);
+    expect(backup.stats.requests).toBe(3);
+    await expect
+      .poll(() => gateway.runtime.context.incidents.list().map((incident) => incident.kind))
+      .toEqual(['circuit_closed', 'circuit_open']);
+    const metrics = await gateway.telemetry.collectMetrics();
+    const state = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.state');
+    expect(
+      state?.dataPoints.find((point) => point.attributes['gen_ai.provider.name'] === 'primary')?.value,
+    ).toBe(0);
+    const changes = metrics.find(
+      (metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.transitions',
+    );
+    expect(
+      changes?.dataPoints
+        .map((point) => `${point.attributes.from_state}>${point.attributes.to_state}`)
+        .sort(),
+    ).toEqual(['closed>open', 'half_open>closed', 'open>half_open']);
+  });
+
+  it('settles a half-open target with the provider health check instead of a client request', async () => {
+    const { primary, gateway } = await setup(
+      (primary, backup) => ({
+        providers: [
+          fastProvider('primary', primary.baseURL, { healthCheck: 'models' }),
+          fastProvider('backup', backup.baseURL),
+        ],
+        retry: { ...fastRetry, maxAttempts: 1 },
+      }),
+      { realClock: false },
+    );
+    primary.setFault('outage');
+    for (let i = 0; i < 2; i += 1) await gateway.post('/v1/chat/completions', chatBody('m'));
+    primary.setFault(undefined);
+    gateway.clock.now += 30_000;
+    const chatCalls = primary.stats.requests;
+    // The request that finds the breaker half-open is served by the backup while the probe runs.
+    const during = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(during.headers.get('x-inferwatch-provider')).toBe('backup');
+    await expect
+      .poll(() => gateway.events.filter((event) => event.type === 'provider_status').map((event) => event.to))
+      .toEqual(['open', 'half_open', 'closed']);
+    // One GET /models, no client chat request, decided it.
+    expect(primary.stats.requests).toBe(chatCalls + 1);
+    expect(primary.last?.body).toEqual({});
+  });
+
+  it('answers 503 all_targets_unavailable at once, with Retry-After, when every breaker is open', async () => {
+    const { primary, backup, gateway } = await setup(
+      {
+        retry: { ...fastRetry, maxAttempts: 1 },
+        circuitBreaker: { failureThreshold: 1, recoverySeconds: 20 },
+      },
+      { realClock: false },
+    );
+    primary.setFault('500');
+    backup.setFault('500');
+    const failed = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(failed.status).toBe(502);
+    const started = performance.now();
+    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('20');
+    expect(await response.json()).toMatchObject({
+      error: { code: 'all_targets_unavailable', type: 'api_error' },
+    });
+    await expect
+      .poll(() => gateway.runtime.context.incidents.list({ kind: 'all_targets_unavailable' }).length)
+      .toBe(1);
+  });
+});
+
+describe('retries, deadline and budget', () => {
+  it('retries the same target with backoff before failing over, honouring Retry-After', async () => {
+    const { primary, backup, gateway } = await setup({
+      retry: { ...fastRetry, maxAttempts: 3 },
+      circuitBreaker: { failureThreshold: 100 },
+    });
+    primary.setFault('429-retry-after-0');
+    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
+    expect(primary.stats.requests).toBe(3);
+    expect(backup.stats.requests).toBe(1);
+    const retries = (await gateway.telemetry.collectMetrics()).find(
+      (metric) => metric.descriptor.name === 'inferwatch.gateway.retries',
+    );
+    expect(retries?.dataPoints[0]?.value).toBe(2);
+    expect(retries?.dataPoints[0]?.attributes.reason).toBe('rate_limited');
+  });
+
+  it('fails over at once when Retry-After is longer than maxDelayMs', async () => {
+    const { primary, gateway } = await setup({
+      retry: { ...fastRetry, maxAttempts: 3, maxDelayMs: 500 },
+      circuitBreaker: { failureThreshold: 100 },
+    });
+    primary.setFault('429-retry-after-30');
+    const started = performance.now();
+    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
+    expect(primary.stats.requests).toBe(1);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('returns 429 with the upstream Retry-After when every target is rate limited', async () => {
+    const { primary, backup, gateway } = await setup({
+      retry: { ...fastRetry, maxAttempts: 1 },
+      circuitBreaker: { failureThreshold: 100 },
+    });
+    primary.setFault('429-retry-after-3');
+    backup.setFault('429-retry-after-4');
+    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('4');
+    expect(await response.json()).toMatchObject({
+      error: { code: 'upstream_rate_limited', type: 'rate_limit_error' },
+    });
+  });
+
+  it('bounds the whole chain by the deadline', async () => {
+    const { primary, backup, gateway } = await setup((primary, backup) => ({
+      providers: [
+        fastProvider('primary', primary.baseURL, { timeouts: { firstTokenMs: 5_000 } }),
+        fastProvider('backup', backup.baseURL, { timeouts: { firstTokenMs: 5_000 } }),
+      ],
+      retry: { ...fastRetry, deadlineMs: 300 },
+    }));
+    primary.setFault('silence');
+    backup.setFault('silence');
+    const started = performance.now();
+    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
+  it('stops retrying a failing provider once its retry budget is spent', async () => {
+    const { primary, gateway } = await setup({
+      routes: [{ model: '*', targets: [{ provider: 'primary' }] }],
+      retry: { ...fastRetry, maxAttempts: 5, budgetRatio: 0 },
+      circuitBreaker: { failureThreshold: 100, minimumRequests: 100 },
+    });
+    primary.setFault('500');
+    // The floor allows 3 retries per window: the first request uses them all, later ones get none.
+    for (let i = 0; i < 4; i += 1)
+      expect((await gateway.post('/v1/chat/completions', chatBody('m'))).status).toBe(502);
+    expect(primary.stats.requests).toBe(4 + 3);
+  });
+});
