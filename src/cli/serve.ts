@@ -3,6 +3,8 @@ import { createLogger, type Logger } from '../log/index.ts';
 import type { Role } from '../runtime/index.ts';
 import { startTelemetry } from '../telemetry/index.ts';
 import { version } from '../version.ts';
+import { bannerLines } from './banner.ts';
+import { embeddedEnvironment } from './detect-ollama.ts';
 
 export interface Serving {
   url: string;
@@ -19,7 +21,10 @@ export async function serve(
   file: string | undefined,
   out: (line: string) => void = console.log,
 ): Promise<Serving> {
-  const loaded = loadConfig({ file });
+  const detected = file
+    ? { env: process.env, ollamaDetected: false }
+    : await embeddedEnvironment(process.env);
+  const loaded = loadConfig({ file, env: detected.env });
   const { config } = loaded;
   const logger = createLogger({ level: config.log.level, base: { role } });
   const sdk = startTelemetry(
@@ -46,22 +51,15 @@ export async function serve(
   const listening = await runtime.listen();
   runtime.context.telemetry.instruments.buildInfo.record(1, { version });
 
-  out(`inferwatch ${version} — ${role} listening on ${listening.url}`);
-  out(`  config: ${loaded.source}`);
-  if (loaded.embedded && config.simulator.enabled) {
-    out(
-      '  providers: two built-in simulated providers (sim-primary → sim-backup); no external services needed.',
-    );
-    out(
-      '  To use real providers, set OPENAI_API_KEY (and OLLAMA_BASE_URL for a local fallback) or pass --config inferwatch.yaml.',
-    );
-  } else {
-    out(`  providers: ${config.providers.map((provider) => provider.name).join(', ') || '(none)'}`);
-  }
-  out(
-    `  telemetry: ${sdk.mode === 'otlp' ? `OTLP → ${config.telemetry.otlpEndpoint}` : sdk.mode === 'console' ? 'console' : 'off (set telemetry.otlpEndpoint)'}`,
-  );
-  for (const name of runtime.components.keys()) out(`  component: ${name}`);
+  for (const line of bannerLines({
+    role,
+    url: listening.url,
+    loaded,
+    ollamaDetected: detected.ollamaDetected,
+    telemetryMode: sdk.mode,
+    components: [...runtime.components.keys()],
+  }))
+    out(line);
 
   let stopped = false;
   return {

@@ -101,6 +101,33 @@ describe('status page normalizers', () => {
     });
   });
 
+  it("applies the prober's own region to targets that do not name one", () => {
+    const rows = normalize.normalizeProbes({
+      region: 'eu-west-1',
+      data: [
+        {
+          name: 'gw',
+          kind: 'http',
+          state: 'up',
+          last: { success: false, durationMs: 7, errorType: 'timeout_total', at: 'T' },
+        },
+      ],
+    });
+    expect(rows).toEqual([
+      {
+        key: 'eu-west-1/gw',
+        target: 'gw',
+        kind: 'http',
+        region: 'eu-west-1',
+        state: 'up',
+        success: false,
+        latencyMs: 7,
+        errorType: 'timeout_total',
+        at: 'T',
+      },
+    ]);
+  });
+
   it('turns unknown shapes into empty lists and missing fields into nulls, never throwing', () => {
     expect(normalize.normalizeProviders({ error: 'nope' })).toEqual([]);
     expect(normalize.normalizeProbes(null)).toEqual([]);

@@ -76,10 +76,10 @@ export function normalizeProviders(body) {
   return rows;
 }
 
-/** @param {unknown} item @returns {ProbeRow} */
-export function probeRow(item) {
+/** @param {unknown} item @param {string} [defaultRegion] @returns {ProbeRow} */
+export function probeRow(item, defaultRegion = 'local') {
   const target = text(pick(item, ['target', 'name']));
-  const region = text(pick(item, ['region', 'last.region', 'lastResult.region'])) || 'local';
+  const region = text(pick(item, ['region', 'last.region', 'lastResult.region'])) || defaultRegion;
   return {
     key: `${region}/${target}`,
     target,
@@ -87,15 +87,20 @@ export function probeRow(item) {
     region,
     state: text(pick(item, ['state', 'status'])) || 'unknown',
     success: bool(pick(item, ['success', 'last.success', 'lastResult.success', 'ok', 'last.ok'])),
-    latencyMs: num(pick(item, ['latencyMs', 'last.latencyMs', 'lastResult.latencyMs', 'durationMs'])),
+    latencyMs: num(
+      pick(item, ['latencyMs', 'durationMs', 'last.latencyMs', 'last.durationMs', 'lastResult.latencyMs']),
+    ),
     errorType:
       text(pick(item, ['errorType', 'last.errorType', 'lastResult.errorType', 'error.type'])) || null,
-    at: text(pick(item, ['at', 'last.at', 'lastResult.at', 'checkedAt', 'lastCheckedAt'])) || null,
+    at: text(pick(item, ['last.at', 'lastResult.at', 'at', 'checkedAt', 'lastCheckedAt'])) || null,
   };
 }
 
-/** @param {unknown} body */
-export const normalizeProbes = (body) => listIn(body, 'probes').map(probeRow);
+/** The prober answers `{ region, data: [...] }`: its region applies to rows that do not name one. @param {unknown} body */
+export function normalizeProbes(body) {
+  const region = text(pick(body, ['region'])) || 'local';
+  return listIn(body, 'probes').map((item) => probeRow(item, region));
+}
 
 /** @param {unknown} item @returns {AnalysisRow} */
 export function analysisRow(item) {
