@@ -97,7 +97,8 @@ export const instrumentDefinitions = {
   gatewayCircuitState: {
     name: n.METRIC_GATEWAY_CIRCUIT_STATE,
     kind: 'gauge',
-    unit: '1',
+    // Not '1': the Collector's Prometheus translation appends `_ratio` to unit-1 gauges.
+    unit: '{state}',
     description: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
     attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL],
   },
