@@ -1,0 +1,113 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Follows the README as a new user would: a fresh clone, `npm ci` (node_modules linked from this checkout
+// to save minutes; the lockfile is the same), then `npm start` with no config and no keys.
+const repository = fileURLToPath(new URL('../..', import.meta.url));
+const workspace = mkdtempSync(join(tmpdir(), 'inferwatch-first-run-'));
+const clone = join(workspace, 'inferwatch');
+let child: ChildProcess | undefined;
+let output = '';
+let errors = '';
+let port = 0;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The environment of someone who has set nothing up: no provider keys, no inferwatch settings. */
+function newUserEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(INFERWATCH_|OPENAI_|OLLAMA_|OTEL_)/.test(name)) continue;
+    env[name] = value;
+  }
+  return { ...env, INFERWATCH_PORT: String(port), NO_COLOR: '1' };
+}
+
+/** What inferwatch printed on stdout, without npm's "> inferwatch@… start" preamble or JSON log lines. */
+const ownLines = () =>
+  output
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('>'))
+    .filter((line) => !line.startsWith('{'));
+
+beforeAll(async () => {
+  execFileSync('git', ['clone', '--quiet', repository, clone]);
+  symlinkSync(join(repository, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  port = await freePort();
+  child = spawn('npm', ['start'], {
+    cwd: clone,
+    env: newUserEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  await vi.waitFor(
+    () => {
+      if (child?.exitCode !== null) throw new Error(`npm start exited early:\n${output}\n${errors}`);
+      if (!output.includes('components: ')) throw new Error('not started yet');
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+});
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    process.kill(-child.pid, 'SIGTERM');
+    await exited;
+  }
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+describe('first run from a fresh clone: npm start on embedded defaults', () => {
+  it('says in its first lines what it runs, where to look and how to use real providers', () => {
+    const url = `http://127.0.0.1:${port}`;
+    const lines = ownLines();
+    expect(lines[0]).toMatch(new RegExp(`^inferwatch \\S+ — start listening on ${url}$`));
+    expect(lines[1]).toBe(`  status page: ${url}/ (live providers, breakers, failovers, probes and alerts)`);
+    expect(lines[2]).toBe('  config: embedded defaults (no --config given)');
+    expect(lines[3]).toMatch(/^ {2}providers: two built-in simulated providers \(sim-primary → sim-backup\)/);
+    expect(lines[4]).toMatch(/^ {2}try it: curl -s .*\/v1\/chat\/completions/);
+    expect(lines[5]).toMatch(/^ {2}real providers: set OPENAI_API_KEY .*--config inferwatch\.yaml\.$/);
+  });
+
+  it('answers the status page, liveness and the model list', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>inferwatch status</title>');
+    const health = await fetch(`${url}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const models = await fetch(`${url}/v1/models`);
+    expect(models.status).toBe(200);
+    expect(await models.json()).toMatchObject({ object: 'list' });
+  });
+
+  it('serves the chat completion the "try it" line suggests, from the simulated primary', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-inferwatch-provider')).toBe('sim-primary');
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
+  });
+});
