@@ -4,7 +4,7 @@ import { startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { readChatStream } from './stream-reader.ts';
-import type { ChatCall, Completion, OpenStream, Provider, Usage } from './types.ts';
+import type { ChatCall, Completion, OpenStream, Provider, StreamChunk, StreamEnd, Usage } from './types.ts';
 
 export type ProviderConfig = Config['providers'][number];
 
@@ -146,20 +146,29 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       }
     }
     const chunks = readChatStream(response.body, timers);
-    const first = await chunks.next();
-    if (first.done) {
-      const end = first.value;
-      if (!end.ok) return end;
-      return failure('stream_cut', 'stream ended before its first chunk');
+    // Hold back the preamble (the role-only first chunk) until real content arrives: a stream that dies
+    // right after it has sent the client nothing useful and can still fail over transparently.
+    const head: StreamChunk[] = [];
+    let ended: StreamEnd | undefined;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = next.value;
+        break;
+      }
+      head.push(next.value);
+      if (!isPreamble(next.value.json)) break;
     }
+    if (ended && !ended.ok) return ended;
+    if (head.length === 0) return failure('stream_cut', 'stream ended before its first chunk');
     timers.gotFirst(idleMs);
-    const model = first.value.json.model;
+    const model = head[0]?.json.model;
     return {
       ok: true,
       status: response.statusCode,
       timeToFirstChunkMs: now() - started,
       model: typeof model === 'string' ? model : undefined,
-      chunks: prepend(first.value, chunks),
+      chunks: replay(head, chunks, ended),
     };
   }
 
@@ -200,15 +209,28 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
   };
 }
 
-/** Re-attaches the already-read first chunk in front of the rest, keeping the generator's return value. */
-async function* prepend<T, R>(
-  first: T,
-  rest: AsyncGenerator<T, R, undefined>,
-): AsyncGenerator<T, R, undefined> {
+/** A chunk that only announces the assistant role: no content, tool call, finish reason or usage yet. */
+function isPreamble(json: Record<string, unknown>): boolean {
+  if (json.usage) return false;
+  const choice = (
+    json.choices as { delta?: Record<string, unknown>; finish_reason?: unknown }[] | undefined
+  )?.[0];
+  if (!choice || choice.finish_reason) return false;
+  const delta = choice.delta ?? {};
+  return Object.entries(delta).every(([key, value]) => key === 'role' || value === '' || value === null);
+}
+
+/** Re-attaches the chunks already read in front of the rest, keeping the generator's return value. */
+async function* replay(
+  head: StreamChunk[],
+  rest: AsyncGenerator<StreamChunk, StreamEnd, undefined>,
+  ended: StreamEnd | undefined,
+): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
   try {
-    yield first;
+    yield* head;
+    if (ended) return ended;
     return yield* rest;
   } finally {
-    await rest.return(undefined as R);
+    await rest.return(undefined as never);
   }
 }

@@ -86,7 +86,7 @@ describe.each([false, true])('fault classes (stream %s)', (stream) => {
 });
 
 describe('stream faults before the first chunk', () => {
-  it.each([['cut-after-0'], ['stall-after-0']])(
+  it.each([['cut-after-0'], ['stall-after-0'], ['cut-after-1']])(
     '%s fails over transparently to the backup',
     async (fault) => {
       const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream: true }));
