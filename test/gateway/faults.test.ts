@@ -32,6 +32,7 @@ beforeAll(async () => {
     'content-filter',
     'cut-after-0',
     'stall-after-0',
+    'cut-after-1',
   ];
   gateway = await startGateway({
     providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
