@@ -99,10 +99,11 @@ export function createLlmExplainer(options: LlmOptions): LlmExplainer {
           droppedEvidence: parsed.data.evidence.length - kept.length,
         };
       } catch (error) {
+        // The only abort signal is our own deadline, so a user abort is a timeout too.
         const timedOut =
           error instanceof OpenAI.APIConnectionTimeoutError ||
-          (error as Error).name === 'TimeoutError' ||
-          (error as Error).name === 'AbortError';
+          error instanceof OpenAI.APIUserAbortError ||
+          ['TimeoutError', 'AbortError'].includes((error as Error).name);
         return fallback(draft, timedOut ? 'timeout' : 'error');
       } finally {
         instruments.analyzerLlmDuration.record((now() - started) / 1000, { [n.ATTR_OUTCOME]: outcome });

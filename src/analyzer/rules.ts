@@ -15,7 +15,13 @@ interface Rule {
 const has = (facts: Facts, pattern: RegExp) => pattern.test(facts.text);
 const rate = (value: number) => `${Number(value.toPrecision(3))}/s`;
 const errorEvidence = (facts: Facts, type: string) =>
-  facts.errorTypes.has(type) ? [`error_type="${type}" at ${rate(facts.errorTypes.get(type) ?? 0)}`] : [];
+  facts.errorTypes.has(type)
+    ? [
+        (facts.errorTypes.get(type) ?? 0) > 0
+          ? `error_type="${type}" at ${rate(facts.errorTypes.get(type) ?? 0)}`
+          : `alert label error_type="${type}"`,
+      ]
+    : [];
 const dominantIs = (facts: Facts, ...types: string[]) =>
   facts.dominantError !== undefined && types.includes(facts.dominantError);
 const list = (items: string[]) => items.map((item) => `"${item}"`).join(', ');

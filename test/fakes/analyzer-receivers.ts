@@ -40,6 +40,9 @@ export async function startReceivers() {
     received,
     delivered: (path?: string) =>
       received.filter((r) => r.status >= 200 && r.status < 300 && (!path || r.path === path)),
+    clearFaults() {
+      faults.length = 0;
+    },
     failNext(count: number, fault: ReceiverFault) {
       for (let i = 0; i < count; i += 1) faults.push(fault);
     },
