@@ -29,6 +29,17 @@ export function sendError(res: Response, error: HttpError): void {
   res.status(error.status).set(error.headers).json(errorBody(error));
 }
 
+/**
+ * Before any byte: a TCP reset (the client sees ECONNRESET). After bytes were written: flush them, then
+ * close mid-body, so the client receives exactly what was sent and then a truncated stream.
+ */
+export function breakConnection(res: Response): void {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) res.destroy();
+  else if (!res.headersSent) socket.resetAndDestroy();
+  else socket.end(() => socket.destroy());
+}
+
 /** Tracks one response: stats on close, abort detection, and a cut that is not counted as an abort. */
 function openExchange(instance: Instance, res: Response, open: Set<() => void>): Exchange {
   const controller = new AbortController();
@@ -36,7 +47,7 @@ function openExchange(instance: Instance, res: Response, open: Set<() => void>):
   const cut = () => {
     if (!cutOnPurpose) instance.stats.cut++;
     cutOnPurpose = true;
-    res.destroy();
+    breakConnection(res);
   };
   instance.stats.requests++;
   instance.stats.inFlight++;
@@ -117,7 +128,7 @@ export async function handleChat(instance: Instance, req: Request, res: Response
 export async function handleModels(instance: Instance, res: Response, deps: ChatDeps) {
   const plan = decide(instance, deps);
   const controller = new AbortController();
-  const cut = () => res.destroy();
+  const cut = () => breakConnection(res);
   deps.open.add(cut);
   res.once('close', () => {
     deps.open.delete(cut);
