@@ -85,7 +85,7 @@ export function createContextGatherer({
             signal,
           );
           expr.series = result.map((series): RangeSummary => {
-            const values = (series.values ?? []).map(([, v]) => Number(v)).filter(Number.isFinite);
+            const values = (series.values ?? []).map(([, v]) => round(Number(v))).filter(Number.isFinite);
             return {
               labels: clipLabels(series.metric),
               first: values[0] ?? Number.NaN,
@@ -101,7 +101,7 @@ export function createContextGatherer({
           context.related[name] = result.map(
             (series): SeriesPoint => ({
               labels: clipLabels(series.metric),
-              value: Number(series.value?.[1]),
+              value: round(Number(series.value?.[1])),
             }),
           );
         });
@@ -128,6 +128,8 @@ export function createContextGatherer({
   };
 }
 
+/** Four significant digits: enough to reason with, fewer tokens, and stable for evidence checks. */
+const round = (value: number) => (Number.isFinite(value) ? Number(value.toPrecision(4)) : value);
 const kept = [
   'severity',
   'gen_ai_provider_name',
