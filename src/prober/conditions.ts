@@ -77,6 +77,9 @@ function parseOne(text: string, offset: number): Omit<Condition, 'source'> | { e
   }
   const rawValue = trimmed.slice(operator.length).trim();
   if (rawValue === '') return { error: `missing value after "${operator}" ${at(lead + body.length)}` };
+  if (/^[=<>!]/.test(rawValue)) {
+    return { error: `unknown operator "${operator}${rawValue[0]}" ${at(lead + opIndex)}` };
+  }
   const value = parseValue(rawValue);
   const numericOnly = operator.length <= 2 && operator !== '==' && operator !== '!=';
   if (numericOnly && typeof value !== 'number') {

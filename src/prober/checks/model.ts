@@ -47,6 +47,7 @@ export const modelCheck: Check<ResolvedModelCheck> = async (check, deps) => {
     durationMs: clock() - start,
     ...extra,
   });
+  let status: number | undefined;
   try {
     const res = await deps.fetch(`${endpoint.baseURL.replace(/\/$/, '')}/chat/completions`, {
       method: 'POST',
@@ -69,6 +70,7 @@ export const modelCheck: Check<ResolvedModelCheck> = async (check, deps) => {
       signal: controller.signal,
       dispatcher: deps.dispatcher,
     });
+    status = res.status;
     if (res.status < 200 || res.status >= 300) {
       const text = (await res.text()).slice(0, 2048);
       return fail(classifyStatus(res.status, { model: true, body: text }), `status ${res.status}`, {
@@ -124,6 +126,8 @@ export const modelCheck: Check<ResolvedModelCheck> = async (check, deps) => {
         stage === 'total' ? `over ${check.timeoutMs} ms` : 'no first token in time',
       );
     }
+    // Headers arrived, then the body broke: the stream was cut, whatever the socket error says.
+    if (status !== undefined) return fail('stream_cut', (error as Error).message, { statusCode: status });
     return fail(classifyError(error), (error as Error).message);
   } finally {
     clearTimeout(firstTokenTimer);
