@@ -52,7 +52,11 @@ describe('router', () => {
   });
 
   it('keeps list order when no priority is given', () => {
-    expect(createRouter(config, () => 0.99).resolve('gpt-x')?.map((t) => t.provider)).toEqual(['a', 'b']);
+    expect(
+      createRouter(config, () => 0.99)
+        .resolve('gpt-x')
+        ?.map((t) => t.provider),
+    ).toEqual(['a', 'b']);
   });
 
   it('falls back to the wildcard route, passing the model through or mapping it', () => {

@@ -4,6 +4,7 @@ import {
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -42,7 +43,9 @@ export function startRequestSpan(
   const parent = safe(ROOT_CONTEXT, () =>
     telemetry.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
   );
-  const span = telemetry.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = safe(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), () =>
+    telemetry.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent),
+  );
   const ctx = trace.setSpan(parent, span);
   return {
     span,

@@ -1,0 +1,137 @@
+import { SpanKind, type Tracer } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import {
+  chatBody,
+  fastProvider,
+  fastRetry,
+  type GatewayUnderTest,
+  sseData,
+  startGateway,
+} from './harness.ts';
+
+let upstreams: FakeUpstream[] = [];
+let gateway: GatewayUnderTest | undefined;
+
+async function setup(options: { captureContent?: boolean } = {}) {
+  const primary = await startFakeUpstream('primary');
+  const backup = await startFakeUpstream('backup');
+  upstreams = [primary, backup];
+  gateway = await startGateway(
+    {
+      providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
+      routes: [
+        {
+          model: 'chat',
+          targets: [
+            { provider: 'primary', model: 'p-model' },
+            { provider: 'backup', model: 'b-model' },
+          ],
+        },
+      ],
+      retry: { ...fastRetry, maxAttempts: 1 },
+    },
+    options,
+  );
+  return { primary, backup, gateway };
+}
+
+afterEach(async () => {
+  await gateway?.stop();
+  await Promise.all(upstreams.map((upstream) => upstream.close()));
+});
+
+describe('gateway telemetry', () => {
+  it('records a SERVER span with one CLIENT span per attempt, GenAI attributes and a failover event', async () => {
+    const { primary, gateway } = await setup();
+    primary.setFault('500');
+    const response = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    expect(response.status).toBe(200);
+    const spans = gateway.telemetry.spans();
+    const server = spans.find((span) => span.kind === SpanKind.SERVER);
+    expect(server?.name).toBe('POST /v1/chat/completions');
+    expect(server?.spanContext().traceId).toBe(response.headers.get('x-inferwatch-trace-id'));
+    expect(server?.events.map((event) => event.name)).toContain('inferwatch.failover');
+    const clients = spans.filter((span) => span.kind === SpanKind.CLIENT);
+    expect(clients.map((span) => span.name)).toEqual(['chat p-model', 'chat b-model']);
+    for (const span of clients) expect(span.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    expect(clients[0]?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'primary',
+      'gen_ai.request.model': 'p-model',
+      'error.type': 'server_error',
+      'inferwatch.attempt': 1,
+    });
+    expect(clients[1]?.attributes).toMatchObject({
+      'gen_ai.provider.name': 'backup',
+      'gen_ai.response.model': 'b-model',
+      'gen_ai.usage.input_tokens': 5,
+      'gen_ai.usage.output_tokens': 3,
+    });
+    expect(clients[1]?.attributes['error.type']).toBeUndefined();
+    // Content is off by default.
+    expect(Object.keys(clients[1]?.attributes ?? {}).some((key) => key.includes('messages'))).toBe(false);
+  });
+
+  it('emits the GenAI and gateway metrics with bounded labels', async () => {
+    const { primary, gateway } = await setup();
+    primary.setFault('500');
+    await gateway.post('/v1/chat/completions', chatBody('chat'));
+    await sseData(await gateway.post('/v1/chat/completions', chatBody('chat', { stream: true })));
+    const metrics = await gateway.telemetry.collectMetrics();
+    const byName = (name: string) => metrics.find((metric) => metric.descriptor.name === name);
+    const duration = byName('gen_ai.client.operation.duration');
+    expect(duration?.dataPoints.map((point) => point.attributes)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ 'gen_ai.provider.name': 'primary', 'error.type': 'server_error' }),
+        expect.objectContaining({ 'gen_ai.provider.name': 'backup', 'gen_ai.response.model': 'b-model' }),
+      ]),
+    );
+    expect(byName('gen_ai.client.operation.time_to_first_chunk')?.dataPoints.length).toBeGreaterThan(0);
+    const tokens = byName('gen_ai.client.token.usage')?.dataPoints.map(
+      (point) => point.attributes['gen_ai.token.type'],
+    );
+    expect(tokens).toEqual(expect.arrayContaining(['input', 'output']));
+    const failovers = byName('inferwatch.gateway.failovers');
+    expect(failovers?.dataPoints[0]).toMatchObject({
+      attributes: { from: 'primary', to: 'backup', reason: 'server_error' },
+      value: 2,
+    });
+    const requests = byName('inferwatch.gateway.requests');
+    expect(requests?.dataPoints.map((point) => point.attributes)).toEqual(
+      expect.arrayContaining([
+        { 'gen_ai.request.model': 'chat', outcome: 'success', stream: 'false' },
+        { 'gen_ai.request.model': 'chat', outcome: 'success', stream: 'true' },
+      ]),
+    );
+    expect(byName('inferwatch.gateway.overhead')?.dataPoints.length).toBe(2);
+    expect(byName('inferwatch.gateway.attempts')?.dataPoints.length).toBeGreaterThanOrEqual(2);
+    const states = byName('inferwatch.gateway.circuit.state')?.dataPoints.map((point) => point.value);
+    expect(states).toEqual([0, 0]);
+  });
+
+  it('records prompts and completions only when captureContent is on', async () => {
+    const { gateway } = await setup({ captureContent: true });
+    await gateway.post('/v1/chat/completions', chatBody('chat'));
+    const client = gateway.telemetry.spans().find((span) => span.kind === SpanKind.CLIENT);
+    expect(client?.attributes['gen_ai.input.messages']).toBe(
+      JSON.stringify([{ role: 'user', content: 'hi' }]),
+    );
+    expect(client?.attributes['gen_ai.output.messages']).toBe('Hello from primary');
+  });
+
+  it('keeps serving when the tracer itself throws', async () => {
+    const { gateway } = await setup();
+    const broken = gateway.runtime.context.telemetry as { tracer: Tracer };
+    broken.tracer = {
+      startSpan: () => {
+        throw new Error('tracer exploded');
+      },
+      startActiveSpan: () => {
+        throw new Error('tracer exploded');
+      },
+    } as Tracer;
+    const response = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    expect(response.status).toBe(200);
+  });
+});
