@@ -161,6 +161,22 @@ describe('status page state', () => {
     expect(change).toEqual({ sections: ['providers'], announce: 'p/m breaker half-open: recovery elapsed' });
   });
 
+  it('replaces the provider-level placeholder row once a target of that provider reports', () => {
+    const s = state.createState();
+    s.targets.set('p/*', { key: 'p/*', state: 'closed' });
+    state.applyEvent(s, {
+      type: 'provider_status',
+      seq: 1,
+      at: 'T1',
+      provider: 'p',
+      model: 'm',
+      from: 'closed',
+      to: 'open',
+      reason: 'x',
+    });
+    expect([...s.targets.keys()]).toEqual(['p/m']);
+  });
+
   it('ignores an event replayed after a reconnect', () => {
     const s = state.createState();
     const failover = {

@@ -60,6 +60,8 @@ const reducers = {
     const model = str(event.model) || '*';
     const key = `${provider}/${model}`;
     const existing = state.targets.get(key);
+    // The provider-level row stood in for targets that had no traffic yet; this target replaces it.
+    if (model !== '*') state.targets.delete(`${provider}/*`);
     const to = str(event.to);
     state.targets.set(key, {
       ...(existing ?? {

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
+import type { Envelope } from '../../src/events/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
+import { createTestTelemetry } from '../../src/telemetry/testing.ts';
+import { type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
+
+// The whole path a user watches in the demo: embedded defaults (gateway → simulated primary and backup),
+// light traffic, an outage injected into the primary at runtime, and the page in Chromium updating by itself.
+let runtime: Runtime;
+let url = '';
+let browser: Browser;
+const events: { event: Envelope; receivedAt: number }[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  const { config } = loadConfig({
+    env: { INFERWATCH_PORT: String(port), INFERWATCH_STORE_PATH: ':memory:' },
+  });
+  runtime = createRuntime({ config, role: 'start', logger: silentLogger, telemetry: createTestTelemetry() });
+  url = (await runtime.listen({ port })).url;
+  runtime.context.bus.subscribe('*', (event) => events.push({ event, receivedAt: Date.now() }));
+  if (chromiumAvailable) browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+const chat = () =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'ping' }] }),
+  }).then(
+    (response) => response.arrayBuffer(),
+    () => undefined,
+  );
+
+describe.skipIf(!chromiumAvailable)('status page during a provider outage', () => {
+  it('shows the open breaker and the failover within two seconds of the events, without reload', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    // Before any event, the rows come from GET /api/providers.
+    const firstPrimary = page.locator('#providers tr[data-key^="sim-primary/"]');
+    await expect.poll(() => firstPrimary.getAttribute('data-state')).toBe('closed');
+    await expect.poll(() => page.locator('#providers').textContent()).toContain('sim-backup');
+    const primary = page.locator('#providers tr[data-key="sim-primary/sim-small"]');
+
+    // Light traffic keeps flowing while the primary goes down.
+    let flowing = true;
+    const traffic = (async () => {
+      while (flowing) {
+        await chat();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const put = await fetch(`${url}/simulator/_sim/primary/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'outage' }),
+    });
+    expect(put.status).toBe(200);
+
+    const opened = await vi.waitFor(
+      () => {
+        const found = events.find(
+          ({ event }) =>
+            event.type === 'provider_status' && event.provider === 'sim-primary' && event.to === 'open',
+        );
+        if (!found) throw new Error('breaker not open yet');
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const failover = events.find(({ event }) => event.type === 'failover' && event.from === 'sim-primary');
+    expect(failover, 'a failover event was published').toBeDefined();
+
+    await expect.poll(() => primary.getAttribute('data-state'), { timeout: 2000, interval: 50 }).toBe('open');
+    const breakerShownAfterMs = Date.now() - opened.receivedAt;
+    await expect
+      .poll(() => page.locator('#failovers li').first().textContent(), { timeout: 2000, interval: 50 })
+      .toContain('sim-primary → sim-backup');
+    expect(breakerShownAfterMs).toBeLessThan(2000);
+    await expect
+      .poll(() => page.locator('#incidents').textContent(), { timeout: 2000 })
+      .toContain('circuit opened');
+    // The providers table re-reads /api/providers after events: the backup now serves sim-small.
+    await expect
+      .poll(() => page.locator('#providers tr[data-key="sim-backup/sim-small"]').count(), { timeout: 3000 })
+      .toBe(1);
+    flowing = false;
+    await traffic;
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'test-results/status-page-phone.png', fullPage: true });
+    await page.close();
+  });
+});
