@@ -16,15 +16,30 @@ const cheatSheet = (base: string) =>
     `  curl ${base}/_sim/primary/stats`,
   ].join('\n');
 
+/** Parses a non-negative number flag; undefined when absent, NaN when malformed. */
+const numberFlag = (value: string | boolean | undefined) =>
+  value === undefined ? undefined : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : Number.NaN;
+
 /** `inferwatch simulate`: the fake provider on its own port (benchmarks, demos, tests in other processes). */
 export const simulateCommand: Command = {
   summary: 'Serve the OpenAI-compatible fake provider with fault injection (default 127.0.0.1:8090)',
-  usage: 'inferwatch simulate [--port N] [--host H]',
-  options: { port: { type: 'string', short: 'p' }, host: { type: 'string' } },
+  usage: 'inferwatch simulate [--port N] [--host H] [--ttft-ms N] [--tokens-per-second N]',
+  options: {
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    'ttft-ms': { type: 'string' },
+    'tokens-per-second': { type: 'string' },
+  },
   async run(values) {
-    const port = Number(values.port ?? 8090);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    const port = numberFlag(values.port) ?? 8090;
+    const ttftMs = numberFlag(values['ttft-ms']);
+    const tokensPerSecond = numberFlag(values['tokens-per-second']);
+    if (!Number.isInteger(port) || port > 65_535) {
       console.error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+      return 2;
+    }
+    if (Number.isNaN(ttftMs) || Number.isNaN(tokensPerSecond)) {
+      console.error('--ttft-ms and --tokens-per-second must be non-negative numbers (0 = no delay)');
       return 2;
     }
     const host = (values.host as string | undefined) ?? '127.0.0.1';
@@ -32,10 +47,13 @@ export const simulateCommand: Command = {
       import('./simulator.ts'),
       import('../http/index.ts'),
     ]);
-    const simulator = createSimulator();
+    const simulator = createSimulator({ ttftMs, tokensPerSecond });
     const listening = await listen(simulator.app, { host, port });
     console.log(`inferwatch simulator listening on ${listening.url}`);
     console.log(`  OpenAI base URL: ${listening.url}/v1  (models: sim-small, sim-large, sim-echo)`);
+    console.log(
+      `  timing: first token after ${ttftMs ?? 20} ms, ${tokensPerSecond ?? 200} tokens/s (0 = no delay)`,
+    );
     console.log(cheatSheet(listening.url));
     return new Promise<number>((resolve) => {
       const stop = () => {

@@ -10,9 +10,13 @@ afterEach(() => {
 
 describe('inferwatch simulate', () => {
   it('prints its base URL and the cheat-sheet, serves, and stops on SIGTERM', async () => {
-    const started = spawn(process.execPath, ['src/main.ts', 'simulate', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawn(
+      process.execPath,
+      ['src/main.ts', 'simulate', '--port', '0', '--ttft-ms', '0', '--tokens-per-second', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = started;
     let out = '';
     started.stdout?.on('data', (chunk: Buffer) => {
@@ -21,6 +25,7 @@ describe('inferwatch simulate', () => {
     await expect.poll(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], { timeout: 15_000 }).toBeDefined();
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
     expect(out).toContain('fault-429');
+    expect(out).toContain('first token after 0 ms, 0 tokens/s');
     expect(out).toContain('/_sim/primary/faults');
     const response = await fetch(`${url}/primary/v1/chat/completions`, {
       method: 'POST',
@@ -39,8 +44,11 @@ describe('inferwatch simulate', () => {
     expect(await exited).toBe(0);
   });
 
-  it('rejects a port that is not a number', async () => {
-    const started = spawn(process.execPath, ['src/main.ts', 'simulate', '--port', 'abc'], { stdio: 'pipe' });
+  it.each([
+    ['--port', 'abc'],
+    ['--ttft-ms', '-5'],
+  ])('rejects %s %s with exit code 2', async (flag, value) => {
+    const started = spawn(process.execPath, ['src/main.ts', 'simulate', flag, value], { stdio: 'pipe' });
     child = started;
     let err = '';
     started.stderr?.on('data', (chunk: Buffer) => {
@@ -48,6 +56,6 @@ describe('inferwatch simulate', () => {
     });
     const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
     expect(code).toBe(2);
-    expect(err).toContain('--port');
+    expect(err).toContain(flag);
   });
 });
