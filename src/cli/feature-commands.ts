@@ -1,3 +1,4 @@
+import { demoCommand } from '../gateway/demo.ts';
 import { probeCommand } from '../prober/command.ts';
 import { simulateCommand } from '../simulator/command.ts';
 import type { Command } from './options.ts';
@@ -9,4 +10,5 @@ import type { Command } from './options.ts';
 export const featureCommands: Record<string, Command> = {
   probe: probeCommand,
   simulate: simulateCommand,
+  demo: demoCommand,
 };
