@@ -11,6 +11,7 @@ export const categories = [
   'auth_failure', // 401/403: a key is wrong, revoked or expired
   'latency_regression', // latency or time to first token rose
   'stream_truncation', // streams end before [DONE]
+  'quality_regression', // the canary prompt gets wrong answers: a model swap or upstream change
   'gateway_overload', // our own gateway saturates or rate-limits clients
   'telemetry_silent', // the telemetry pipeline stopped: we are blind, not necessarily down
   'cert_expiry', // a TLS certificate expires soon

@@ -136,7 +136,7 @@ export const rules: readonly Rule[] = [
     match: (f) =>
       f.failingRegions.length > 0 && f.healthyRegions.length > 0
         ? [`probes failing in ${list(f.failingRegions)} but passing in ${list(f.healthyRegions)}`]
-        : undefined,
+        : orText(f, /down ?in ?region|from \S+ only/, []),
     severity: 'warning',
     cause: (f) =>
       `Failures are seen only from ${f.failingRegions.join(', ')}: a regional network or provider edge problem.`,
@@ -155,9 +155,12 @@ export const rules: readonly Rule[] = [
             `gateway success ratio ${f.successRatio?.toFixed(3)}`,
             ...(f.failoverRate > 0 ? [`failovers at ${rate(f.failoverRate)}`] : []),
           ]
-        : undefined,
+        : (f.successRatio ?? 1) >= 0.9
+          ? orText(f, /circuit.?(breaker.?)?open|failover.?storm|fail(s|ing)? ?over/, [])
+          : undefined,
     severity: 'warning',
-    cause: (f) => `The breaker for ${f.openBreakers.join(', ')} is open and failover keeps clients served.`,
+    cause: (f) =>
+      `The breaker for ${f.openBreakers.join(', ') || 'the provider in the alert'} is open and failover keeps clients served.`,
     actions: ["Watch the fallback provider's capacity and cost", "Check the failing provider's status page"],
     confidence: 0.8,
   },
@@ -175,6 +178,19 @@ export const rules: readonly Rule[] = [
       'Compare truncation by provider and model',
     ],
     confidence: 0.7,
+  },
+  {
+    category: 'quality_regression',
+    match: (f) =>
+      dominantIs(f, 'canary_failed') ? errorEvidence(f, 'canary_failed') : orText(f, /canary/, []),
+    severity: 'warning',
+    cause: () =>
+      'The quality canary gets wrong answers: the model behind the endpoint changed (swap, quantization, prompt handling).',
+    actions: [
+      'Check the provider changelog for model updates',
+      'Pin a dated model version if the provider offers one',
+    ],
+    confidence: 0.6,
   },
   {
     category: 'latency_regression',
@@ -201,7 +217,11 @@ export const rules: readonly Rule[] = [
           ]
         : dominantIs(f, 'server_error', 'connect', 'timeout_connect', 'connection_reset', 'model_overloaded')
           ? errorEvidence(f, f.dominantError ?? '')
-          : orText(f, /down|unavailable|outage|5\d\d|error.?rate|circuit|failing/, []),
+          : orText(
+              f,
+              /down|unavailable|outage|5\d\d|5xx|server.?error|error.?rate|availability|circuit|failing/,
+              [],
+            ),
     severity: (f) => (f.successRatio !== undefined && f.successRatio >= 0.9 ? 'warning' : 'critical'),
     cause: (f) =>
       `The provider ${f.failingProviders.join(', ') || 'named in the alert'} is failing (${f.dominantError ?? 'errors'}).`,

@@ -48,7 +48,8 @@ describe('analysis context', () => {
     expect(body.category).toBe('provider_quota');
     expect(body.evidence.join(' ')).toContain('error_type="rate_limited" at 4.2/s');
     const sent = JSON.parse(
-      (fake.requests[0]?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]?.content ?? '{}',
+      (fake.requests[0]?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]?.content ??
+        '{}',
     );
     expect(sent.context.expr.series[0]).toMatchObject({ first: 4.2, last: 12.6 });
     expect(sent.context.otherFiring).toEqual([
