@@ -1,5 +1,5 @@
 import express from 'express';
-import { badRequest, readJsonBody } from '../http/index.ts';
+import { badRequest, notFound, readJsonBody } from '../http/index.ts';
 import type { InstanceTable } from './instances.ts';
 import { runtimeFaultsSchema } from './runtime-faults.ts';
 
@@ -38,6 +38,12 @@ export function createAdminRouter(instances: InstanceTable): express.Router {
   router.delete('/:instance/faults', (req, res) => {
     instances.resetFaults(param(req.params.instance));
     res.json({ instance: param(req.params.instance), faults: {} });
+  });
+
+  router.get('/:instance/last-request', (req, res) => {
+    const { lastRequest } = instances.get(param(req.params.instance));
+    if (!lastRequest) throw notFound('This instance has not received a chat request yet.');
+    res.json(lastRequest);
   });
 
   router.get('/:instance/stats', (req, res) => {

@@ -20,6 +20,7 @@ export interface ChatDeps {
   tokensPerSecond: number;
   /** Open exchanges, so close() can end the silent ones. */
   open: Set<() => void>;
+  /** A short unique id per request (`chatcmpl-<id>`, `req_<id>`). */
   nextId: () => string;
 }
 
@@ -27,6 +28,17 @@ const bodyLimit = 4 * 1024 * 1024;
 
 export function sendError(res: Response, error: HttpError): void {
   res.status(error.status).set(error.headers).json(errorBody(error));
+}
+
+const credentials = new Set(['authorization', 'api-key', 'x-api-key', 'cookie']);
+
+function recordHeaders(headers: Request['headers']): Record<string, string> {
+  const recorded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    recorded[name] = credentials.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return recorded;
 }
 
 /**
@@ -81,12 +93,16 @@ export async function failIfPlanned(plan: Plan, exchange: Exchange): Promise<boo
 
 export async function handleChat(instance: Instance, req: Request, res: Response, deps: ChatDeps) {
   const exchange = openExchange(instance, res, deps.open);
+  const id = deps.nextId();
+  // OpenAI sends one on every response; SDKs expose it as `_request_id`.
+  res.setHeader('x-request-id', `req_${id}`);
   let body: unknown;
   try {
     body = await readJsonBody(req, bodyLimit);
   } catch (error) {
     return sendError(res, error as HttpError);
   }
+  instance.lastRequest = { at: deps.now(), body, headers: recordHeaders(req.headers) };
   const validated = validateChatRequest(body);
   if (!validated.ok) return sendError(res, validated.error);
   const { request } = validated;
@@ -113,7 +129,7 @@ export async function handleChat(instance: Instance, req: Request, res: Response
   const tokens = tokenize(reply);
   const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
   const answer: Answer = {
-    id: deps.nextId(),
+    id: `chatcmpl-${id}`,
     created: Math.floor(deps.now() / 1000),
     model: request.model,
     tokens: truncated ? tokens.slice(0, request.maxTokens) : tokens,

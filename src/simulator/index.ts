@@ -3,7 +3,7 @@ import type { Component, RuntimeContext } from '../runtime/component.ts';
 import { createSimulator } from './simulator.ts';
 
 export { faultKinds } from './faults.ts';
-export type { SimulatorStats } from './instances.ts';
+export type { RecordedRequest, SimulatorStats } from './instances.ts';
 export { defaultReplyText, simulatedModels } from './replies.ts';
 export { type FaultMode, type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';
 export { createSimulator, defaultInstance, type Simulator, type SimulatorOptions } from './simulator.ts';

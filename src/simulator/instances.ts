@@ -15,8 +15,17 @@ export interface SimulatorStats {
   byStatus: Record<string, number>;
 }
 
+/** The last chat request an instance received: lets tests check what a gateway forwarded upstream. */
+export interface RecordedRequest {
+  at: number;
+  body: unknown;
+  /** Request headers; credentials are replaced by "[redacted]". */
+  headers: Record<string, string>;
+}
+
 export interface Instance {
   name: string;
+  lastRequest: RecordedRequest | undefined;
   faults: RuntimeFaults;
   /** When the faults were set: outage windows and flapping count from here. */
   since: number;
@@ -52,7 +61,7 @@ export function createInstanceTable(now: () => number): InstanceTable {
     if (existing) return existing;
     if (!validName.test(name)) throw notFound(`Invalid simulator instance name "${name}".`);
     if (instances.size >= maxInstances) throw notFound(`Too many simulator instances (${maxInstances}).`);
-    const created: Instance = { name, faults: {}, since: now(), stats: emptyStats() };
+    const created: Instance = { name, lastRequest: undefined, faults: {}, since: now(), stats: emptyStats() };
     instances.set(name, created);
     return created;
   };

@@ -2,7 +2,7 @@ import express from 'express';
 import { createErrorRenderer, notFound } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
 import { type ChatDeps, handleChat, handleModels } from './chat.ts';
-import { createInstanceTable, type SimulatorStats } from './instances.ts';
+import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
 import { defaultReplyText } from './replies.ts';
 import type { RuntimeFaults } from './runtime-faults.ts';
 
@@ -27,6 +27,8 @@ export interface Simulator {
   resetFaults(instance?: string): void;
   stats(instance: string): SimulatorStats;
   resetStats(instance?: string): void;
+  /** The last chat request the instance received (body as sent, credentials redacted in headers). */
+  lastRequest(instance: string): RecordedRequest | undefined;
   /** Ends every open exchange (silent and stalled ones included), so a server can close at once. */
   close(): void;
 }
@@ -45,7 +47,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     ttftMs: options.ttftMs ?? 20,
     tokensPerSecond: options.tokensPerSecond ?? 200,
     open: new Set(),
-    nextId: () => `chatcmpl-sim${(++sequence).toString(36).padStart(6, '0')}`,
+    nextId: () => `sim${(++sequence).toString(36).padStart(6, '0')}`,
   };
   const name = (value: string | string[] | undefined) => (typeof value === 'string' ? value : '');
 
@@ -77,6 +79,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     resetFaults: (instance) => instances.resetFaults(instance),
     stats: (instance) => instances.get(instance).stats,
     resetStats: (instance) => instances.resetStats(instance),
+    lastRequest: (instance) => instances.get(instance).lastRequest,
     close() {
       for (const cut of [...deps.open]) cut();
     },

@@ -128,4 +128,27 @@ describe('simulator wire format', () => {
     expect(simulator.stats('backup').byStatus).toEqual({ '200': 1 });
     expect(simulator.stats('default').requests).toBe(1);
   });
+
+  it('records the last chat request as sent, with credentials redacted, and returns a request id', async () => {
+    const { url, simulator } = await startSimulator();
+    expect((await fetch(`${url}/_sim/primary/last-request`)).status).toBe(404);
+    const response = await postChat(
+      `${url}/primary`,
+      { model: 'sim-small', custom_field: { keep: true } },
+      {
+        headers: {
+          authorization: 'Bearer sk-secret',
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        },
+      },
+    );
+    expect(response.headers.get('x-request-id')).toMatch(/^req_/);
+    const recorded = await json(await fetch(`${url}/_sim/primary/last-request`));
+    expect(recorded.body).toMatchObject({ model: 'sim-small', custom_field: { keep: true } });
+    expect(recorded.headers).toMatchObject({
+      authorization: '[redacted]',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
+    expect(simulator.lastRequest('primary')).toEqual(recorded);
+  });
 });
