@@ -111,3 +111,60 @@ describe('first run from a fresh clone: npm start on embedded defaults', () => {
     expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
   });
 });
+
+describe('first run from a fresh clone: the demo', () => {
+  it('prints its URLs, serves the status page, shows the primary failing over and stops cleanly', async () => {
+    const demoPort = await freePort();
+    const url = `http://127.0.0.1:${demoPort}`;
+    let demoOutput = '';
+    const demo = spawn(
+      'npm',
+      [
+        'run',
+        'inferwatch',
+        '--',
+        'demo',
+        '--duration-seconds',
+        '8',
+        '--outage-after-seconds',
+        '1',
+        '--outage-seconds',
+        '4',
+        '--port',
+        String(demoPort),
+      ],
+      { cwd: clone, env: newUserEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve));
+    demo.stdout?.on('data', (chunk: Buffer) => {
+      demoOutput += chunk.toString();
+    });
+    try {
+      await vi.waitFor(
+        () => {
+          if (!demoOutput.includes('status page:')) throw new Error(`demo not started yet:\n${demoOutput}`);
+        },
+        { timeout: 30_000, interval: 100 },
+      );
+      expect(demoOutput).toContain(`inferwatch demo — gateway on ${url}`);
+      expect(demoOutput).toContain(`status page: ${url}/`);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>inferwatch status</title>');
+      await vi.waitFor(
+        () => {
+          if (
+            !/failover: sim-primary → sim-backup|breaker sim-primary\/\S+: closed → open/.test(demoOutput)
+          ) {
+            throw new Error(`no failover yet:\n${demoOutput}`);
+          }
+        },
+        { timeout: 15_000, interval: 200 },
+      );
+      expect(await exited).toBe(0);
+      expect(demoOutput).toContain('demo stopped');
+    } finally {
+      if (demo.pid && demo.exitCode === null) process.kill(-demo.pid, 'SIGTERM');
+    }
+  }, 60_000);
+});
