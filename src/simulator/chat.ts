@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { errorBody, type HttpError, presentedToken, readJsonBody } from '../http/index.ts';
+import { errorBody, HttpError, presentedToken, readJsonBody } from '../http/index.ts';
 import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
 import { type AnswerPlan, applyFaults, type Plan, parseModel, upstreamError } from './faults.ts';
 import type { Instance } from './instances.ts';
@@ -100,7 +100,9 @@ export async function handleChat(instance: Instance, req: Request, res: Response
   try {
     body = await readJsonBody(req, bodyLimit);
   } catch (error) {
-    return sendError(res, error as HttpError);
+    // Anything but an HttpError means the upload broke off: the client is gone, close() counts it.
+    if (error instanceof HttpError) sendError(res, error);
+    return;
   }
   instance.lastRequest = { at: deps.now(), body, headers: recordHeaders(req.headers) };
   const validated = validateChatRequest(body);

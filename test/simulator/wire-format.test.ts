@@ -111,6 +111,17 @@ describe('simulator wire format', () => {
     expect((await json(response)).error).toMatchObject({ type: 'invalid_request_error', param, code });
   });
 
+  it('rejects a body over 4 MiB with 413 and keeps serving', async () => {
+    const { url } = await startSimulator();
+    const huge = await postChat(url, {
+      model: 'sim-small',
+      messages: userMessage('x'.repeat(5 * 1024 * 1024)),
+    });
+    expect(huge.status).toBe(413);
+    expect((await json(huge)).error.code).toBe('body_too_large');
+    expect((await postChat(url, { model: 'sim-small' })).status).toBe(200);
+  });
+
   it('rejects a body that is not JSON', async () => {
     const { url } = await startSimulator();
     const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: '{not json' });
