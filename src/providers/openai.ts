@@ -65,10 +65,12 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
   async function readText(
     body: AsyncIterable<Buffer> & { destroy(): void },
     limit: number,
+    onChunk: () => void = () => {},
   ): Promise<string | Failure> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
+      onChunk();
       size += chunk.length;
       if (size > limit) {
         body.destroy();
@@ -85,7 +87,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     const { response, timers } = sent;
     try {
       timers.gotFirst(idleMs);
-      const text = await readText(response.body, maxResponseBytes);
+      const text = await readText(response.body, maxResponseBytes, timers.alive);
       if (typeof text !== 'string') return text;
       if (response.statusCode >= 300) {
         return classifyResponse(response.statusCode, response.headers, text, now);

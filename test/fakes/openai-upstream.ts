@@ -69,23 +69,30 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end('{"id": "chatcmpl-fake", "choices": [');
       }
+      const answer = JSON.stringify({
+        id: 'chatcmpl-fake',
+        object: 'chat.completion',
+        created: 1,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: `Hello from ${name}` },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(
-        JSON.stringify({
-          id: 'chatcmpl-fake',
-          object: 'chat.completion',
-          created: 1,
-          model,
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: `Hello from ${name}` },
-              finish_reason: 'stop',
-            },
-          ],
-          usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
-        }),
-      );
+      // `trickle-<ms>`: the body in four pieces, <ms> apart (a slow but live upstream).
+      const trickle = Number(/^trickle-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
+      if (Number.isNaN(trickle)) return res.end(answer);
+      const quarter = Math.ceil(answer.length / 4);
+      for (let index = 0; index < 4; index += 1) {
+        res.write(answer.slice(index * quarter, (index + 1) * quarter));
+        await wait(trickle);
+      }
+      return res.end();
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();

@@ -64,6 +64,13 @@ describe('POST /v1/chat/completions', () => {
     expect(upstream.last?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
+  it('accepts a slow answer as long as its body keeps arriving within idleMs', async () => {
+    // Four pieces 150 ms apart: 600 ms in all, never 300 ms (idleMs) of silence.
+    const response = await gateway.post('/v1/chat/completions', chatBody('m+fault-trickle-150'));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { model: string }).model).toBe('m');
+  });
+
   it('continues an incoming W3C trace', async () => {
     const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const response = await gateway.post('/v1/chat/completions', chatBody('x'), { traceparent: parent });
