@@ -32,14 +32,25 @@ export function groundingOf(contextText: string): Grounding {
     const value = (match[1] ?? '').toLowerCase();
     if (!common.has(value) && !/^-?[\d.]+$/.test(value)) words.add(value);
   }
+  // Longer strings (annotations) count when quoted verbatim.
+  for (const match of contextText.matchAll(/"([^"\\]{12,300})"/g)) words.add((match[1] ?? '').toLowerCase());
   return { numbers, words };
 }
 
-const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(0.005, Math.abs(b) * 0.01);
+/** The ways a writer may legitimately round a number: 0–3 decimals or 1–4 significant digits. */
+function roundings(value: number): number[] {
+  const out = [value];
+  for (let decimals = 0; decimals <= 3; decimals += 1) out.push(Number(value.toFixed(decimals)));
+  for (let digits = 1; digits <= 4; digits += 1) out.push(Number(value.toPrecision(digits)));
+  return out;
+}
 
 function numberPresent(value: number, grounding: Grounding): boolean {
-  // Accept rounding (1 %) and the percent form of a ratio (0.123 → 12.3%).
-  return grounding.numbers.some((known) => close(value, known) || close(value, known * 100));
+  // A rounding of a context number, or of its percent form (0.9312 → 93.1%), and nothing looser.
+  return grounding.numbers.some(
+    (known) =>
+      roundings(known).includes(value) || roundings(known * 100).some((r) => Math.abs(r - value) < 1e-9),
+  );
 }
 
 /** Numbers standing alone in the text: not the digits inside `eu-west-1`, `gpt-4o` or `5xx`. */

@@ -4,6 +4,8 @@ import type { AnalysisContext } from './context.ts';
 export interface Facts {
   /** Alert names and summaries, lower-case, for the text patterns. */
   text: string;
+  /** The alerts' summary annotations, verbatim, for evidence that quotes them. */
+  summaries: string[];
   errorTypes: Map<string, number>;
   dominantError: string | undefined;
   providers: Set<string>;
@@ -89,6 +91,7 @@ export function deriveFacts(context: AnalysisContext): Facts {
 
   return {
     text,
+    summaries: [...new Set(context.alerts.map((alert) => alert.annotations.summary ?? '').filter(Boolean))],
     errorTypes,
     dominantError,
     providers,

@@ -90,7 +90,8 @@ export function createLlmExplainer(options: LlmOptions): LlmExplainer {
         const parsed = llmAnswerSchema.safeParse(parseJson(completion.choices[0]?.message?.content ?? ''));
         if (!parsed.success) return fallback(draft, 'invalid_output');
         outcome = 'success';
-        const grounding = groundingOf(JSON.stringify(safeContext));
+        // The draft is derived from the context, so its numbers (counts, ratios) are legitimate quotes too.
+        const grounding = groundingOf(user);
         const kept = parsed.data.evidence.filter((item) => isGrounded(item, grounding));
         return {
           ...parsed.data,

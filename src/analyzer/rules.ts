@@ -25,11 +25,15 @@ const errorEvidence = (facts: Facts, type: string) =>
 const dominantIs = (facts: Facts, ...types: string[]) =>
   facts.dominantError !== undefined && types.includes(facts.dominantError);
 const list = (items: string[]) => items.map((item) => `"${item}"`).join(', ');
+/** A text match counts as evidence by quoting the alert's own summary (or just its name, listed first). */
 const orText = (facts: Facts, pattern: RegExp, evidence: string[]) =>
   evidence.length > 0
     ? evidence
     : has(facts, pattern)
-      ? [`alert text mentions ${pattern.exec(facts.text)?.[0]}`]
+      ? facts.summaries
+          .filter((summary) => pattern.test(summary.toLowerCase()))
+          .slice(0, 1)
+          .map((summary) => `summary "${summary}"`)
       : undefined;
 
 /**
