@@ -141,3 +141,52 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
     await page.close();
   });
 });
+
+describe.skipIf(!chromiumAvailable)('status page behind API keys', () => {
+  it('asks for a key, then loads the data and follows events with it', async () => {
+    const locked = createRuntime({
+      config: parseConfig({ store: { path: ':memory:' }, server: { apiKeys: ['page-key'] } }),
+      role: 'start',
+      only: ['api', 'statusPage'],
+      logger: silentLogger,
+      telemetry: createTestTelemetry(),
+    });
+    const lockedURL = (await locked.listen({ port: 0 })).url;
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${lockedURL}/`);
+      const form = page.locator('#key-form');
+      await expect.poll(() => form.isVisible()).toBe(true);
+      await expect.poll(() => page.locator('#incidents').textContent()).toContain('Needs an API key');
+      locked.context.bus.publish({
+        type: 'incident',
+        id: 'before-key',
+        kind: 'circuit_open',
+        severity: 'warning',
+        title: 'stored before the key',
+        subject: 'p',
+        detail: {},
+      });
+      // Keyboard only: focus the field, type, press Enter.
+      await page.locator('#key-input').focus();
+      await page.keyboard.type('page-key');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => form.isVisible()).toBe(false);
+      await expect.poll(() => page.locator('#incidents').textContent()).toContain('stored before the key');
+      await expect.poll(() => page.locator('#connection').textContent(), { timeout: 5000 }).toBe('Live');
+      locked.context.bus.publish({
+        type: 'failover',
+        traceId: 't',
+        requestedModel: 'm',
+        from: 'a',
+        to: 'b',
+        reason: 'timeout',
+        chain: ['a', 'b'],
+      });
+      await expect.poll(() => page.locator('#failovers').textContent()).toContain('a → b');
+    } finally {
+      await page.close();
+      await locked.stop();
+    }
+  });
+});

@@ -123,16 +123,9 @@ async function main() {
   if (loaded.availability === 'ok' && loaded.body) settings = /** @type {Settings} */ (loaded.body);
   renderLinks(settings);
   for (const section of /** @type {Section[]} */ (Object.keys(renderers))) render(section);
-  document.getElementById('key-form')?.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const input = /** @type {HTMLInputElement | null} */ (document.getElementById('key-input'));
-    sessionStorage.setItem(keyName, input?.value ?? '');
-    /** @type {HTMLElement} */ (event.target).hidden = true;
-    void loadAll();
-  });
   void loadAll();
   let opened = 0;
-  connectEvents({
+  const events = connectEvents({
     url: () => {
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
       const key = apiKey();
@@ -150,6 +143,14 @@ async function main() {
       if (event.type === 'provider_status' || event.type === 'failover' || event.type === 'metrics')
         refreshProviders();
     },
+  });
+  document.getElementById('key-form')?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = /** @type {HTMLInputElement | null} */ (document.getElementById('key-input'));
+    sessionStorage.setItem(keyName, input?.value ?? '');
+    /** @type {HTMLElement} */ (event.target).hidden = true;
+    void loadAll();
+    events.reconnect();
   });
 }
 

@@ -18,7 +18,7 @@ export function backoffDelay(attempt, random, baseDelayMs = 500, maxDelayMs = 15
   return Math.max(100, Math.round(random() * ceiling));
 }
 
-/** @param {EventStreamOptions} options @returns {{ close(): void }} */
+/** @param {EventStreamOptions} options @returns {{ close(): void, reconnect(): void }} */
 export function connectEvents({
   url,
   onEvent,
@@ -65,19 +65,35 @@ export function connectEvents({
       }
     });
     // 'close' follows 'error', so one place schedules the retry.
+    // A socket replaced by reconnect() or ended by close() schedules nothing.
     ws.addEventListener('close', () => {
-      if (socket === ws) socket = undefined;
+      if (socket !== ws) return;
+      socket = undefined;
       retry();
     });
   }
+
+  /** Drops the current socket (or pending retry) without scheduling a retry. */
+  const drop = () => {
+    clearTimer(timer);
+    const current = socket;
+    socket = undefined;
+    current?.close();
+  };
 
   open();
   return {
     close() {
       stopped = true;
-      clearTimer(timer);
-      socket?.close();
+      drop();
       onState('stopped');
+    },
+    /** Connect again now, e.g. once the user has entered an API key. */
+    reconnect() {
+      if (stopped) return;
+      drop();
+      attempt = 0;
+      open();
     },
   };
 }
