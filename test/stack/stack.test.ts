@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingBinaries } from './binaries.ts';
+import { dashboardQueries } from './dashboard-queries.ts';
 import { metricsPayload, postOtlp, spanPayload } from './otlp-json.ts';
 import { type Stack, startStack } from './stack.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
@@ -84,6 +85,12 @@ describe.skipIf(missing.length > 0)('native stack: Collector → Prometheus → 
     expect(series).not.toHaveProperty('service_version');
     const buckets = await stack.prometheus.series('gen_ai_client_operation_duration_seconds_bucket');
     expect(buckets.map((labels) => labels.le).sort()).toEqual(['+Inf', '0.5', '10.24']);
+  });
+
+  it('accepts every dashboard panel query as valid PromQL', async () => {
+    for (const { file, panel, expr } of dashboardQueries()) {
+      await expect(stack.prometheus.query(expr), `${file} / ${panel}`).resolves.toBeInstanceOf(Array);
+    }
   });
 
   it('exports spans to the trace file and span metrics with trace exemplars', async () => {

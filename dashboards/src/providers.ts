@@ -1,0 +1,108 @@
+import { type DashboardSpec, sel } from './panels.ts';
+
+const pm = `${sel.provider}, ${sel.model}, ${sel.region}`;
+
+export const providers: DashboardSpec = {
+  uid: 'inferwatch-providers',
+  title: 'inferwatch / Providers',
+  description: 'Per provider and model: circuit breakers, failovers, retries and error classes.',
+  rows: [
+    {
+      title: 'Circuit breakers',
+      panels: [
+        {
+          title: 'Breaker state',
+          description:
+            'Per target: closed, half-open (trial requests) or open (skipped, traffic fails over).',
+          kind: 'breaker-timeline',
+          width: 24,
+          queries: [
+            {
+              expr: `max by (gen_ai_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state{${pm}})`,
+              legend: '{{gen_ai_provider_name}} / {{gen_ai_request_model}}',
+            },
+          ],
+        },
+        {
+          title: 'Breaker transitions',
+          description: 'State changes per target and destination state.',
+          kind: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: `sum by (gen_ai_provider_name, to_state) (increase(inferwatch_gateway_circuit_transitions_total{${pm}}[$__rate_interval]))`,
+              legend: '{{gen_ai_provider_name}} → {{to_state}}',
+            },
+          ],
+        },
+        {
+          title: 'Success ratio by provider',
+          description: 'Successful upstream attempts over all attempts.',
+          kind: 'timeseries',
+          unit: 'percentunit',
+          queries: [
+            {
+              expr: `(sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="success", ${pm}}[$__rate_interval])) or 0 * sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))) / sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))`,
+              legend: '{{gen_ai_provider_name}}',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Failover and retries',
+      panels: [
+        {
+          title: 'Failovers from → to',
+          description: 'Moves from one provider to the next in a chain.',
+          kind: 'timeseries',
+          unit: 'ops',
+          queries: [
+            {
+              expr: `sum by (from, to) (rate(inferwatch_gateway_failovers_total{from=~"$provider", ${sel.region}}[$__rate_interval]))`,
+              legend: '{{from}} → {{to}}',
+            },
+          ],
+        },
+        {
+          title: 'Failovers by reason',
+          description:
+            'Why the gateway moved on: error class, or circuit_open when the breaker skipped the target.',
+          kind: 'timeseries',
+          unit: 'ops',
+          queries: [
+            {
+              expr: `sum by (reason) (rate(inferwatch_gateway_failovers_total{from=~"$provider", ${sel.region}}[$__rate_interval]))`,
+              legend: '{{reason}}',
+            },
+          ],
+        },
+        {
+          title: 'Retries by reason',
+          description:
+            'Retries against the same target (exponential backoff with jitter, Retry-After honoured).',
+          kind: 'timeseries',
+          unit: 'ops',
+          queries: [
+            {
+              expr: `sum by (gen_ai_provider_name, reason) (rate(inferwatch_gateway_retries_total{${pm}}[$__rate_interval]))`,
+              legend: '{{gen_ai_provider_name}} {{reason}}',
+            },
+          ],
+        },
+        {
+          title: 'Rate limited (429) by provider',
+          description: 'Upstream 429s, tracked apart from 5xx (not counted as unavailability).',
+          kind: 'timeseries',
+          unit: 'ops',
+          queries: [
+            {
+              expr: `sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{error_type="rate_limited", ${pm}}[$__rate_interval]))`,
+              legend: '{{gen_ai_provider_name}}',
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
