@@ -1,5 +1,9 @@
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.ts';
+import { createEventBus } from '../../src/events/index.ts';
+import { createGateway } from '../../src/gateway/index.ts';
+import { createTestTelemetry } from '../../src/telemetry/testing.ts';
 import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
 import {
   chatBody,
@@ -39,6 +43,8 @@ async function setup(options: { captureContent?: boolean } = {}) {
 afterEach(async () => {
   await gateway?.stop();
   await Promise.all(upstreams.map((upstream) => upstream.close()));
+  gateway = undefined;
+  upstreams = [];
 });
 
 describe('gateway telemetry', () => {
@@ -133,5 +139,42 @@ describe('gateway telemetry', () => {
     } as Tracer;
     const response = await gateway.post('/v1/chat/completions', chatBody('chat'));
     expect(response.status).toBe(200);
+  });
+});
+
+describe('status summary', () => {
+  it('summarises requests, errors (a 404 counts), failovers and latency for /api/metrics', async () => {
+    const { primary, gateway } = await setup();
+    primary.setFault('500');
+    await gateway.post('/v1/chat/completions', chatBody('chat'));
+    await gateway.post('/v1/chat/completions', chatBody('nope'));
+    const summary = (await (await fetch(`${gateway.url}/api/metrics`)).json()) as {
+      gateway: Record<string, number>;
+    };
+    expect(summary.gateway).toMatchObject({ requests: 2, errors: 1, failovers: 1 });
+    expect(summary.gateway.p50Ms).toBeGreaterThan(0);
+  });
+
+  it('publishes the summary as a metrics event on the bus', async () => {
+    const bus = createEventBus();
+    const seen: unknown[] = [];
+    bus.subscribe('metrics', (event) => seen.push(event));
+    const component = createGateway({
+      config: parseConfig({ store: { path: ':memory:' } }),
+      telemetry: createTestTelemetry(),
+      bus,
+      metricsIntervalMs: 10,
+    });
+    await component.start?.();
+    await expect.poll(() => seen.length).toBeGreaterThan(0);
+    await component.stop?.();
+    expect(seen[0]).toMatchObject({
+      type: 'metrics',
+      requests: 0,
+      errors: 0,
+      failovers: 0,
+      p50Ms: 0,
+      p99Ms: 0,
+    });
   });
 });
