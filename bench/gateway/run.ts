@@ -41,7 +41,19 @@ interface Target {
 async function main() {
   const sink = await startOtlpSink();
   const simPort = await freePort();
-  const sim = await startProcess('simulator', node, ['src/main.ts', 'simulate', '--port', String(simPort)], {
+  // A fast, fixed upstream (10 ms to first token, 1000 tokens/s) so differences between targets are the
+  // proxies' own cost rather than the simulator's timers.
+  const simArgs = [
+    'src/main.ts',
+    'simulate',
+    '--port',
+    String(simPort),
+    '--ttft-ms',
+    '10',
+    '--tokens-per-second',
+    '1000',
+  ];
+  const sim = await startProcess('simulator', node, simArgs, {
     url: `http://127.0.0.1:${simPort}`,
     readyURL: `http://127.0.0.1:${simPort}/v1/models`,
   });
