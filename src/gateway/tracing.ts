@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type Attributes,
   type Context,
@@ -5,10 +6,12 @@ import {
   defaultTextMapGetter,
   defaultTextMapSetter,
   INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import type { Telemetry } from '../telemetry/index.ts';
@@ -43,9 +46,18 @@ export function startRequestSpan(
   const parent = safe(ROOT_CONTEXT, () =>
     telemetry.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter),
   );
-  const span = safe(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), () =>
+  let span = safe(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), () =>
     telemetry.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent),
   );
+  // Telemetry off (no SDK) and no incoming trace: still hand out, and propagate, a real trace id, so a
+  // client's report can be matched with the upstream's logs.
+  if (!isSpanContextValid(span.spanContext())) {
+    span = trace.wrapSpanContext({
+      traceId: randomBytes(16).toString('hex'),
+      spanId: randomBytes(8).toString('hex'),
+      traceFlags: TraceFlags.NONE,
+    });
+  }
   const ctx = trace.setSpan(parent, span);
   return {
     span,

@@ -146,3 +146,37 @@ describe('GET /v1/models and POST /api/chat', () => {
     expect((await gateway.post('/api/providers/nope/probe', {})).status).toBe(404);
   });
 });
+
+describe('with telemetry off (no SDK registered)', () => {
+  it('still returns a real trace id and propagates it upstream', async () => {
+    const { createTelemetry } = await import('../../src/telemetry/index.ts');
+    const { parseConfig } = await import('../../src/config/index.ts');
+    const { createRuntime } = await import('../../src/runtime/index.ts');
+    const { silentLogger } = await import('../../src/log/index.ts');
+    const runtime = createRuntime({
+      config: parseConfig({
+        store: { path: ':memory:' },
+        providers: [fastProvider('primary', upstream.baseURL)],
+        routes: [{ model: '*', targets: [{ provider: 'primary' }] }],
+      }),
+      role: 'gateway',
+      only: ['gateway'],
+      logger: silentLogger,
+      telemetry: createTelemetry(),
+    });
+    const { url } = await runtime.listen({ port: 0 });
+    try {
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chatBody('m')),
+      });
+      const traceId = response.headers.get('x-inferwatch-trace-id');
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(traceId).not.toBe('0'.repeat(32));
+      expect(upstream.last?.headers.traceparent).toContain(String(traceId));
+    } finally {
+      await runtime.stop();
+    }
+  });
+});
