@@ -84,6 +84,14 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
   const internal = settings.internalSource.enabled ?? !settings.alertmanagerURL;
   let stopInternal: (() => void) | undefined;
   let started = false;
+  let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  const prune = () => {
+    try {
+      store.prune(now() - config.store.retentionDays * 86_400_000, config.store.maxRowsPerTable);
+    } catch (error) {
+      logger.warn({ err: error }, 'analyzer retention pruning failed');
+    }
+  };
 
   return {
     name: 'analyzer',
@@ -113,8 +121,12 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
           },
         });
       worker.start();
+      prune();
+      pruneTimer = setInterval(prune, 3_600_000);
+      pruneTimer.unref();
     },
     async stop() {
+      clearInterval(pruneTimer);
       stopInternal?.();
       await worker.stop();
     },

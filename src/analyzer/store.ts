@@ -218,6 +218,32 @@ export function createAnalyzerStore(db: Database) {
     notifications(analysisId: string): OutboxRow[] {
       return (q.outboxFor.all(analysisId) as unknown as OutboxDbRow[]).map(fromOutbox);
     },
+    /**
+     * Bounded retention: finished work older than the cutoff goes (pending outbox rows and queued jobs
+     * never do), then analyses beyond the row cap. Receipts go with the retention, so a group state
+     * older than that is treated as new.
+     */
+    prune(olderThanMs: number, maxRows: number): number {
+      return transaction(db, () => {
+        let removed = 0;
+        const run = (sql: string, ...params: number[]) => {
+          removed += Number(db.prepare(sql).run(...params).changes);
+        };
+        run("DELETE FROM analyzer_jobs WHERE state = 'done' AND created_ms < ?", olderThanMs);
+        run('DELETE FROM analyzer_receipts WHERE last_accepted_ms < ?', olderThanMs);
+        run('DELETE FROM analyzer_history WHERE at_ms < ?', olderThanMs);
+        run(
+          `DELETE FROM analyzer_analyses WHERE (created_ms < ? OR rowid NOT IN (SELECT rowid FROM analyzer_analyses ORDER BY created_ms DESC LIMIT ?))
+             AND id NOT IN (SELECT analysis_id FROM analyzer_outbox WHERE state = 'pending')`,
+          olderThanMs,
+          maxRows,
+        );
+        run(
+          "DELETE FROM analyzer_outbox WHERE state != 'pending' AND analysis_id NOT IN (SELECT id FROM analyzer_analyses)",
+        );
+        return removed;
+      });
+    },
     pendingCount: () => Number((q.pending.get() as { n: number }).n),
     queuedCount: () => Number((q.queued.get() as { n: number }).n),
     history(fingerprints: string[], sinceMs: number, limit = 50): HistoryEntry[] {
