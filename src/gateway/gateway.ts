@@ -7,6 +7,7 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
 import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';
 import { createIncidentRaiser } from './incidents.ts';
+import { createModelsHandler } from './models.ts';
 import { createProbeHandler, createProvidersListHandler } from './providers-api.ts';
 import { createRateLimit } from './rate-limit.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
@@ -68,12 +69,7 @@ export function createGateway(options: GatewayOptions): Component {
   });
   http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
   http.post('/api/chat', limited, createApiChatHandler(deps));
-  http.get('/v1/models', limited, (_req, res) => {
-    res.json({
-      object: 'list',
-      data: router.models().map((id) => ({ id, object: 'model', created: 0, owned_by: 'inferwatch' })),
-    });
-  });
+  http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
   http.get('/api/providers', createProvidersListHandler(config, targets));
   http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
 

@@ -7,6 +7,7 @@ export type {
   ChatCall,
   Completion,
   HealthResult,
+  ModelList,
   OpenStream,
   Provider,
   StreamChunk,

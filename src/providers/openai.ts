@@ -4,7 +4,16 @@ import { startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { readChatStream } from './stream-reader.ts';
-import type { ChatCall, Completion, OpenStream, Provider, StreamChunk, StreamEnd, Usage } from './types.ts';
+import type {
+  ChatCall,
+  Completion,
+  ModelList,
+  OpenStream,
+  Provider,
+  StreamChunk,
+  StreamEnd,
+  Usage,
+} from './types.ts';
 
 export type ProviderConfig = Config['providers'][number];
 
@@ -174,6 +183,34 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     };
   }
 
+  async function listModels({ signal }: { signal?: AbortSignal | undefined }): Promise<ModelList | Failure> {
+    const sent = await send('/models', { body: {}, method: 'GET', signal }, false);
+    if (!sent.ok) return sent;
+    try {
+      sent.timers.gotFirst(idleMs);
+      const text = await readText(sent.response.body, 4 * 1024 * 1024, sent.timers.alive);
+      if (typeof text !== 'string') return text;
+      if (sent.response.statusCode >= 300) {
+        return classifyResponse(sent.response.statusCode, sent.response.headers, text, now);
+      }
+      const data = (JSON.parse(text) as { data?: { id?: unknown }[] }).data;
+      if (!Array.isArray(data))
+        return failure('malformed_response', 'GET /models answered without a data list');
+      return {
+        ok: true,
+        ids: data.map((model) => model.id).filter((id): id is string => typeof id === 'string'),
+      };
+    } catch (error) {
+      const timedOut = sent.timers.reason();
+      if (timedOut) return failure(timedOut, 'GET /models timed out');
+      return error instanceof SyntaxError
+        ? failure('malformed_response', 'GET /models answered with invalid JSON')
+        : classifyNetworkError(error);
+    } finally {
+      sent.timers.dispose();
+    }
+  }
+
   return {
     name: config.name,
     complete,
@@ -189,24 +226,10 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
           ? { ok: true, latencyMs: now() - started }
           : { ...result, latencyMs: now() - started };
       }
-      const sent = await send('/models', { body: {}, method: 'GET', signal }, false);
-      if (!sent.ok) return { ...sent, latencyMs: now() - started };
-      try {
-        const text = await readText(sent.response.body, 1024 * 1024);
-        if (typeof text !== 'string') return { ...text, latencyMs: now() - started };
-        if (sent.response.statusCode >= 300) {
-          return {
-            ...classifyResponse(sent.response.statusCode, sent.response.headers, text, now),
-            latencyMs: now() - started,
-          };
-        }
-        return { ok: true, latencyMs: now() - started };
-      } catch (error) {
-        return { ...classifyNetworkError(error), latencyMs: now() - started };
-      } finally {
-        sent.timers.dispose();
-      }
+      const listed = await listModels({ signal });
+      return listed.ok ? { ok: true, latencyMs: now() - started } : { ...listed, latencyMs: now() - started };
     },
+    listModels,
     close: () => pool.close(),
   };
 }

@@ -49,6 +49,11 @@ export interface OpenStream {
   chunks: AsyncGenerator<StreamChunk, StreamEnd, undefined>;
 }
 
+export interface ModelList {
+  ok: true;
+  ids: string[];
+}
+
 export type HealthResult = { ok: true; latencyMs: number } | (Failure & { latencyMs: number });
 
 /**
@@ -65,6 +70,8 @@ export interface Provider {
     model?: string | undefined;
     signal?: AbortSignal | undefined;
   }): Promise<HealthResult>;
+  /** The upstream's `GET /models` ids (GET /v1/models for a `*` route). */
+  listModels(options: { signal?: AbortSignal | undefined }): Promise<ModelList | Failure>;
   /** Closes the connection pool after in-flight requests finish. */
   close(): Promise<void>;
 }

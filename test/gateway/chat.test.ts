@@ -98,13 +98,14 @@ describe('POST /v1/chat/completions', () => {
 });
 
 describe('GET /v1/models and POST /api/chat', () => {
-  it('lists route and mapped models in the OpenAI list shape', async () => {
+  it('lists route and mapped models, and what the * route's provider lists, in the OpenAI list shape', async () => {
     const body = (await (await fetch(`${gateway.url}/v1/models`)).json()) as {
       object: string;
       data: { id: string }[];
     };
     expect(body.object).toBe('list');
-    expect(body.data.map((model) => model.id).sort()).toEqual(['gpt-small', 'renamed']);
+    // fake-model comes from the upstream's own GET /models: the * route passes any name through to it.
+    expect(body.data.map((model) => model.id).sort()).toEqual(['fake-model', 'gpt-small', 'renamed']);
   });
 
   it('spells the outcome out for simple clients', async () => {
