@@ -98,7 +98,7 @@ describe('POST /v1/chat/completions', () => {
 });
 
 describe('GET /v1/models and POST /api/chat', () => {
-  it('lists route and mapped models, and what the * route's provider lists, in the OpenAI list shape', async () => {
+  it('lists route and mapped models, and what the * route provider lists, in the OpenAI list shape', async () => {
     const body = (await (await fetch(`${gateway.url}/v1/models`)).json()) as {
       object: string;
       data: { id: string }[];
