@@ -9,11 +9,11 @@ export interface Mail {
 
 /**
  * Just enough SMTP (RFC 5321) for nodemailer on loopback: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
- * No STARTTLS is advertised, so the client stays in plain text. `failNext(n)` answers 451 to DATA.
+ * No STARTTLS is advertised, so the client stays in plain text. `failNext(n, reply)` fails DATA.
  */
 export async function startSmtp() {
   const mails: Mail[] = [];
-  let failures = 0;
+  const failures: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -33,10 +33,9 @@ export async function startSmtp() {
           current.data = buffer.slice(0, end);
           buffer = buffer.slice(end + 5);
           inData = false;
-          if (failures > 0) {
-            failures -= 1;
-            reply('451 4.3.0 try again later');
-          } else {
+          const failure = failures.shift();
+          if (failure) reply(failure);
+          else {
             mails.push(current);
             reply('250 2.0.0 queued');
           }
@@ -70,8 +69,9 @@ export async function startSmtp() {
   return {
     port: (server.address() as AddressInfo).port,
     mails,
-    failNext(count: number) {
-      failures += count;
+    /** The next `count` DATA commands get `reply` (451 transient by default; pass a 5xx for permanent). */
+    failNext(count: number, reply = '451 4.3.0 try again later') {
+      for (let i = 0; i < count; i += 1) failures.push(reply);
     },
     close: () =>
       new Promise<void>((resolve) => {
