@@ -6,7 +6,7 @@ import type { Envelope } from '../../src/events/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
+import { axeViolations, type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
 
 // The whole path a user watches in the demo: embedded defaults (gateway → simulated primary and backup),
 // light traffic, an outage injected into the primary at runtime, and the page in Chromium updating by itself.
@@ -109,6 +109,28 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
     await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: 'test-results/status-page-phone.png', fullPage: true });
+    await page.close();
+  });
+
+  it('has no WCAG 2.1 A/AA violations with every section filled, light and dark, desktop and phone', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('#failovers li').count()).toBeGreaterThan(0);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const viewport of [
+        { width: 1100, height: 900 },
+        { width: 390, height: 844 },
+      ]) {
+        await page.setViewportSize(viewport);
+        const violations = await axeViolations(page);
+        const summary = violations.map(
+          (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+        );
+        expect(summary, `${colorScheme} ${viewport.width}px`).toEqual([]);
+      }
+    }
     await page.close();
   });
 });
