@@ -101,4 +101,18 @@ describe('rate limiting per API key', () => {
       await limited.stop();
     }
   });
+
+  it('limits per client IP when no key is presented', async () => {
+    const open = await startGateway({
+      providers: [fastProvider('primary', upstream.baseURL)],
+      routes: [{ model: 'known', targets: [{ provider: 'primary', model: 'm' }] }],
+      rateLimit: { requests: 1, windowSeconds: 60 },
+    });
+    try {
+      expect((await open.post('/v1/chat/completions', chatBody('known'))).status).toBe(200);
+      expect((await open.post('/v1/chat/completions', chatBody('known'))).status).toBe(429);
+    } finally {
+      await open.stop();
+    }
+  });
 });
