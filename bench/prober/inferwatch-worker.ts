@@ -43,6 +43,7 @@ const prober = createProber({
 prober.start();
 console.log('started');
 process.on('SIGTERM', async () => {
+  const memory = process.memoryUsage();
   await prober.stop();
   console.log(
     JSON.stringify({
@@ -53,6 +54,8 @@ process.on('SIGTERM', async () => {
       jitterMaxMs: Math.max(...lateness),
       durationP50Ms: percentile(durations, 50),
       durationP99Ms: percentile(durations, 99),
+      heapUsedMb: memory.heapUsed / 1_048_576,
+      externalMb: memory.external / 1_048_576,
     }),
   );
   process.exit(0);

@@ -68,7 +68,7 @@ const inferwatch = {
   jitterP99Ms: stats.jitterP99Ms,
   durationP99Ms: stats.durationP99Ms,
 };
-console.log('inferwatch', inferwatch);
+console.log('inferwatch', inferwatch, stats);
 
 // --- blackbox_exporter ---
 const blackbox = await runBlackbox({ base, targets, intervalSeconds, seconds, children });

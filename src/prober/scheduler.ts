@@ -91,8 +91,10 @@ export function createScheduler({
   const fire = (slot: Slot) => {
     if (stopped) return;
     const planned = slot.nextDue;
-    // Re-arm from the plan, not from when the run ends, so a slow run never shifts later slots.
-    while (slot.nextDue <= now()) slot.nextDue += slot.intervalMs;
+    // Re-arm from the plan, not from when the run ends, so a slow run never shifts later slots. The slot
+    // is consumed even when `now()` reads a hair early (wall clock vs the timers' monotonic clock).
+    do slot.nextDue += slot.intervalMs;
+    while (slot.nextDue <= now());
     arm(slot);
     if (slot.inFlight || slot.queued) return onSkip(slot.name);
     slot.queued = true;
