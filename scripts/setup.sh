@@ -35,8 +35,8 @@ step "npm ci"
 npm ci --no-audit --no-fund
 
 # 4. Python clients used by the tests as real third-party clients (the official openai SDK).
-if [ ! -x .build/venv/bin/python ] || ! .build/venv/bin/python -c 'import openai' 2>/dev/null; then
-  step "creating .build/venv with the Python openai SDK"
+if [ ! -x .build/venv/bin/python ] || ! .build/venv/bin/python -c 'import openai, schemathesis' 2>/dev/null; then
+  step "creating .build/venv with the Python openai SDK and schemathesis"
   python3 -m venv .build/venv
   .build/venv/bin/pip install -q -r test/python-requirements.txt
 fi

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { badRequest } from '../http/index.ts';
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { createOpenApiDocument } from './openapi/index.ts';
 import { createEventSocket } from './websocket.ts';
 
 const incidentKinds = /^[a-z_.:-]{1,64}$/;
@@ -41,6 +42,12 @@ export function createApiComponent(ctx: RuntimeContext): Component {
       );
     }
     res.json({ data: ctx.incidents.list({ limit, kind: type }) });
+  });
+
+  let openapi: Record<string, unknown> | undefined;
+  router.get('/openapi.json', (_req, res) => {
+    openapi ??= createOpenApiDocument({ components: ctx.components().keys() });
+    res.json(openapi);
   });
 
   router.get('/api/metrics', (_req, res) => {

@@ -91,6 +91,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       publicPaths: [
         '/health',
         '/ready',
+        '/openapi.json',
         '/',
         '/favicon.ico',
         '/status/',

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The gateway's wire shapes as zod schemas, for the OpenAPI document only: the hot path parses by hand
+ * (DESIGN.md §3a: no body-parser beyond a bounded JSON read). Objects are loose because the gateway passes
+ * unknown OpenAI fields through unchanged; only what the gateway itself relies on is constrained.
+ */
+export const openAIErrorSchema = z.looseObject({
+  error: z.looseObject({
+    message: z.string(),
+    type: z.string(),
+    code: z.string().nullable(),
+    param: z.string().nullable(),
+  }),
+});
+
+const messageSchema = z.looseObject({
+  role: z.string(),
+  content: z.unknown().optional(),
+});
+
+export const chatRequestSchema = z.looseObject({
+  model: z.string().min(1).describe('Client-facing model name; a route maps it to a provider chain'),
+  messages: z.array(messageSchema),
+  stream: z.boolean().optional().describe('true: text/event-stream of chat.completion.chunk events'),
+  max_tokens: z.number().int().min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+
+export const chatCompletionSchema = z.looseObject({
+  id: z.string(),
+  object: z.string(),
+  created: z.number(),
+  model: z.string(),
+  choices: z.array(
+    z.looseObject({
+      index: z.number().int(),
+      message: z.looseObject({ role: z.string(), content: z.string().nullable() }),
+      finish_reason: z.string().nullable(),
+    }),
+  ),
+  usage: z
+    .looseObject({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    })
+    .optional(),
+});
+
+export const modelListSchema = z.strictObject({
+  object: z.literal('list'),
+  data: z.array(
+    z.strictObject({
+      id: z.string(),
+      object: z.literal('model'),
+      created: z.number().int(),
+      owned_by: z.string(),
+    }),
+  ),
+});
+
+export const apiChatRequestSchema = z.looseObject({
+  model: z.string().min(1).optional().describe('Defaults to the first named route'),
+  message: z.string().min(1).optional().describe('One user message; or use messages'),
+  messages: z.array(messageSchema).min(1).optional(),
+  stream: z.literal(false).optional().describe('/api/chat never streams'),
+});
+
+const apiChatCommon = {
+  trace_id: z.string(),
+  latency_ms: z.number().int().min(0),
+  failover_occurred: z.boolean(),
+  failover_chain: z.array(z.string()),
+  model: z.string(),
+  tokens_used: z.number().int().min(0),
+};
+
+export const apiChatSuccessSchema = z.strictObject({
+  ...apiChatCommon,
+  provider_used: z.string(),
+  response_text: z.string(),
+  status: z.literal('success'),
+});
+
+export const apiChatErrorSchema = z.strictObject({
+  ...apiChatCommon,
+  provider_used: z.null(),
+  response_text: z.null(),
+  status: z.literal('error'),
+  error: openAIErrorSchema.shape.error,
+});
+
+const breakerState = z.enum(['closed', 'open', 'half_open']);
+const nullableMs = z.number().min(0).nullable();
+
+export const providersListSchema = z.strictObject({
+  data: z.array(
+    z.looseObject({
+      name: z.string(),
+      type: z.string(),
+      baseURL: z.string(),
+      healthCheck: z.string(),
+      state: breakerState,
+      inFlight: z.number().int().min(0),
+      successRatio: z.number().min(0).max(1).nullable(),
+      p50Ms: nullableMs,
+      p99Ms: nullableMs,
+      targets: z.array(
+        z.looseObject({
+          model: z.string().optional(),
+          state: breakerState,
+          inFlight: z.number().int().min(0),
+          retryAfterMs: z.number().min(0),
+          count: z.number().int().min(0),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const providerProbeSchema = z.strictObject({
+  provider: z.string(),
+  ok: z.boolean(),
+  results: z.array(
+    z.strictObject({
+      target: z.string(),
+      ok: z.boolean(),
+      errorType: z.string().optional(),
+      latencyMs: z.number().min(0),
+    }),
+  ),
+});

@@ -1,0 +1,2 @@
+export { createOpenApiDocument, type OpenApiOptions } from './document.ts';
+export { pathsByComponent } from './paths.ts';

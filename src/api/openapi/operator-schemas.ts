@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { categories, severities } from '../../analyzer/categories.ts';
+import { webhookSchema } from '../../analyzer/payload.ts';
+import { targetStates } from '../../prober/state.ts';
+
+/** Response shapes of the operator API, the prober and the analyzer, for the OpenAPI document. */
+export const healthSchema = z.strictObject({ status: z.literal('ok') });
+
+export const readySchema = z.strictObject({
+  status: z.enum(['ready', 'not_ready']),
+  notReady: z.array(z.string()),
+  stopping: z.boolean(),
+});
+
+const severity = z.enum(severities);
+
+export const incidentListSchema = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      id: z.string(),
+      at: z.string(),
+      kind: z.string(),
+      severity,
+      title: z.string(),
+      subject: z.string(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+/** One entry per running component (gateway, prober, analyzer, ...), each its own small summary. */
+export const metricsSummarySchema = z.looseObject({
+  websocketClients: z.number().int().min(0),
+  gateway: z
+    .looseObject({
+      requests: z.number().int().min(0),
+      errors: z.number().int().min(0),
+      failovers: z.number().int().min(0),
+      p50Ms: z.number().min(0),
+      p99Ms: z.number().min(0),
+    })
+    .optional(),
+});
+
+const probeState = z.enum(targetStates);
+
+export const probeRecordSchema = z.looseObject({
+  target: z.string(),
+  kind: z.enum(['http', 'model']),
+  region: z.string(),
+  at: z.string(),
+  state: probeState,
+  previousState: probeState,
+  success: z.boolean(),
+  errorType: z.string().optional(),
+  message: z.string().optional(),
+  durationMs: z.number().min(0),
+  statusCode: z.number().int().optional(),
+});
+
+const targetStatus = {
+  name: z.string(),
+  kind: z.enum(['http', 'model']),
+  intervalSeconds: z.number().positive(),
+  state: probeState,
+  consecutiveFailures: z.number().int().min(0),
+  consecutiveSuccesses: z.number().int().min(0),
+  runs: z.number().int().min(0),
+  failures: z.number().int().min(0),
+  last: probeRecordSchema.optional(),
+};
+
+export const probeListSchema = z.strictObject({
+  region: z.string(),
+  data: z.array(z.strictObject(targetStatus)),
+});
+
+export const probeDetailSchema = z.strictObject({
+  region: z.string(),
+  ...targetStatus,
+  history: z.array(probeRecordSchema),
+});
+
+export const alertmanagerWebhookSchema = webhookSchema;
+
+export const webhookAcceptedSchema = z.strictObject({
+  status: z.enum(['queued', 'repeat', 'duplicate']),
+  key: z.string(),
+});
+
+const explanation = {
+  severity,
+  category: z.enum(categories),
+  summary: z.string(),
+  probableCause: z.string(),
+  evidence: z.array(z.string()),
+  actions: z.array(z.string()),
+  confidence: z.number().min(0).max(1),
+  source: z.enum(['llm', 'rules']),
+  fallbackReason: z.string().optional(),
+  droppedEvidence: z.number().int().min(0).optional(),
+};
+
+export const analysisListSchema = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      id: z.string(),
+      groupKey: z.string(),
+      status: z.enum(['firing', 'resolved']),
+      createdAt: z.string(),
+      repeatOf: z.string().nullable(),
+      alertname: z.string().optional(),
+      alertCount: z.number().int().min(1),
+      ...explanation,
+    }),
+  ),
+});
+
+export const analysisSchema = z.strictObject({
+  id: z.string(),
+  key: z.string(),
+  groupKey: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  createdAt: z.string(),
+  repeatOf: z.string().nullable(),
+  group: webhookSchema,
+  explanation: z.strictObject(explanation),
+  notifications: z.array(
+    z.looseObject({
+      id: z.string(),
+      analysisId: z.string(),
+      notifier: z.number().int(),
+      notifierType: z.string(),
+      state: z.enum(['pending', 'delivered', 'failed']),
+      attempts: z.number().int().min(0),
+      createdMs: z.number().int(),
+      lastError: z.string().nullable(),
+    }),
+  ),
+});

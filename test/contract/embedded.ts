@@ -1,0 +1,52 @@
+import { createServer } from 'node:net';
+import { embeddedDefaults } from '../../src/config/defaults.ts';
+import { parseConfig } from '../../src/config/index.ts';
+import type { Listening } from '../../src/http/index.ts';
+import { type Logger, silentLogger } from '../../src/log/index.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
+import type { Telemetry } from '../../src/telemetry/index.ts';
+import { createTestTelemetry } from '../../src/telemetry/testing.ts';
+
+/** A free loopback port: the embedded defaults point the providers at the process's own port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface EmbeddedOptions {
+  /** Deep-merged over the embedded defaults, top-level section by section. */
+  overrides?: Record<string, Record<string, unknown>>;
+  logger?: Logger;
+  telemetry?: Telemetry;
+}
+
+export interface Embedded {
+  runtime: Runtime;
+  listening: Listening;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `inferwatch start` as the embedded default builds it (simulated primary and backup served by the same
+ * process, every component), in-process on a free loopback port with an in-memory store.
+ */
+export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embedded> {
+  const port = await freePort();
+  const tree = embeddedDefaults({ INFERWATCH_PORT: String(port) }) as Record<string, Record<string, unknown>>;
+  const merged: Record<string, unknown> = { ...tree, store: { path: ':memory:' } };
+  for (const [section, values] of Object.entries(options.overrides ?? {})) {
+    merged[section] = { ...(merged[section] as Record<string, unknown> | undefined), ...values };
+  }
+  const runtime = createRuntime({
+    config: parseConfig(merged, 'test'),
+    role: 'start',
+    logger: options.logger ?? silentLogger,
+    telemetry: options.telemetry ?? createTestTelemetry(),
+  });
+  const listening = await runtime.listen({ port });
+  return { runtime, listening, url: listening.url, stop: () => runtime.stop() };
+}
