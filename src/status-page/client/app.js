@@ -1,9 +1,15 @@
 // Entry point: paint from the APIs, then follow /ws/events. Every API may be missing (a role that does
 // not run that feature answers 404): its section then says so instead of showing an error.
-import { normalizeAnalyses, normalizeIncidents, normalizeProbes, normalizeProviders } from './normalize.js';
+import {
+  normalizeAnalyses,
+  normalizeIncidents,
+  normalizeProbes,
+  normalizeProviders,
+  pick,
+} from './normalize.js';
 import { renderers, renderLinks } from './render.js';
 import { connectEvents } from './socket.js';
-import { applyEvent, createState, keep } from './state.js';
+import { applyEvent, createState, keep, trafficFrom } from './state.js';
 
 /**
  * @typedef {import('./state.js').Section} Section
@@ -34,13 +40,25 @@ async function getJSON(path) {
   }
 }
 
-/** Source → its endpoint and how its body replaces the state. @type {Record<string, { path: string, section: Section, apply: (body: unknown) => void }>} */
+/**
+ * Source → its endpoint and how its body replaces the state; `apply` may say the feature is absent.
+ * @type {Record<string, { path: string, section: Section, apply: (body: unknown) => void | 'unavailable' }>}
+ */
 const sources = {
   providers: {
     path: '/api/providers',
     section: 'providers',
     apply: (body) => {
       state.targets = new Map(normalizeProviders(body).map((row) => [row.key, row]));
+    },
+  },
+  traffic: {
+    path: '/api/metrics',
+    section: 'traffic',
+    apply: (body) => {
+      const gateway = pick(body, ['gateway']);
+      if (gateway === null || typeof gateway !== 'object') return 'unavailable';
+      state.traffic = trafficFrom(/** @type {Record<string, unknown>} */ (gateway), null);
     },
   },
   probes: {
@@ -74,8 +92,7 @@ async function load(name) {
   const source = sources[name];
   if (!source) return;
   const { availability, body } = await getJSON(source.path);
-  state.sources[name] = availability;
-  if (availability === 'ok') source.apply(body);
+  state.sources[name] = (availability === 'ok' && source.apply(body)) || availability;
   render(source.section);
   const form = document.getElementById('key-form');
   if (form && availability === 'locked') form.hidden = false;
@@ -83,14 +100,16 @@ async function load(name) {
 
 const loadAll = () => Promise.all(Object.keys(sources).map(load));
 
-// Breaker latency and success ratios change with traffic; refresh them at most once a second on events.
-let providersPending = false;
-const refreshProviders = () => {
-  if (providersPending) return;
-  providersPending = true;
+// Breaker latency, success ratios and the traffic summary change with traffic; re-read them at most once
+// a second after events rather than on every request.
+let refreshPending = false;
+const refreshLive = () => {
+  if (refreshPending) return;
+  refreshPending = true;
   setTimeout(() => {
-    providersPending = false;
+    refreshPending = false;
     void load('providers');
+    void load('traffic');
   }, 1000);
 };
 
@@ -141,7 +160,7 @@ async function main() {
       for (const section of change.sections) render(section);
       if (change.announce) announce(change.announce, typeof event.at === 'string' ? event.at : undefined);
       if (event.type === 'provider_status' || event.type === 'failover' || event.type === 'metrics')
-        refreshProviders();
+        refreshLive();
     },
   });
   document.getElementById('key-form')?.addEventListener('submit', (event) => {

@@ -53,7 +53,11 @@ function providers(state) {
 /** @param {State} state */
 function traffic(state) {
   const t = state.traffic;
-  if (!t) return fill('traffic', el('p', { class: 'empty' }, 'Waiting for the gateway’s first summary.'));
+  if (!t)
+    return fill(
+      'traffic',
+      empty(state.sources.traffic ?? 'loading', 'Waiting for the gateway’s first summary.'),
+    );
   /** @param {string} term @param {string} value */
   const pair = (term, value) => el('div', {}, el('dt', {}, term), el('dd', {}, value));
   fill(
@@ -64,8 +68,9 @@ function traffic(state) {
       pair('Requests', String(t.requests)),
       pair('Errors', String(t.errors)),
       pair('Failovers', String(t.failovers)),
-      pair('p50', ms(t.p50Ms)),
-      pair('p99', ms(t.p99Ms)),
+      // With no requests yet the gateway reports 0; show "no value" rather than a fake 0 ms.
+      pair('p50', ms(t.requests > 0 ? t.p50Ms : null)),
+      pair('p99', ms(t.requests > 0 ? t.p99Ms : null)),
     ),
   );
 }

@@ -32,7 +32,13 @@ export function createState() {
     analyses: [],
     notifications: [],
     traffic: null,
-    sources: { providers: 'loading', probes: 'loading', analyses: 'loading', incidents: 'loading' },
+    sources: {
+      providers: 'loading',
+      traffic: 'loading',
+      probes: 'loading',
+      analyses: 'loading',
+      incidents: 'loading',
+    },
     seen: new Set(),
   };
 }
@@ -52,6 +58,21 @@ function prepend(list, row) {
 const str = (value) => (typeof value === 'string' ? value : value === undefined ? '' : String(value));
 /** @param {unknown} value */
 const num = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/**
+ * The gateway's summary, from a `metrics` event or the `gateway` entry of GET /api/metrics.
+ * @param {Record<string, unknown>} summary @param {string | null} at @returns {Traffic}
+ */
+export function trafficFrom(summary, at) {
+  return {
+    requests: num(summary.requests),
+    errors: num(summary.errors),
+    failovers: num(summary.failovers),
+    p50Ms: num(summary.p50Ms),
+    p99Ms: num(summary.p99Ms),
+    at,
+  };
+}
 
 /** Event type → how it changes the state. @type {Record<string, (state: State, event: BusEvent) => Change>} */
 const reducers = {
@@ -118,14 +139,7 @@ const reducers = {
     return { sections: ['notifications'] };
   },
   metrics(state, event) {
-    state.traffic = {
-      requests: num(event.requests),
-      errors: num(event.errors),
-      failovers: num(event.failovers),
-      p50Ms: num(event.p50Ms),
-      p99Ms: num(event.p99Ms),
-      at: event.at ?? null,
-    };
+    state.traffic = trafficFrom(event, event.at ?? null);
     return { sections: ['traffic'] };
   },
 };
