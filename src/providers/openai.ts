@@ -3,7 +3,8 @@ import type { Config } from '../config/index.ts';
 import { startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
-import { readChatStream } from './stream-reader.ts';
+import { readText } from './read-body.ts';
+import { isPreamble, readChatStream, replay } from './stream-reader.ts';
 import type {
   ChatCall,
   Completion,
@@ -69,25 +70,6 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
         ? failure(timedOut, `no response within the ${timedOut} limit`)
         : classifyNetworkError(error);
     }
-  }
-
-  async function readText(
-    body: AsyncIterable<Buffer> & { destroy(): void },
-    limit: number,
-    onChunk: () => void = () => {},
-  ): Promise<string | Failure> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      onChunk();
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        return failure('malformed_response', `upstream body exceeds ${limit} bytes`);
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   async function complete(call: ChatCall): Promise<Completion | Failure> {
@@ -232,30 +214,4 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     listModels,
     close: () => pool.close(),
   };
-}
-
-/** A chunk that only announces the assistant role: no content, tool call, finish reason or usage yet. */
-function isPreamble(json: Record<string, unknown>): boolean {
-  if (json.usage) return false;
-  const choice = (
-    json.choices as { delta?: Record<string, unknown>; finish_reason?: unknown }[] | undefined
-  )?.[0];
-  if (!choice || choice.finish_reason) return false;
-  const delta = choice.delta ?? {};
-  return Object.entries(delta).every(([key, value]) => key === 'role' || value === '' || value === null);
-}
-
-/** Re-attaches the chunks already read in front of the rest, keeping the generator's return value. */
-async function* replay(
-  head: StreamChunk[],
-  rest: AsyncGenerator<StreamChunk, StreamEnd, undefined>,
-  ended: StreamEnd | undefined,
-): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
-  try {
-    yield* head;
-    if (ended) return ended;
-    return yield* rest;
-  } finally {
-    await rest.return(undefined as never);
-  }
 }

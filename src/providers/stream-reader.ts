@@ -79,3 +79,29 @@ function parseChunk(data: string): { ok: true; json: ChunkJson } | Failure {
     return failure('malformed_response', `stream chunk is not JSON: ${data.slice(0, 80)}`);
   }
 }
+
+/** A chunk that only announces the assistant role: no content, tool call, finish reason or usage yet. */
+export function isPreamble(json: Record<string, unknown>): boolean {
+  if (json.usage) return false;
+  const choice = (
+    json.choices as { delta?: Record<string, unknown>; finish_reason?: unknown }[] | undefined
+  )?.[0];
+  if (!choice || choice.finish_reason) return false;
+  const delta = choice.delta ?? {};
+  return Object.entries(delta).every(([key, value]) => key === 'role' || value === '' || value === null);
+}
+
+/** Re-attaches the chunks already read in front of the rest, keeping the generator's return value. */
+export async function* replay(
+  head: StreamChunk[],
+  rest: AsyncGenerator<StreamChunk, StreamEnd, undefined>,
+  ended: StreamEnd | undefined,
+): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
+  try {
+    yield* head;
+    if (ended) return ended;
+    return yield* rest;
+  } finally {
+    await rest.return(undefined as never);
+  }
+}
