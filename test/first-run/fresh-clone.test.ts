@@ -35,10 +35,7 @@ function newUserEnv(): NodeJS.ProcessEnv {
 }
 
 /** What inferwatch printed on stdout, without npm's "> inferwatch@… start" preamble (log lines count: they must come after). */
-const ownLines = () =>
-  output
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('>'));
+const ownLines = () => output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('>'));
 
 beforeAll(async () => {
   execFileSync('git', ['clone', '--quiet', repository, clone]);
