@@ -73,7 +73,7 @@ describe('analyzer store', () => {
     analyzeAll(store, 1_000);
     const rows = store.claimOutbox(1_000, 10, 10);
     const old = rows.find(
-      (row) => row.analysisId === 'a-' + store.analyses(10).find((a) => a.groupKey === 'old')?.key,
+      (row) => row.analysisId === `a-${store.analyses(10).find((a) => a.groupKey === 'old')?.key}`,
     );
     store.markDelivered(old?.id ?? '', 1_000);
     expect(store.prune(10_000, 1_000)).toBeGreaterThan(0);
