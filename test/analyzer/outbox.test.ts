@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { webhookSchema } from '../../src/analyzer/payload.ts';
+import { createAnalyzerStore } from '../../src/analyzer/store.ts';
+import { openDatabase } from '../../src/store/index.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { startSmtp } from '../fakes/analyzer-smtp.ts';
 import { alertGroup, startAnalyzer } from './harness.ts';
@@ -94,6 +97,24 @@ describe('notification outbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // quiet period: nothing else arrives
     expect(r.delivered('/hook')).toHaveLength(1);
     expect(await second.analyses()).toHaveLength(1);
+  });
+
+  it('analyses and delivers, once, a group queued by a process that died before analysing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inferwatch-analyzer-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const storePath = join(dir, 'db.sqlite');
+    // What the dead process left behind: the 202 was sent, the job is in SQLite, nothing else happened.
+    const db = openDatabase(storePath);
+    createAnalyzerStore(db).accept(webhookSchema.parse(alertGroup()), Date.now(), 600_000);
+    db.close();
+    const r = await receivers();
+    const a = await analyzer({
+      storePath,
+      analyzer: { notify: [{ type: 'webhook', url: `${r.url}/hook` }] },
+    });
+    await expect.poll(() => r.delivered('/hook').length).toBe(1);
+    expect(await a.analyses()).toHaveLength(1);
+    expect((await a.post(alertGroup())).status).toBe(200); // Alertmanager's retry is still a duplicate
   });
 
   it('signs webhook bodies with HMAC-SHA256 over timestamp.body', async () => {

@@ -77,7 +77,7 @@ export function slackPayload(message: Message) {
   return payload;
 }
 
-/** Slack's incoming webhook answers a plain `ok`; anything else on a 200 is still an error. */
+/** Slack's incoming webhook answers 200 `ok`, and 4xx with an error text (invalid_blocks, no_service) otherwise. */
 export const slack: Notifier<ConfigOf<'slack'>> = {
   send: (config, message, deps) => postJson(config.webhookURL, slackPayload(message), deps),
 };
