@@ -10,6 +10,8 @@ import { startAttemptSpan } from './tracing.ts';
 
 export interface AttemptInput {
   provider: Provider;
+  /** What to call; `state.target` is what to record it under (the same unless past the target cap). */
+  target: Target;
   state: TargetState;
   permit: Permit;
   body: Record<string, unknown>;
@@ -45,12 +47,16 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const target: Target = state.target;
   const span = startAttemptSpan(telemetry, input.parent, {
     provider: target.provider,
-    model: target.model,
+    model: input.target.model,
     attempt: input.attempt,
     stream,
     input: input.body.messages,
   });
-  const call = { body: { ...input.body, model: target.model }, signal: input.signal, headers: span.headers };
+  const call = {
+    body: { ...input.body, model: input.target.model },
+    signal: input.signal,
+    headers: span.headers,
+  };
   state.inFlight += 1;
   const started = performance.now();
 

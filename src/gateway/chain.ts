@@ -74,6 +74,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
       }
       const outcome = await runAttempt({
         provider,
+        target,
         state: deps.targets.get(target),
         permit,
         body: input.body,
@@ -107,8 +108,13 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
     }
   }
   if (last) return { ok: false, reason: 'failed', failure: last, tried };
+  // Open targets say when they turn half-open; a half-open one (its health check running) soon decides.
+  const waits = chain.map((target) => {
+    const breaker = deps.targets.get(target).breaker;
+    return breaker.state() === 'half_open' ? 1_000 : breaker.retryAfterMs();
+  });
   const retryAfterMs = Math.min(
-    ...chain.map((target) => deps.targets.get(target).breaker.retryAfterMs()).filter((ms) => ms > 0),
+    ...waits.filter((ms) => ms > 0),
     config.circuitBreaker.recoverySeconds * 1000,
   );
   return { ok: false, reason: 'all_targets_unavailable', retryAfterMs, tried };

@@ -26,6 +26,9 @@ export interface Targets {
   probe(provider: string): Promise<{ target: string; ok: boolean; errorType?: string; latencyMs: number }[]>;
 }
 
+const MAX_TARGETS = 1_000;
+const OVERFLOW_MODEL = 'other';
+
 const stateValue = { closed: 0, half_open: 1, open: 2 } as const satisfies Record<BreakerState, number>;
 
 export interface TargetsOptions {
@@ -77,8 +80,19 @@ export function createTargets({ config, providers, bus, instruments, now }: Targ
     }
   };
 
-  const get = (target: Target): TargetState => {
-    let state = states.get(target.key);
+  const get = (requested: Target): TargetState => {
+    let state = states.get(requested.key);
+    // A `*` route passes any client model through: past the cap, unknown models share one state per
+    // provider (labelled `other`), so neither memory nor metric series grow with what clients send.
+    const target =
+      state || states.size < MAX_TARGETS
+        ? requested
+        : {
+            provider: requested.provider,
+            model: OVERFLOW_MODEL,
+            key: `${requested.provider}/${OVERFLOW_MODEL}`,
+          };
+    if (!state) state = states.get(target.key);
     if (!state) {
       state = {
         target,
@@ -130,7 +144,7 @@ export function createTargets({ config, providers, bus, instruments, now }: Targ
       const state = get(target);
       const breakerState = state.breaker.state();
       if (breakerState === 'half_open' && (healthChecks.get(target.provider) ?? 'none') !== 'none') {
-        void runProbe(state);
+        void runProbe(state).catch(() => undefined);
         return undefined;
       }
       return state.breaker.acquire();

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/index.ts';
+import { createEventBus } from '../events/index.ts';
+import { createTestTelemetry } from '../telemetry/testing.ts';
+import { createTargets } from './targets.ts';
+
+const target = (model: string) => ({ provider: 'p', model, key: `p/${model}` });
+
+describe('targets', () => {
+  const setup = () =>
+    createTargets({
+      config: parseConfig({
+        store: { path: ':memory:' },
+        providers: [{ name: 'p', baseURL: 'http://127.0.0.1:1/v1' }],
+      }),
+      providers: new Map(),
+      bus: createEventBus(),
+      instruments: createTestTelemetry().instruments,
+      now: () => 0,
+    });
+
+  it('keeps one breaker per provider and model', () => {
+    const targets = setup();
+    expect(targets.get(target('a'))).toBe(targets.get(target('a')));
+    expect(targets.get(target('a'))).not.toBe(targets.get(target('b')));
+  });
+
+  it('folds models past 1000 distinct ones into one `other` state per provider', () => {
+    const targets = setup();
+    for (let i = 0; i < 1000; i += 1) targets.get(target(`client-model-${i}`));
+    const overflow = targets.get(target('one-too-many'));
+    expect(overflow.target).toEqual({ provider: 'p', model: 'other', key: 'p/other' });
+    expect(targets.get(target('and-another'))).toBe(overflow);
+    expect(targets.get(target('client-model-7')).target.model).toBe('client-model-7');
+    expect(targets.all()).toHaveLength(1001);
+  });
+});
