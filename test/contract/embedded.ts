@@ -19,8 +19,12 @@ export async function freePort(): Promise<number> {
 export interface EmbeddedOptions {
   /** Deep-merged over the embedded defaults, top-level section by section. */
   overrides?: Record<string, Record<string, unknown>>;
+  /** Last word on the config tree (arrays such as providers are easier to edit here). */
+  configure?: (tree: Record<string, unknown>) => void;
   logger?: Logger;
   telemetry?: Telemetry;
+  /** Defaults to an in-memory store. */
+  storePath?: string;
 }
 
 export interface Embedded {
@@ -37,10 +41,11 @@ export interface Embedded {
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embedded> {
   const port = await freePort();
   const tree = embeddedDefaults({ INFERWATCH_PORT: String(port) }) as Record<string, Record<string, unknown>>;
-  const merged: Record<string, unknown> = { ...tree, store: { path: ':memory:' } };
+  const merged: Record<string, unknown> = { ...tree, store: { path: options.storePath ?? ':memory:' } };
   for (const [section, values] of Object.entries(options.overrides ?? {})) {
     merged[section] = { ...(merged[section] as Record<string, unknown> | undefined), ...values };
   }
+  options.configure?.(merged);
   const runtime = createRuntime({
     config: parseConfig(merged, 'test'),
     role: 'start',
