@@ -3,26 +3,33 @@ import type { EventBus } from '../events/index.ts';
 import type { Envelope, FailoverEvent, IncidentEvent } from '../events/types.ts';
 import type { AlertGroup } from './payload.ts';
 
+type Status = 'firing' | 'resolved';
+
 /**
- * Incident kinds from the gateway and the prober → the alert they raise or resolve. Kinds not listed are
- * ignored (including the analyzer's own `notification_failed`, so a broken notifier cannot feed itself).
+ * Gateway incident kinds → the alert they raise or resolve. Kinds not listed are ignored (including the
+ * analyzer's own `notification_failed`, so a broken notifier cannot feed itself).
  */
-export const incidentAlerts: Record<
-  string,
-  { alertname: string; status: 'firing' | 'resolved'; severity: string }
-> = {
+export const incidentAlerts: Record<string, { alertname: string; status: Status; severity: string }> = {
   circuit_open: { alertname: 'CircuitOpen', status: 'firing', severity: 'warning' },
   circuit_closed: { alertname: 'CircuitOpen', status: 'resolved', severity: 'warning' },
   all_targets_unavailable: { alertname: 'AllTargetsUnavailable', status: 'firing', severity: 'critical' },
   all_targets_recovered: { alertname: 'AllTargetsUnavailable', status: 'resolved', severity: 'critical' },
-  target_down: { alertname: 'ProbeTargetDown', status: 'firing', severity: 'critical' },
-  probe_down: { alertname: 'ProbeTargetDown', status: 'firing', severity: 'critical' },
-  target_up: { alertname: 'ProbeTargetDown', status: 'resolved', severity: 'critical' },
-  probe_up: { alertname: 'ProbeTargetDown', status: 'resolved', severity: 'critical' },
-  canary_failing: { alertname: 'CanaryFailing', status: 'firing', severity: 'warning' },
-  canary_failed: { alertname: 'CanaryFailing', status: 'firing', severity: 'warning' },
-  canary_ok: { alertname: 'CanaryFailing', status: 'resolved', severity: 'warning' },
-  canary_recovered: { alertname: 'CanaryFailing', status: 'resolved', severity: 'warning' },
+};
+
+/**
+ * Prober state changes (`probe_<state>` incidents with `detail.from`/`detail.to`): the alert a state
+ * fires while the target is in it, resolved when the target leaves it. A target down because its quality
+ * canary fails is `CanaryFailing` rather than `ProbeTargetDown`.
+ */
+export const probeStateAlerts: Record<
+  string,
+  { alertname: (errorType: unknown) => string; severity: string }
+> = {
+  down: {
+    alertname: (e) => (e === 'canary_failed' ? 'CanaryFailing' : 'ProbeTargetDown'),
+    severity: 'critical',
+  },
+  degraded: { alertname: () => 'ProbeTargetSlow', severity: 'warning' },
 };
 
 export interface InternalSourceOptions {
@@ -34,22 +41,23 @@ export interface InternalSourceOptions {
   externalURL: string;
 }
 
+const identityKeys = ['provider', 'model', 'target', 'region'] as const;
 const fingerprintOf = (labels: Record<string, string>) =>
   createHash('sha256')
     .update(JSON.stringify(Object.entries(labels).sort()))
     .digest('hex')
     .slice(0, 16);
-const stringLabels = (detail: Record<string, unknown>) =>
+const pick = (detail: Record<string, unknown>, keys: readonly string[]) =>
   Object.fromEntries(
-    ['provider', 'model', 'target', 'region', 'errorType']
-      .filter((key) => typeof detail[key] === 'string' || typeof detail[key] === 'number')
-      .map((key) => [key === 'errorType' ? 'error_type' : key, String(detail[key]).slice(0, 120)]),
+    keys
+      .filter((key) => ['string', 'number'].includes(typeof detail[key]))
+      .map((key) => [key, String(detail[key]).slice(0, 120)]),
   );
 
 /**
  * The embedded alert source: turns bus events into Alertmanager-shaped groups so one process probes,
- * explains and notifies without Prometheus. Firing state is remembered per fingerprint so the resolution
- * carries the same startsAt. Returns the unsubscribe function.
+ * explains and notifies without Prometheus. The fingerprint covers identity labels only (what is broken),
+ * and the firing labels and startsAt are remembered so the resolution matches them. Returns the unsubscribe.
  */
 export function startInternalSource({
   bus,
@@ -59,20 +67,21 @@ export function startInternalSource({
   stormWindowMs,
   externalURL,
 }: InternalSourceOptions): () => void {
-  const firingSince = new Map<string, string>();
+  const firing = new Map<string, { startsAt: string; labels: Record<string, string> }>();
   const raise = (
     alertname: string,
-    status: 'firing' | 'resolved',
-    labels: Record<string, string>,
+    status: Status,
+    identity: Record<string, string>,
+    extra: Record<string, string>,
     summary: string,
   ) => {
-    const all = { alertname, source: 'inferwatch', ...labels };
-    const fingerprint = fingerprintOf(all);
-    const startsAt = firingSince.get(fingerprint) ?? new Date(now()).toISOString();
-    if (status === 'resolved' && !firingSince.has(fingerprint)) return;
-    if (status === 'firing' && firingSince.has(fingerprint)) return; // already firing: no new page
-    if (status === 'firing') firingSince.set(fingerprint, startsAt);
-    else firingSince.delete(fingerprint);
+    const fingerprint = fingerprintOf({ alertname, ...identity });
+    const known = firing.get(fingerprint);
+    if (status === 'resolved' ? !known : known) return; // nothing to resolve / already firing: no new page
+    const labels = known?.labels ?? { alertname, source: 'inferwatch', ...identity, ...extra };
+    const startsAt = known?.startsAt ?? new Date(now()).toISOString();
+    if (status === 'firing') firing.set(fingerprint, { startsAt, labels });
+    else firing.delete(fingerprint);
     submit({
       version: '4',
       groupKey: `internal:{}:{alertname="${alertname}",fingerprint="${fingerprint}"}`,
@@ -80,13 +89,13 @@ export function startInternalSource({
       status,
       receiver: 'internal',
       groupLabels: { alertname },
-      commonLabels: all,
+      commonLabels: labels,
       commonAnnotations: { summary },
       externalURL,
       alerts: [
         {
           status,
-          labels: all,
+          labels,
           annotations: { summary },
           startsAt,
           endsAt: status === 'resolved' ? new Date(now()).toISOString() : '0001-01-01T00:00:00Z',
@@ -98,14 +107,34 @@ export function startInternalSource({
   };
 
   const onIncident = (event: Envelope<IncidentEvent>) => {
+    const identity = { subject: event.subject.slice(0, 120), ...pick(event.detail, identityKeys) };
+    const errorType = event.detail.errorType;
+    const extra: Record<string, string> =
+      typeof errorType === 'string' ? { error_type: errorType.slice(0, 60) } : {};
+    const summary = event.title.slice(0, 300);
     const mapping = incidentAlerts[event.kind];
-    if (!mapping) return;
-    const labels = {
-      severity: mapping.severity,
-      subject: event.subject.slice(0, 120),
-      ...stringLabels(event.detail),
-    };
-    raise(mapping.alertname, mapping.status, labels, event.title.slice(0, 300));
+    if (mapping)
+      return raise(
+        mapping.alertname,
+        mapping.status,
+        identity,
+        { severity: mapping.severity, ...extra },
+        summary,
+      );
+    if (!event.kind.startsWith('probe_')) return;
+    const left = probeStateAlerts[String(event.detail.from)];
+    if (left)
+      for (const name of ['ProbeTargetDown', 'CanaryFailing', 'ProbeTargetSlow'])
+        raise(name, 'resolved', identity, {}, summary);
+    const entered = probeStateAlerts[String(event.detail.to)];
+    if (entered)
+      raise(
+        entered.alertname(errorType),
+        'firing',
+        identity,
+        { severity: entered.severity, ...extra },
+        summary,
+      );
   };
 
   // Failover storm: N failovers within the window fire; a quiet window resolves.
@@ -119,12 +148,13 @@ export function startInternalSource({
       raise(
         'FailoverStorm',
         'firing',
+        {},
         { severity: 'warning' },
         `${failovers.length} failovers in ${stormWindowMs / 1000}s (last ${event.from} → ${event.to}: ${event.reason})`,
       );
     clearTimeout(quietTimer);
     quietTimer = setTimeout(
-      () => raise('FailoverStorm', 'resolved', { severity: 'warning' }, 'Failovers stopped'),
+      () => raise('FailoverStorm', 'resolved', {}, {}, 'Failovers stopped'),
       stormWindowMs,
     );
     quietTimer.unref();

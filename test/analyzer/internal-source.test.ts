@@ -54,6 +54,47 @@ describe('internal alert source', () => {
     });
   });
 
+  it('turns prober state changes into ProbeTargetDown / CanaryFailing and their recovery', async () => {
+    const { runtime, receivers } = await setup();
+    const probe = (to: string, from: string, errorType?: string) =>
+      runtime.context.bus.publish({
+        type: 'incident',
+        id: `probe:${to}:${from}`,
+        kind: `probe_${to}`,
+        severity: to === 'down' ? 'critical' : 'info',
+        title: `Probe openai-chat ${to} in eu-west-1`,
+        subject: 'openai-chat',
+        detail: {
+          target: 'openai-chat',
+          kind: 'model',
+          region: 'eu-west-1',
+          model: 'gpt-4o-mini',
+          from,
+          to,
+          ...(errorType ? { errorType } : {}),
+        },
+      });
+    probe('down', 'up', 'auth');
+    await expect.poll(() => receivers.delivered('/hook').length).toBe(1);
+    expect(receivers.delivered('/hook')[0]?.body).toMatchObject({
+      alertname: 'ProbeTargetDown',
+      category: 'auth_failure',
+      severity: 'critical',
+    });
+    probe('up', 'down');
+    await expect.poll(() => receivers.delivered('/hook').length).toBe(2);
+    expect(receivers.delivered('/hook')[1]?.body).toMatchObject({
+      alertname: 'ProbeTargetDown',
+      kind: 'resolved',
+    });
+    probe('down', 'up', 'canary_failed');
+    await expect.poll(() => receivers.delivered('/hook').length).toBe(3);
+    expect(receivers.delivered('/hook')[2]?.body).toMatchObject({
+      alertname: 'CanaryFailing',
+      category: 'quality_regression',
+    });
+  });
+
   it('raises a failover storm after N failovers within the window', async () => {
     const { runtime, receivers } = await setup({
       internalSource: { failoverStormCount: 5, failoverStormWindowSeconds: 60 },
