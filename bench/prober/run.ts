@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBlackbox } from './blackbox-driver.ts';
@@ -84,7 +84,7 @@ ${new Date().toISOString().slice(0, 16)}Z — ${targets} HTTP targets on loopbac
 
 | | probes | failed | CPU ms / probe | CPU % of one core | peak RSS MB | schedule jitter p99 ms | probe duration p99 ms |
 |---|---|---|---|---|---|---|---|
-| inferwatch prober (node ${process.versions.node}) | ${inferwatch.probes} | ${inferwatch.failures} | ${f(inferwatch.cpuMsPerProbe, 3)} | ${f(inferwatch.cpuPercent, 1)} | ${f(inferwatch.rssMb, 0)} | ${f(inferwatch.jitterP99Ms, 1)} | ${f(inferwatch.durationP99Ms, 1)} |
+| inferwatch prober (node ${process.versions.node}) | ${inferwatch.probes} | ${inferwatch.failures} | ${f(inferwatch.cpuMsPerProbe, 3)} | ${f(inferwatch.cpuPercent, 1)} | ${f(inferwatch.rssMb, 0)} (JS heap ${f(stats.heapUsedMb, 0)}) | ${f(inferwatch.jitterP99Ms, 1)} | ${f(inferwatch.durationP99Ms, 1)} |
 | blackbox_exporter ${blackbox.version} | ${blackbox.probes} | ${blackbox.failures} | ${f(blackbox.cpuMsPerProbe, 3)} | ${f(blackbox.cpuPercent, 1)} | ${f(blackbox.rssMb, 0)} | n/a (Prometheus schedules; driver's own lateness p99 ${f(blackbox.driverJitterP99Ms, 1)}) | ${f(blackbox.durationP99Ms, 1)} |
 
 Both sides do the same work per probe: a fresh-connection GET with a body check (\`[BODY].status == ok\` / \`fail_if_body_not_matches_regexp\`). inferwatch's figure includes its SQLite history insert, the OTel SDK aggregation of every probe metric, one pino JSON log line and the event bus; blackbox's excludes the scrape loop that drives it (it runs in the benchmark's own process, as Prometheus would).
@@ -93,6 +93,11 @@ console.log(section);
 if (!values['no-append']) {
   const results = 'bench/RESULTS.md';
   if (!existsSync(results)) writeFileSync(results, '# Benchmark results\n');
-  appendFileSync(results, section);
+  // Replace the previous run's section (between the markers) rather than piling results up.
+  const text = readFileSync(results, 'utf8');
+  const marked = /<!-- prober:start -->[\s\S]*<!-- prober:end -->\n?/;
+  const block = `<!-- prober:start -->${section}<!-- prober:end -->\n`;
+  if (marked.test(text)) writeFileSync(results, text.replace(marked, block));
+  else appendFileSync(results, `\n${block}`);
 }
 process.exit(0);

@@ -84,7 +84,9 @@ export function createScheduler({
     while (!stopped && active < concurrency && waiting.length > 0) {
       const next = waiting.shift() as { slot: Slot; planned: number };
       next.slot.queued = false;
-      execute(next.slot, next.planned);
+      // A manual run (runNow) may have started while this slot waited: never two at once.
+      if (next.slot.inFlight) onSkip(next.slot.name);
+      else execute(next.slot, next.planned);
     }
   };
 

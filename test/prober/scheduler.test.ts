@@ -83,6 +83,39 @@ describe('scheduler', () => {
     await scheduler.stop();
   });
 
+  it('drops a queued slot whose target was started meanwhile by runNow', async () => {
+    const clock = createManualClock();
+    const runs: string[] = [];
+    const skipped: string[] = [];
+    const releases: (() => void)[] = [];
+    const scheduler = createScheduler({
+      jobs: [
+        { name: 'a', intervalMs: 1_000 },
+        { name: 'b', intervalMs: 1_000 },
+      ],
+      concurrency: 1,
+      run: (name) => {
+        runs.push(name);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+      now: clock.now,
+      timers: clock.timers,
+      onSkip: (name) => skipped.push(name),
+    });
+    scheduler.start();
+    await clock.advance(999);
+    const waiting = runs[0] === 'a' ? 'b' : 'a';
+    expect(scheduler.queued()).toBe(1);
+    const manual = scheduler.runNow(waiting);
+    releases.shift()?.(); // the first finishes; the queued slot of `waiting` must not start a second run
+    await clock.settle();
+    expect(runs.filter((name) => name === waiting)).toHaveLength(1);
+    expect(skipped).toContain(waiting);
+    releases.shift()?.();
+    await manual;
+    await scheduler.stop();
+  });
+
   it('bounds concurrency and queues the rest in order', async () => {
     const clock = createManualClock();
     let active = 0;
