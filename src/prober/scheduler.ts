@@ -130,7 +130,12 @@ export function createScheduler({
     runNow(name) {
       const slot = slots.get(name);
       if (!slot) return Promise.reject(new Error(`unknown target "${name}"`));
-      return slot.inFlight ?? execute(slot, now());
+      if (slot.inFlight) return slot.inFlight;
+      // A manual run satisfies a slot already waiting in the queue.
+      const index = waiting.findIndex((entry) => entry.slot === slot);
+      if (index !== -1) waiting.splice(index, 1);
+      slot.queued = false;
+      return execute(slot, now());
     },
     running: () => active,
     queued: () => waiting.length,
