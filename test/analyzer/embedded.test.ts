@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.ts';
 import { type Listening, listen } from '../../src/http/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
@@ -6,6 +6,9 @@ import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createSimulator } from '../../src/simulator/simulator.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
+
+// Two shared cores on CI: polls get 10 s, not vitest's default 1 s.
+vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 20 } } });
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,8 +1,12 @@
+import { vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.ts';
 import type { EventBus } from '../../src/events/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry, type TestTelemetry } from '../../src/telemetry/testing.ts';
+
+// Two shared cores on CI: give every `expect.poll` in these tests 10 s instead of vitest's default 1 s.
+vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 20 } } });
 
 export interface StartOptions {
   analyzer?: Record<string, unknown>;
