@@ -120,6 +120,8 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
             }
           },
         });
+      // The up-down counter starts at what an earlier process left pending, so it never goes negative.
+      instruments.analyzerOutboxPending.record(store.pendingCount());
       worker.start();
       prune();
       pruneTimer = setInterval(prune, 3_600_000);
