@@ -17,8 +17,9 @@ fi
 echo "node $(node --version), npm $(npm --version)"
 
 # 2. Debian packages: Prometheus, Alertmanager (+ promtool, amtool), blackbox_exporter for the prober
-#    benchmark, Chromium for the status-page browser test, python venv for the Python SDK and schemathesis.
-apt_packages=(prometheus prometheus-alertmanager prometheus-blackbox-exporter chromium python3-venv)
+#    benchmark, Chromium for the status-page browser test, python venv for the Python SDK and schemathesis,
+#    openssl for the prober test that makes a soon-to-expire certificate.
+apt_packages=(prometheus prometheus-alertmanager prometheus-blackbox-exporter chromium python3-venv openssl)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
