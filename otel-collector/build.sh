@@ -13,16 +13,42 @@ stamp="$out/.manifest.sha256"
 builder_version="${OTELCOL_BUILDER_VERSION:-v0.162.0}"
 log() { printf '[otelcol-build] %s\n' "$*"; }
 
-for candidate in go /usr/local/go/bin/go "$HOME/go/bin/go" "$HOME/.go/bin/go"; do
-  if command -v "$candidate" >/dev/null 2>&1; then go_bin="$(command -v "$candidate")"; break; fi
+go_ok() { [ -n "$1" ] && [ "$("$1" env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')" -ge 24 ] 2>/dev/null; }
+go_bin=""
+for candidate in go /usr/local/go/bin/go "$HOME/go/bin/go" "$root/.build/go-toolchain/bin/go"; do
+  path="$(command -v "$candidate" 2>/dev/null || true)"
+  if go_ok "$path"; then go_bin="$path"; break; fi
 done
-if [ -z "${go_bin:-}" ]; then
-  log "Go not found: install Go >= 1.24 (https://go.dev/dl) and re-run"; exit 1
+if [ -z "$go_bin" ]; then
+  # No Go >= 1.24 here: fetch the official toolchain, which the Go module proxy serves as the module
+  # golang.org/toolchain (the same download GOTOOLCHAIN=auto does), into .build/go-toolchain.
+  toolchain="v0.0.1-go${OTELCOL_GO_VERSION:-1.26.8}.linux-$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')"
+  log "Go >= 1.24 not found: fetching golang.org/toolchain@$toolchain from the Go module proxy"
+  python3 - "$toolchain" "$root/.build" <<'PY'
+import io, os, shutil, stat, sys, urllib.request, zipfile
+version, build = sys.argv[1], sys.argv[2]
+proxy = os.environ.get("GOPROXY", "https://proxy.golang.org").split(",")[0]
+if proxy in ("direct", "off"):
+    proxy = "https://proxy.golang.org"
+data = urllib.request.urlopen(f"{proxy}/golang.org/toolchain/@v/{version}.zip", timeout=600).read()
+prefix = f"golang.org/toolchain@{version}/"
+target = os.path.join(build, "go-toolchain")
+shutil.rmtree(target, ignore_errors=True)
+with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    for info in archive.infolist():
+        if not info.filename.startswith(prefix) or info.is_dir():
+            continue
+        path = os.path.join(target, info.filename[len(prefix):])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with archive.open(info) as source, open(path, "wb") as out:
+            shutil.copyfileobj(source, out)
+        if (info.external_attr >> 16) & 0o111 or "/bin/" in path or "/pkg/tool/" in path:
+            os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+PY
+  go_bin="$root/.build/go-toolchain/bin/go"
+  go_ok "$go_bin" || { log "could not install a Go toolchain; install Go >= 1.24 (https://go.dev/dl)"; exit 1; }
 fi
-go_minor="$("$go_bin" env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
-if [ "$go_minor" -lt 24 ]; then
-  log "$("$go_bin" env GOVERSION) is too old: the builder needs Go >= 1.24"; exit 1
-fi
+log "using $("$go_bin" env GOVERSION) ($go_bin)"
 
 hash="$(cat "$manifest" "$0" | sha256sum | cut -d' ' -f1)-$builder_version"
 if [ -z "${OTELCOL_FORCE_BUILD:-}" ] && [ -x "$binary" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
@@ -31,7 +57,7 @@ fi
 
 gobin="$("$go_bin" env GOPATH)/bin"
 builder="$gobin/builder"
-if ! "$builder" version 2>/dev/null | grep -q "${builder_version#v}"; then
+if ! "$builder" version 2>&1 | grep -q "${builder_version#v}"; then
   log "installing go.opentelemetry.io/collector/cmd/builder@$builder_version"
   GOFLAGS=-mod=mod "$go_bin" install "go.opentelemetry.io/collector/cmd/builder@$builder_version"
 fi
