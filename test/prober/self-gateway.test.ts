@@ -47,7 +47,7 @@ describe('model probe of the gateway itself', () => {
       method: 'POST',
       headers: { authorization: 'Bearer gateway-key' },
     });
-    const result = await res.json();
+    const result = (await res.json()) as { ttftMs: number };
     expect(result).toMatchObject({
       target: 'via-gateway',
       kind: 'model',
