@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from './index.ts';
+import { shieldReferences } from './interpolate.ts';
+import { schemaKeyPaths, treeKeyPaths } from './key-paths.ts';
+
+const example = new URL('../../inferwatch.example.yaml', import.meta.url).pathname;
+
+/** Keys whose values are free-form maps (header names, model names, label names). */
+const freeMaps = new Set([
+  'providers[].headers',
+  'providers[].models',
+  'prober.targets[].http.headers',
+  'prober.targets[].model.headers',
+  'analyzer.notify[].match.labels',
+]);
+
+describe('inferwatch.example.yaml', () => {
+  it('loads with its documented environment variables set', () => {
+    const env = {
+      OPENAI_API_KEY: 'sk-example',
+      INFERWATCH_API_KEY: 'gateway-key',
+      INFERWATCH_WEBHOOK_TOKEN: 'webhook-token',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T/B/x',
+      DISCORD_WEBHOOK_URL: 'https://discord.example/api/webhooks/1/x',
+      HOOK_SECRET: 'hook-secret',
+      SMTP_PASSWORD: 'smtp-password',
+    };
+    const { config } = loadConfig({ file: example, env });
+    expect(config.providers.length).toBeGreaterThan(1);
+  });
+
+  it('exercises every key the schema accepts', () => {
+    const present = new Set(
+      treeKeyPaths(parse(shieldReferences(readFileSync(example, 'utf8')).text), freeMaps),
+    );
+    const missing = schemaKeyPaths().filter(
+      (path) => !present.has(path) && ![...freeMaps].some((map) => path.startsWith(`${map}.`)),
+    );
+    expect(missing).toEqual([]);
+  });
+});
