@@ -21,7 +21,7 @@ const messageSchema = z.looseObject({
 
 export const chatRequestSchema = z.looseObject({
   model: z.string().min(1).describe('Client-facing model name; a route maps it to a provider chain'),
-  messages: z.array(messageSchema),
+  messages: z.array(messageSchema).min(1),
   stream: z.boolean().optional().describe('true: text/event-stream of chat.completion.chunk events'),
   max_tokens: z.number().int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -60,12 +60,16 @@ export const modelListSchema = z.strictObject({
   ),
 });
 
-export const apiChatRequestSchema = z.looseObject({
+const apiChatCommonRequest = {
   model: z.string().min(1).optional().describe('Defaults to the first named route'),
-  message: z.string().min(1).optional().describe('One user message; or use messages'),
-  messages: z.array(messageSchema).min(1).optional(),
   stream: z.literal(false).optional().describe('/api/chat never streams'),
-});
+};
+
+/** Either `message` (one user turn) or `messages` (a chat); one of them is required. */
+export const apiChatRequestSchema = z.union([
+  z.looseObject({ ...apiChatCommonRequest, message: z.string().min(1).describe('One user message') }),
+  z.looseObject({ ...apiChatCommonRequest, messages: z.array(messageSchema).min(1) }),
+]);
 
 const apiChatCommon = {
   trace_id: z.string(),

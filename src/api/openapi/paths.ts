@@ -38,7 +38,14 @@ const chatCompletions = {
         headers: servedHeaders,
         content: {
           'application/json': { schema: ref('ChatCompletion') },
-          'text/event-stream': { schema: { type: 'string' } },
+          // One schema per SSE event (how OpenAPI tools such as schemathesis read event streams).
+          'text/event-stream': {
+            schema: {
+              type: 'object',
+              properties: { event: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' } },
+              required: ['data'],
+            },
+          },
         },
       },
       ...pick(400, 401, 404, 413, 429, 500, 502, 503, 504),
