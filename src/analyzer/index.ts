@@ -32,7 +32,7 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
   const { instruments } = ctx.telemetry;
   const store = createAnalyzerStore(ctx.db);
   const llm = settings.llm && createLlmExplainer({ ...settings.llm, instruments, fetch, now });
-  const process_ = createPipeline({
+  const analyze = createPipeline({
     store,
     gather: createContextGatherer({
       prometheusURL: settings.prometheusURL,
@@ -67,7 +67,7 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
   });
   const worker = createWorker({
     store,
-    process: process_,
+    process: analyze,
     drainOutbox,
     now,
     logger,
