@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingBinaries } from '../stack/binaries.ts';
-import { dashboardQueries } from '../stack/dashboard-queries.ts';
+import { dashboardQueries, dashboardVariables } from '../stack/dashboard-queries.ts';
 import { postOtlp, spanPayload } from '../stack/otlp-json.ts';
 import { type Stack, startStack } from '../stack/stack.ts';
 import { freePort } from '../stack/wait.ts';
@@ -213,6 +213,15 @@ describe.skipIf(missing.length > 0)(
       }
       expect(empty).toEqual([]);
       expect(listedButWithData).toEqual([]);
+    });
+
+    it('every dashboard variable (provider, model, region) has values to offer', async () => {
+      for (const { name, metric, label } of dashboardVariables()) {
+        const values = (await query(`count by (${label}) (${metric})`)).map((s) => s.metric[label]);
+        expect(values.filter(Boolean).length, `$${name}: label_values(${metric}, ${label})`).toBeGreaterThan(
+          0,
+        );
+      }
     });
   },
 );

@@ -21,3 +21,20 @@ export const dashboardQueries = () =>
   Object.entries(buildDashboards()).flatMap(([file, json]) =>
     panelQueries(json).map((query) => ({ file, panel: query.panel, expr: expandVariables(query.expr) })),
   );
+
+/** The query variables of every dashboard, as `label_values(metric, label)` pairs. */
+export const dashboardVariables = () => {
+  const seen = new Map<string, { name: string; metric: string; label: string }>();
+  for (const json of Object.values(buildDashboards())) {
+    for (const variable of JSON.parse(json).templating.list as { name: string; query: string }[]) {
+      const match = /^label_values\((\w+),\s*(\w+)\)$/.exec(variable.query);
+      if (!match) throw new Error(`variable ${variable.name}: unexpected query ${variable.query}`);
+      seen.set(variable.query, {
+        name: variable.name,
+        metric: match[1] as string,
+        label: match[2] as string,
+      });
+    }
+  }
+  return [...seen.values()];
+};
