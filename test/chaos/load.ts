@@ -11,15 +11,17 @@ export interface LoadResult {
  * `durationMs` has passed, pacing each worker to at most `perWorkerRps`. An error is any non-200, a
  * thrown fetch, or a stream that does not end with [DONE].
  */
+export interface LoadOptions {
+  durationMs: number;
+  concurrency?: number;
+  perWorkerRps?: number;
+  model?: string;
+  headers?: Record<string, string>;
+}
+
 export async function drive(
   url: string,
-  {
-    durationMs,
-    concurrency = 2,
-    perWorkerRps = 10,
-    model = 'sim-small',
-    headers = {} as Record<string, string>,
-  },
+  { durationMs, concurrency = 2, perWorkerRps = 10, model = 'sim-small', headers = {} }: LoadOptions,
 ): Promise<LoadResult> {
   const result: LoadResult = { requests: 0, errors: [], latenciesMs: [] };
   const end = performance.now() + durationMs;
