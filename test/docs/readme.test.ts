@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { prometheusName } from '../../scripts/docs-metrics.ts';
+import { envOverrides } from '../../src/config/index.ts';
+import { configSchema } from '../../src/config/schema.ts';
+import { failureTypes } from '../../src/providers/failure.ts';
+import type { InstrumentDefinition } from '../../src/telemetry/index.ts';
+import { instrumentDefinitions } from '../../src/telemetry/index.ts';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('README', () => {
+  it('names every metric by its Prometheus series', () => {
+    const missing = Object.values(instrumentDefinitions as Record<string, InstrumentDefinition>)
+      .map(prometheusName)
+      .filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('has a row for every config section and lists every environment override', () => {
+    for (const section of Object.keys(configSchema.shape)) expect(readme).toContain(`| \`${section}`);
+    for (const variable of Object.keys(envOverrides)) expect(readme).toContain(variable);
+  });
+
+  it('lists the whole closed set of error classes', () => {
+    for (const type of failureTypes) expect(readme).toContain(`\`${type}\``);
+  });
+
+  it('gives the two set-up commands', () => {
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('bash scripts/setup.sh && npm test');
+  });
+});
