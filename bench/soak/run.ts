@@ -47,6 +47,8 @@ function writeResults(r: SoakReport) {
     `| Open fds start → end (max) | ${r.fdsStart} → ${r.fdsEnd} (${r.fdsMax}) |`,
     `| Gateway exit on SIGTERM | code ${r.gatewayExit.code} |`,
     '',
+    'RSS moves in a sawtooth (the V8 heap grows, then a major GC returns memory), so over a run only a few cycles long the slope depends on where the run ends in a cycle; read it with the samples below. Fds are the keep-alive sockets of the pools (client and upstream) and stay within a band.',
+    '',
     'Samples (every 10 s): ' +
       r.samples.map((s) => `${s.atSeconds}s ${s.rssMb.toFixed(0)}MB/${s.fds}fd`).join(', '),
     '<!-- soak:end -->',
