@@ -1,0 +1,102 @@
+import {
+  apiKeySecurity,
+  type JsonObject,
+  jsonBody,
+  pathName,
+  pick,
+  ref,
+} from './operations.ts';
+
+const servedHeaders = {
+  'x-request-id': {
+    description: 'Request id (echoed when the client sent a valid one)',
+    schema: { type: 'string' },
+  },
+  'x-inferwatch-trace-id': { description: 'Trace id of the SERVER span', schema: { type: 'string' } },
+  'x-inferwatch-provider': { description: 'Provider that answered', schema: { type: 'string' } },
+  'x-inferwatch-failover': {
+    description: 'Comma-separated targets tried, in order (more than one = failover)',
+    schema: { type: 'string' },
+  },
+};
+
+const chatCompletions = {
+  post: {
+    operationId: 'createChatCompletion',
+    tags: ['gateway'],
+    summary: 'OpenAI-compatible chat completion, JSON or SSE, routed with breakers, retries and failover',
+    security: apiKeySecurity,
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: ref('ChatCompletionRequest') } },
+    },
+    responses: {
+      200: {
+        description: 'The upstream answer, unchanged (JSON), or its SSE stream ending with data: [DONE]',
+        headers: servedHeaders,
+        content: {
+          'application/json': { schema: ref('ChatCompletion') },
+          // One schema per SSE event (how OpenAPI tools such as schemathesis read event streams).
+          'text/event-stream': {
+            schema: {
+              type: 'object',
+              properties: { event: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' } },
+              required: ['data'],
+            },
+          },
+        },
+      },
+      ...pick(400, 401, 404, 413, 429, 500, 502, 503, 504),
+      '4XX': jsonBody('OpenAIError', "An upstream's client error, passed through (context length, filter)"),
+    },
+  },
+};
+
+/** The gateway's OpenAI-compatible surface and its provider endpoints. */
+export const gatewayPaths: Record<string, JsonObject> = {
+  '/v1/chat/completions': chatCompletions,
+  '/v1/models': {
+    get: {
+      operationId: 'listModels',
+      tags: ['gateway'],
+      summary: 'Client-facing model names (named routes)',
+      security: apiKeySecurity,
+      responses: { 200: jsonBody('ModelList', 'Models'), ...pick(401, 429) },
+    },
+  },
+  '/api/chat': {
+    post: {
+      operationId: 'chat',
+      tags: ['gateway'],
+      summary: 'Simplified chat: same routing, outcome spelled out (who answered, failover, latency)',
+      security: apiKeySecurity,
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ApiChatRequest') } } },
+      responses: {
+        200: jsonBody('ApiChatSuccess', 'Answered'),
+        ...pick(400, 401, 413, 500),
+        404: jsonBody('ApiChatError', 'No route for the model'),
+        '4XX': jsonBody('ApiChatError', 'Rate limited upstream, or an upstream client error'),
+        '5XX': jsonBody('ApiChatError', 'Every target failed or is unavailable'),
+      },
+    },
+  },
+  '/api/providers': {
+    get: {
+      operationId: 'listProviders',
+      tags: ['gateway'],
+      summary: 'Breaker state, latency and success ratio per provider and target',
+      security: apiKeySecurity,
+      responses: { 200: jsonBody('ProviderList', 'Providers'), ...pick(401) },
+    },
+  },
+  '/api/providers/{name}/probe': {
+    post: {
+      operationId: 'probeProvider',
+      tags: ['gateway'],
+      summary: "Run the provider's health check now (half-open targets settle on it)",
+      security: apiKeySecurity,
+      parameters: [pathName('Provider name from providers[]')],
+      responses: { 200: jsonBody('ProviderProbe', 'Health check results'), ...pick(401, 404) },
+    },
+  },
+};
