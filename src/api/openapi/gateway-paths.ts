@@ -1,11 +1,4 @@
-import {
-  apiKeySecurity,
-  type JsonObject,
-  jsonBody,
-  pathName,
-  pick,
-  ref,
-} from './operations.ts';
+import { apiKeySecurity, type JsonObject, jsonBody, pathName, pick, ref } from './operations.ts';
 
 const servedHeaders = {
   'x-request-id': {
