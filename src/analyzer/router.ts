@@ -4,6 +4,7 @@ import {
   HttpError,
   matchesAny,
   notFound,
+  parseLimit,
   presentedToken,
   readJsonBody,
   serviceUnavailable,
@@ -74,8 +75,7 @@ export function createAnalyzerRouter({
   });
 
   router.get('/api/analyses', (req, res) => {
-    const limit = Number(req.query.limit ?? 50);
-    const data = store.analyses(Number.isFinite(limit) ? limit : 50).map((analysis) => ({
+    const data = store.analyses(parseLimit(req.query.limit)).map((analysis) => ({
       id: analysis.id,
       groupKey: analysis.groupKey,
       status: analysis.status,

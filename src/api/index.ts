@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { badRequest } from '../http/index.ts';
+import { badRequest, parseLimit } from '../http/index.ts';
 import type { Component, RuntimeContext } from '../runtime/component.ts';
 import { createOpenApiDocument } from './openapi/index.ts';
 import { createEventSocket } from './websocket.ts';
@@ -29,10 +29,7 @@ export function createApiComponent(ctx: RuntimeContext): Component {
   });
 
   router.get('/api/incidents', (req, res) => {
-    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw badRequest('limit must be an integer from 1 to 1000.', 'invalid_parameter', 'limit');
-    }
+    const limit = parseLimit(req.query.limit);
     const type = req.query.type;
     if (type !== undefined && (typeof type !== 'string' || !incidentKinds.test(type))) {
       throw badRequest(

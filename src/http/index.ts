@@ -12,4 +12,5 @@ export {
   unauthorized,
 } from './errors.ts';
 export { type Listening, listen } from './listen.ts';
+export { parseLimit } from './query.ts';
 export { matchesAny, presentedToken, securityHeaders } from './security.ts';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { badRequest, notFound } from '../http/index.ts';
+import { notFound, parseLimit } from '../http/index.ts';
 import type { ProbeHistory } from './history.ts';
 import type { Prober } from './prober.ts';
 
@@ -14,10 +14,7 @@ export function createProbeRouter(prober: Prober, history: ProbeHistory | undefi
   router.get('/api/probes/:name', (req, res) => {
     const { name } = req.params;
     if (!prober.has(name)) throw notFound(`No probe target named "${name}".`, 'probe_not_found');
-    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw badRequest('limit must be an integer from 1 to 1000.', 'invalid_parameter', 'limit');
-    }
+    const limit = parseLimit(req.query.limit);
     const status = prober.status().find((target) => target.name === name);
     res.json({ region, ...status, history: history?.list(name, limit) ?? [] });
   });
