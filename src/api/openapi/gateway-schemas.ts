@@ -23,8 +23,7 @@ export const chatRequestSchema = z.looseObject({
   model: z.string().min(1).describe('Client-facing model name; a route maps it to a provider chain'),
   messages: z.array(messageSchema).min(1),
   stream: z.boolean().optional().describe('true: text/event-stream of chat.completion.chunk events'),
-  max_tokens: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).max(2).optional(),
+  // Sampling fields (temperature, max_tokens, ...) pass through; the upstream validates them.
 });
 
 export const chatCompletionSchema = z.looseObject({
