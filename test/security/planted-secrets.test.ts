@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
@@ -13,23 +16,53 @@ const secrets = {
   gatewayKey: 'gw-key-PLANTED-4c1d9e',
   providerKey: 'sk-provider-PLANTED-8b2f77',
   webhookToken: 'wh-token-PLANTED-19aa03',
+  notifierSecret: 'hmac-secret-PLANTED-5e6f01',
 };
 const prompt = 'PROMPT-PLANTED-zebra-quartz-31415';
 const answer = 'ANSWER-PLANTED-walrus';
 
 let server: Embedded | undefined;
+let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 afterEach(async () => {
   await server?.stop();
+  await receiver?.close();
   server = undefined;
+  receiver = undefined;
 });
+
+/** The outbound notification webhook's receiver: every request's headers and body, kept as text. */
+async function startReceiver() {
+  const received: string[] = [];
+  const http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      received.push(JSON.stringify({ headers: req.headers, body }));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`,
+    received,
+    close: () => new Promise<void>((done) => http.close(() => done())),
+  };
+}
 
 async function driveTraffic(captureContent: boolean) {
   const telemetry = createTestTelemetry({ captureContent });
   const log = captureLines();
+  receiver = await startReceiver();
+  const hook = receiver;
   server = await startEmbedded({
     overrides: {
       server: { apiKeys: [secrets.gatewayKey] },
-      analyzer: { webhookToken: secrets.webhookToken, notify: [] },
+      analyzer: {
+        webhookToken: secrets.webhookToken,
+        notify: [{ type: 'webhook', url: receiver.url, secret: secrets.notifierSecret }],
+      },
       telemetry: { captureContent },
       log: { level: 'trace' },
     },
@@ -98,6 +131,17 @@ async function driveTraffic(captureContent: boolean) {
     })
     .toBeGreaterThan(0);
   await expect.poll(() => events.frames.some((frame) => frame.includes('"incident"'))).toBe(true);
+  await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBeGreaterThan(0);
+  // The secret signs the delivery (HMAC-SHA256 over `${timestamp}.${body}`) without travelling with it.
+  const delivery = JSON.parse(hook.received[0] as string) as {
+    headers: Record<string, string>;
+    body: string;
+  };
+  const timestamp = delivery.headers['x-inferwatch-timestamp'];
+  const expected = createHmac('sha256', secrets.notifierSecret)
+    .update(`${timestamp}.${delivery.body}`)
+    .digest('hex');
+  expect(delivery.headers['x-inferwatch-signature']).toBe(`sha256=${expected}`);
   events.close();
 
   const rows = dumpDatabase(server.runtime.context.db);
@@ -111,6 +155,7 @@ async function driveTraffic(captureContent: boolean) {
     otelLogRecords: telemetryOut.logs,
     metricAttributes: telemetryOut.metrics,
     websocket: events.frames.join('\n'),
+    notificationWebhook: hook.received.join('\n'),
     ...Object.fromEntries(Object.entries(rows).map(([table, rows]) => [`db:${table}`, rows])),
   };
   // The harness captured something real in each place (a grep over nothing proves nothing).
@@ -119,6 +164,7 @@ async function driveTraffic(captureContent: boolean) {
   expect(outputs['db:incidents']?.length).toBeGreaterThan(10);
   expect(outputs['db:probe_results']?.length).toBeGreaterThan(10);
   expect(outputs['db:analyzer_analyses']?.length).toBeGreaterThan(10);
+  expect(outputs['db:analyzer_outbox']?.length).toBeGreaterThan(10);
   expect(events.frames.length).toBeGreaterThan(0);
   return outputs;
 }
