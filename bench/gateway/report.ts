@@ -14,6 +14,38 @@ interface Report {
   sinkRequests: number;
 }
 
+/** The issue's targets, each checked against this run's numbers (not hand-written). */
+function verdicts(rows: Report['rows'], failover: Report['failover']): string[] {
+  const at = (target: string, scenario: string) => rows[target]?.[scenario];
+  const json = `json @500/s`;
+  const ours = at('inferwatch', json);
+  const direct = at('direct', json);
+  const bareMax = at('bare Node proxy', 'json max');
+  const oursMax = at('inferwatch', 'json max');
+  const oursStreamMax = at('inferwatch', 'stream max');
+  const bareStreamMax = at('bare Node proxy', 'stream max');
+  if (!ours || !direct || !bareMax || !oursMax || !oursStreamMax || !bareStreamMax) return [];
+  const mark = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const p50 = ours.p50 - direct.p50;
+  const p99 = ours.p99 - direct.p99;
+  const jsonShare = oursMax.rps / bareMax.rps;
+  const streamShare = oursStreamMax.rps / bareStreamMax.rps;
+  const peers = ['Portkey gateway', 'LiteLLM proxy'].filter((peer) => at(peer, 'json max'));
+  const ahead = peers.every((peer) => (at(peer, 'json max')?.rps ?? 0) < oursMax.rps);
+  const failoverErrors =
+    failover.during.errors + failover.during.non2xx + failover.after.errors + failover.after.non2xx;
+  return [
+    '### Against the targets',
+    '',
+    `- Added latency at 500 req/s (JSON): p50 ${signed(p50)} ms (target ≤ 1 ms: ${mark(p50 <= 1)}), p99 ${signed(p99)} ms (target ≤ 5 ms: ${mark(p99 <= 5)}).`,
+    `- Throughput vs the bare proxy: JSON ${(jsonShare * 100).toFixed(0)} %, streaming ${(streamShare * 100).toFixed(0)} % (target ≥ 70 %: ${mark(jsonShare >= 0.7 && streamShare >= 0.7)}).`,
+    peers.length > 0
+      ? `- Max JSON throughput ahead of ${peers.join(' and ')}: ${mark(ahead)}.`
+      : '- Peers not measured in this run.',
+    `- Client-visible errors after the primary was knocked out, backup healthy: ${failoverErrors} (target 0: ${mark(failoverErrors === 0)}).`,
+  ];
+}
+
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)}`;
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${ms(value)}`;
 
@@ -28,7 +60,7 @@ export function writeResults({ rows, failover, seconds, fixedRate, sinkRequests 
     `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}. `,
     `Every target is a separate process on loopback in front of the same simulator process; one autocannon load generator; ${seconds} s per scenario; `,
     `fixed-rate scenarios offer ${fixedRate} req/s over 50 connections, "max" scenarios use 64 connections flat out. inferwatch runs with telemetry ON `,
-    `(OTLP/HTTP to a local sink that received ${sinkRequests} exports). Added latency = target minus the direct call at the same percentile. Produced by \`node bench/gateway/run.ts\`.`,
+    `(OTLP/HTTP to a local sink that received ${sinkRequests} exports). Added latency = target minus the direct call at the same percentile. Produced by \`node bench/gateway/run.ts\`; how to read it: bench/gateway/NOTES.md.`,
     '',
   ];
   const scenarios = Object.keys(direct ?? {});
@@ -61,6 +93,7 @@ export function writeResults({ rows, failover, seconds, fixedRate, sinkRequests 
     }
     lines.push('');
   }
+  lines.push(...verdicts(rows, failover), '');
   const { before, during, after } = failover;
   lines.push(
     '### Failover: primary knocked out mid-load (200 req/s through inferwatch)',

@@ -8,7 +8,7 @@
  * Peers are installed by bench/gateway/install-peers.sh into .build/ (not project dependencies).
  * Results go to bench/RESULTS.md between the gateway markers; raw JSON to .build/bench-gateway.json.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,12 +17,19 @@ import { startOtlpSink } from './otlp-sink.ts';
 import { freePort, type Started, startProcess } from './processes.ts';
 import { writeResults } from './report.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'skip-peers': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    'skip-peers': { type: 'boolean' },
+    'report-only': { type: 'boolean' },
+  },
+});
 const seconds = values.quick ? 4 : 10;
 const fixedRate = 500;
 const node = process.execPath;
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-bench-'));
 const started: Started[] = [];
+const RAW = join('.build', 'bench-gateway.json');
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 const chatBody = {
@@ -153,8 +160,9 @@ async function main() {
   }
 
   const failover = await runFailover(gateway.url, simPort);
-  writeResults({ rows, failover, seconds, fixedRate, sinkRequests: sink.requests() });
-  writeFileSync(join('.build', 'bench-gateway.json'), JSON.stringify({ rows, failover }, null, 2));
+  const report = { rows, failover, seconds, fixedRate, sinkRequests: sink.requests() };
+  writeResults(report);
+  writeFileSync(RAW, JSON.stringify(report, null, 2));
   await sink.close();
 }
 
@@ -240,7 +248,9 @@ async function runFailover(gatewayURL: string, simPort: number) {
   return { before, during, after };
 }
 
-main()
+// --report-only re-renders bench/RESULTS.md from the last run's raw figures (after a change to report.ts).
+const run = values['report-only'] ? async () => writeResults(JSON.parse(readFileSync(RAW, 'utf8'))) : main;
+run()
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
