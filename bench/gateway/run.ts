@@ -77,30 +77,11 @@ async function main() {
   );
   targets.push({ name: 'bare Node proxy', url: `http://127.0.0.1:${bare}/v1/chat/completions` });
 
-  const gatewayPort = await freePort();
-  const config = join(work, 'inferwatch.yaml');
-  writeFileSync(
-    config,
-    [
-      `server: { port: ${gatewayPort} }`,
-      `telemetry: { otlpEndpoint: "${sink.url}", exportIntervalMs: 5000 }`,
-      `store: { path: "${join(work, 'bench.db')}" }`,
-      'log: { level: warn }',
-      'providers:',
-      `  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }`,
-      `  - { name: sim-b, baseURL: "http://127.0.0.1:${simPort}/backup/v1" }`,
-      'routes:',
-      '  - { model: "*", targets: [{ provider: sim-a }, { provider: sim-b }] }',
-      'prober: { enabled: false }',
-      '',
-    ].join('\n'),
-  );
-  const gateway = await startProcess('inferwatch', node, ['src/main.ts', 'gateway', '--config', config], {
-    url: `http://127.0.0.1:${gatewayPort}`,
-    readyURL: `http://127.0.0.1:${gatewayPort}/health`,
-  });
-  started.push(gateway);
+  const gateway = await startGateway(simPort, sink.url, 'inferwatch');
   targets.push({ name: 'inferwatch', url: `${gateway.url}/v1/chat/completions` });
+  // The same gateway with no OTLP endpoint: what telemetry itself costs.
+  const quiet = await startGateway(simPort, undefined, 'inferwatch-no-telemetry');
+  targets.push({ name: 'inferwatch, telemetry off', url: `${quiet.url}/v1/chat/completions` });
 
   if (!values['skip-peers']) targets.push(...(await startPeers(upstream)));
 
@@ -164,6 +145,37 @@ async function main() {
   writeResults(report);
   writeFileSync(RAW, JSON.stringify(report, null, 2));
   await sink.close();
+}
+
+async function startGateway(
+  simPort: number,
+  otlpEndpoint: string | undefined,
+  name: string,
+): Promise<Started> {
+  const port = await freePort();
+  const config = join(work, `${name}.yaml`);
+  writeFileSync(
+    config,
+    [
+      `server: { port: ${port} }`,
+      otlpEndpoint ? `telemetry: { otlpEndpoint: "${otlpEndpoint}", exportIntervalMs: 5000 }` : '',
+      `store: { path: "${join(work, `${name}.db`)}" }`,
+      'log: { level: warn }',
+      'providers:',
+      `  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }`,
+      `  - { name: sim-b, baseURL: "http://127.0.0.1:${simPort}/backup/v1" }`,
+      'routes:',
+      '  - { model: "*", targets: [{ provider: sim-a }, { provider: sim-b }] }',
+      'prober: { enabled: false }',
+      '',
+    ].join('\n'),
+  );
+  const gateway = await startProcess(name, node, ['src/main.ts', 'gateway', '--config', config], {
+    url: `http://127.0.0.1:${port}`,
+    readyURL: `http://127.0.0.1:${port}/health`,
+  });
+  started.push(gateway);
+  return gateway;
 }
 
 async function startPeers(upstream: string): Promise<Target[]> {
