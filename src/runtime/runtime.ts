@@ -13,6 +13,7 @@ import { createIncidentStore, type Database, openDatabase } from '../store/index
 import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
 import type { Component, RuntimeContext } from './component.ts';
 import { wireEventSinks } from './event-sinks.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 import { type ComponentName, componentFactories, type Role, rolesComponents } from './roles.ts';
 
 export interface RuntimeOptions {
@@ -100,7 +101,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ],
     }),
   );
-  for (const component of components.values()) if (component.router) app.use(component.router);
+  const routers = [...components.values()].flatMap((component) =>
+    component.router ? [component.router] : [],
+  );
+  for (const router of routers) app.use(router);
+  app.use(methodNotAllowed(routers));
   app.use((_req, res) => {
     res.status(404).json({
       error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null },

@@ -121,3 +121,14 @@ describe('operator API', () => {
     allowed.close();
   });
 });
+
+describe('unknown methods', () => {
+  it('answers 405 with an Allow header when the path exists under another method', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/api/incidents`, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect((await fetch(`${url}/no/such/path`, { method: 'DELETE' })).status).toBe(404);
+  });
+});
