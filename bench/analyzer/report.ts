@@ -1,8 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-
-const RESULTS = 'bench/RESULTS.md';
-const START = '<!-- analyzer:start -->';
-const END = '<!-- analyzer:end -->';
+import { writeResultsSection } from '../results-file.ts';
 
 interface Quantiles {
   p50: number;
@@ -29,7 +25,6 @@ const ms = (value: number) => value.toFixed(2);
 /** Replaces the Analyzer section of bench/RESULTS.md (between its markers), or appends it. */
 export function writeSection(result: AnalyzerBenchResult): void {
   const section = [
-    START,
     '## Analyzer',
     '',
     `Webhook → notification, LLM excluded (rule-based), SQLite on disk, webhook notifier to a local receiver; ${result.machine}. Produced by \`node bench/analyzer/run.ts\`.`,
@@ -40,13 +35,6 @@ export function writeSection(result: AnalyzerBenchResult): void {
     `| POST → notification received | ${ms(result.endToEnd.p50)} | ${ms(result.endToEnd.p95)} | ${ms(result.endToEnd.p99)} | ${ms(result.endToEnd.max)} |`,
     '',
     `Sustained: ${result.storm.groups} groups × 10 alerts (${result.storm.alerts} alerts), 32 in flight: ${result.storm.seconds.toFixed(1)} s until the last notification → **${result.storm.alertsPerSecond.toFixed(0)} alerts/s** (${result.storm.groupsPerSecond.toFixed(0)} groups/s, each analysed, stored and delivered).`,
-    END,
   ].join('\n');
-  const current = existsSync(RESULTS)
-    ? readFileSync(RESULTS, 'utf8')
-    : "# Benchmark results\n\nNumbers measured on this project's CI-class machine; each section says how it was produced.\n\n";
-  const next = current.includes(START)
-    ? current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS, next);
+  writeResultsSection('analyzer', section);
 }

@@ -1,10 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { writeResultsSection } from '../results-file.ts';
 import type { LoadResult } from './load.ts';
-
-const START = '<!-- gateway:start -->';
-const END = '<!-- gateway:end -->';
-const RESULTS = 'bench/RESULTS.md';
 
 interface Report {
   rows: Record<string, Record<string, LoadResult>>;
@@ -12,6 +8,8 @@ interface Report {
   seconds: number;
   fixedRate: number;
   sinkRequests: number;
+  /** When the load ran (ISO); a --report-only re-render keeps it. */
+  at?: string;
 }
 
 /** The issue's targets, each checked against this run's numbers (not hand-written). */
@@ -50,14 +48,20 @@ const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)}`;
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${ms(value)}`;
 
 /** Renders the gateway section and splices it between its markers, leaving other sections alone. */
-export function writeResults({ rows, failover, seconds, fixedRate, sinkRequests }: Report): void {
+export function writeResults({
+  rows,
+  failover,
+  seconds,
+  fixedRate,
+  sinkRequests,
+  at = new Date().toISOString(),
+}: Report): void {
   const direct = rows.direct;
   const bare = rows['bare Node proxy'];
   const lines: string[] = [
-    START,
     '## Gateway',
     '',
-    `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}. `,
+    `Run ${at.slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}. `,
     `Every target is a separate process on loopback in front of the same simulator process; one autocannon load generator; ${seconds} s per scenario; `,
     `fixed-rate scenarios offer ${fixedRate} req/s over 50 connections, "max" scenarios use 64 connections flat out. inferwatch runs with telemetry ON `,
     `(OTLP/HTTP to a local sink that received ${sinkRequests} exports). Added latency = target minus the direct call at the same percentile. Produced by \`node bench/gateway/run.ts\`; how to read it: bench/gateway/NOTES.md.`,
@@ -104,14 +108,6 @@ export function writeResults({ rows, failover, seconds, fixedRate, sinkRequests 
     `| primary fails 1 s in (breaker opens) | ${ms(during.p50)} | ${ms(during.p99)} | ${during.errors + during.non2xx}/${during.requests} |`,
     `| primary down, breaker open | ${ms(after.p50)} | ${ms(after.p99)} | ${after.errors + after.non2xx}/${after.requests} |`,
     '',
-    END,
   );
-  const section = lines.join('\n');
-  const current = existsSync(RESULTS)
-    ? readFileSync(RESULTS, 'utf8')
-    : "# Benchmark results\n\nNumbers measured on this project's CI-class machine; each section says how it was produced.\n\n";
-  const next = current.includes(START)
-    ? current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS, next);
+  writeResultsSection('gateway', lines.join('\n'));
 }

@@ -141,7 +141,14 @@ async function main() {
   }
 
   const failover = await runFailover(gateway.url, simPort);
-  const report = { rows, failover, seconds, fixedRate, sinkRequests: sink.requests() };
+  const report = {
+    rows,
+    failover,
+    seconds,
+    fixedRate,
+    sinkRequests: sink.requests(),
+    at: new Date().toISOString(),
+  };
   writeResults(report);
   writeFileSync(RAW, JSON.stringify(report, null, 2));
   await sink.close();

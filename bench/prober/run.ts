@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { writeResultsSection } from '../results-file.ts';
 import { runBlackbox } from './blackbox-driver.ts';
 import { processUsage } from './stats.ts';
 
@@ -91,13 +91,6 @@ Both sides do the same work per probe: a fresh-connection GET with a body check 
 `;
 console.log(section);
 if (!values['no-append']) {
-  const results = 'bench/RESULTS.md';
-  if (!existsSync(results)) writeFileSync(results, '# Benchmark results\n');
-  // Replace the previous run's section (between the markers) rather than piling results up.
-  const text = readFileSync(results, 'utf8');
-  const marked = /<!-- prober:start -->[\s\S]*<!-- prober:end -->\n?/;
-  const block = `<!-- prober:start -->${section}<!-- prober:end -->\n`;
-  if (marked.test(text)) writeFileSync(results, text.replace(marked, block));
-  else appendFileSync(results, `\n${block}`);
+  writeResultsSection('prober', section);
 }
 process.exit(0);

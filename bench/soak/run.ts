@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeResultsSection } from '../results-file.ts';
 import { root } from './processes.ts';
 import { runSoak, type SoakReport } from './soak.ts';
 
@@ -29,9 +30,7 @@ process.exitCode = report.clientErrors === 0 ? 0 : 1;
 
 function writeResults(r: SoakReport) {
   const file = join(root, 'bench/RESULTS.md');
-  const text = readFileSync(file, 'utf8');
   const section = [
-    '<!-- soak:start -->',
     '## Soak (bench/soak/run.ts)',
     '',
     `Run ${new Date().toISOString().slice(0, 16)}Z: **${(r.durationSeconds / 60).toFixed(1)} minutes** at ${r.rps} RPS (half streamed), open loop, through \`inferwatch start\` (OTLP export to a local sink) in front of \`inferwatch simulate\`; primary flaps (outage / healthy every ${r.flapPeriodMs / 1000} s), backup healthy. Node ${process.versions.node}, ${cpuLine()}.`,
@@ -51,13 +50,8 @@ function writeResults(r: SoakReport) {
     '',
     'Samples (every 10 s): ' +
       r.samples.map((s) => `${s.atSeconds}s ${s.rssMb.toFixed(0)}MB/${s.fds}fd`).join(', '),
-    '<!-- soak:end -->',
   ].join('\n');
-  const pattern = /<!-- soak:start -->[\s\S]*?<!-- soak:end -->/;
-  writeFileSync(
-    file,
-    pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`,
-  );
+  writeResultsSection('soak', section, file);
   console.log(`wrote ${file}`);
 }
 
