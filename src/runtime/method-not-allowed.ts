@@ -20,7 +20,8 @@ export function methodNotAllowed(routers: readonly Router[]): RequestHandler {
         }
       }
     }
-    if (allowed.size === 0) return next();
+    // A route that allows this very method declined the request (an unknown asset, say): that is a 404.
+    if (allowed.size === 0 || allowed.has(req.method)) return next();
     res
       .status(405)
       .set('allow', [...allowed].sort().join(', '))

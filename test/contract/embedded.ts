@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { embeddedDefaults } from '../../src/config/defaults.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import type { Listening } from '../../src/http/index.ts';
@@ -6,16 +5,11 @@ import { type Logger, silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import type { Telemetry } from '../../src/telemetry/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
+import { freePort } from '../stack/wait.ts';
+
+export { freePort };
 
 /** A free loopback port: the embedded defaults point the providers at the process's own port. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export interface EmbeddedOptions {
   /** Deep-merged over the embedded defaults, top-level section by section. */
   overrides?: Record<string, Record<string, unknown>>;

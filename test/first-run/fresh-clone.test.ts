@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../stack/wait.ts';
 
 // Follows the README as a new user would: a fresh clone, `npm ci` (node_modules linked from this checkout
 // to save minutes; the lockfile is the same), then `npm start` with no config and no keys.
@@ -15,14 +15,6 @@ let child: ChildProcess | undefined;
 let output = '';
 let errors = '';
 let port = 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The environment of someone who has set nothing up: no provider keys, no inferwatch settings. */
 function newUserEnv(): NodeJS.ProcessEnv {

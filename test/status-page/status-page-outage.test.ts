@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Envelope } from '../../src/events/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
+import { freePort } from '../stack/wait.ts';
 import { axeViolations, type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
 
 // The whole path a user watches in the demo: embedded defaults (gateway → simulated primary and backup),
@@ -14,14 +14,6 @@ let runtime: Runtime;
 let url = '';
 let browser: Browser;
 const events: { event: Envelope; receivedAt: number }[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();
