@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { createScheduler, offsetFor } from '../../src/prober/scheduler.ts';
 import { createManualClock } from './manual-clock.ts';
 
+/** Runs that stay in flight until released, counting how many overlap. */
+function blockingRuns() {
+  const releases: (() => void)[] = [];
+  const counts = { active: 0, maxActive: 0 };
+  const run = () => {
+    counts.active += 1;
+    counts.maxActive = Math.max(counts.maxActive, counts.active);
+    return new Promise<void>((resolve) =>
+      releases.push(() => {
+        counts.active -= 1;
+        resolve();
+      }),
+    );
+  };
+  return { run, releases, counts };
+}
+
 describe('scheduler', () => {
   it('spreads 600 targets across the interval instead of firing them together', async () => {
     const clock = createManualClock();
@@ -52,32 +69,22 @@ describe('scheduler', () => {
 
   it('never overlaps a run with itself: a slot that comes while it runs is skipped', async () => {
     const clock = createManualClock();
-    let active = 0;
-    let maxActive = 0;
+    const runs = blockingRuns();
+    const { releases } = runs;
     const skipped: string[] = [];
-    const releases: (() => void)[] = [];
     const scheduler = createScheduler({
       jobs: [{ name: 'slow', intervalMs: 1_000 }],
-      run: () => {
-        active += 1;
-        maxActive = Math.max(maxActive, active);
-        return new Promise<void>((resolve) =>
-          releases.push(() => {
-            active -= 1;
-            resolve();
-          }),
-        );
-      },
+      run: runs.run,
       now: clock.now,
       timers: clock.timers,
       onSkip: (name) => skipped.push(name),
     });
     scheduler.start();
     await clock.advance(3_500);
-    expect(maxActive).toBe(1);
+    expect(runs.counts.maxActive).toBe(1);
     expect(skipped.length).toBeGreaterThanOrEqual(2);
     const joined = scheduler.runNow('slow'); // joins the run in flight instead of starting a second one
-    expect(active).toBe(1);
+    expect(runs.counts.active).toBe(1);
     releases.shift()?.();
     await joined;
     await scheduler.stop();
@@ -121,23 +128,13 @@ describe('scheduler', () => {
 
   it('bounds concurrency and queues the rest in order', async () => {
     const clock = createManualClock();
-    let active = 0;
-    let maxActive = 0;
-    const releases: (() => void)[] = [];
+    const runs = blockingRuns();
+    const { releases } = runs;
     const jobs = Array.from({ length: 10 }, (_, i) => ({ name: `t${i}`, intervalMs: 100 }));
     const scheduler = createScheduler({
       jobs,
       concurrency: 3,
-      run: () => {
-        active += 1;
-        maxActive = Math.max(maxActive, active);
-        return new Promise<void>((resolve) =>
-          releases.push(() => {
-            active -= 1;
-            resolve();
-          }),
-        );
-      },
+      run: runs.run,
       now: clock.now,
       timers: clock.timers,
     });
@@ -149,7 +146,7 @@ describe('scheduler', () => {
       releases.shift()?.();
       await clock.settle();
     }
-    expect(maxActive).toBe(3);
+    expect(runs.counts.maxActive).toBe(3);
     await scheduler.stop();
   });
 
