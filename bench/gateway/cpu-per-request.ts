@@ -1,0 +1,98 @@
+/**
+ * CPU time per request of the gateway and of the bare pass-through proxy at the same fixed load, read
+ * from /proc/<pid>/stat (utime + stime) around one autocannon run each. Separates the gateway's own work
+ * from the queueing that two shared cores add to the latency figures in run.ts.
+ *   node bench/gateway/cpu-per-request.ts [--seconds 10] [--rate 500]
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runLoad } from './load.ts';
+import { startOtlpSink } from './otlp-sink.ts';
+import { freePort, type Started, startProcess } from './processes.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' } } });
+const seconds = Number(values.seconds ?? 10);
+const rate = Number(values.rate ?? 500);
+const node = process.execPath;
+const work = mkdtempSync(join(tmpdir(), 'inferwatch-cpu-'));
+const started: Started[] = [];
+const body = {
+  model: 'sim-small',
+  messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
+  max_tokens: 32,
+};
+
+/** User + system CPU of a process in milliseconds (clock ticks are 10 ms on Linux). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+async function main() {
+  const sink = await startOtlpSink();
+  const simPort = await freePort();
+  started.push(
+    await startProcess(
+      'simulator',
+      node,
+      [
+        'src/main.ts',
+        'simulate',
+        '--port',
+        String(simPort),
+        '--ttft-ms',
+        '10',
+        '--tokens-per-second',
+        '1000',
+      ],
+      {
+        url: `http://127.0.0.1:${simPort}`,
+        readyURL: `http://127.0.0.1:${simPort}/v1/models`,
+      },
+    ),
+  );
+  const barePort = await freePort();
+  const bare = await startProcess(
+    'bare proxy',
+    node,
+    ['bench/gateway/bare-proxy.ts', String(barePort), `http://127.0.0.1:${simPort}/v1`],
+    {
+      url: `http://127.0.0.1:${barePort}`,
+      readyURL: `http://127.0.0.1:${barePort}/v1/models`,
+    },
+  );
+  started.push(bare);
+  const gatewayPort = await freePort();
+  const config = join(work, 'gateway.yaml');
+  writeFileSync(
+    config,
+    `server: { port: ${gatewayPort} }\ntelemetry: { otlpEndpoint: "${sink.url}", exportIntervalMs: 5000 }\nstore: { path: "${join(work, 'gw.db')}" }\nlog: { level: warn }\nproviders:\n  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }\nroutes:\n  - { model: "*", targets: [{ provider: sim-a }] }\nprober: { enabled: false }\n`,
+  );
+  const gateway = await startProcess('inferwatch', node, ['src/main.ts', 'gateway', '--config', config], {
+    url: `http://127.0.0.1:${gatewayPort}`,
+    readyURL: `http://127.0.0.1:${gatewayPort}/health`,
+  });
+  started.push(gateway);
+  for (const target of [bare, gateway]) {
+    const url = `${target.url}/v1/chat/completions`;
+    await runLoad({ url, body, durationSeconds: 3, connections: 20 }); // warm-up (JIT, pools)
+    const before = cpuMs(target.child.pid ?? 0);
+    const result = await runLoad({ url, body, durationSeconds: seconds, connections: 50, rate });
+    const spent = cpuMs(target.child.pid ?? 0) - before;
+    console.log(
+      `${target.name.padEnd(12)} ${(spent / result.requests).toFixed(3)} ms CPU/request over ${result.requests} requests at ${rate}/s (p50 ${result.p50} ms, p99 ${result.p99} ms)`,
+    );
+  }
+  await sink.close();
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const process of started.reverse()) await process.stop();
+  });
