@@ -4,18 +4,18 @@
  * from the queueing that two shared cores add to the latency figures in run.ts.
  *   node bench/gateway/cpu-per-request.ts [--seconds 10] [--rate 500]
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
 import { startOtlpSink } from './otlp-sink.ts';
-import { freePort, type Started, startProcess } from './processes.ts';
+import type { Started } from './processes.ts';
+import { startBareProxy, startGateway, startSimulator } from './targets.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' } } });
 const seconds = Number(values.seconds ?? 10);
 const rate = Number(values.rate ?? 500);
-const node = process.execPath;
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-cpu-'));
 const started: Started[] = [];
 const body = {
@@ -32,48 +32,11 @@ const cpuMs = (pid: number) => {
 
 async function main() {
   const sink = await startOtlpSink();
-  const simPort = await freePort();
-  started.push(
-    await startProcess(
-      'simulator',
-      node,
-      [
-        'src/main.ts',
-        'simulate',
-        '--port',
-        String(simPort),
-        '--ttft-ms',
-        '10',
-        '--tokens-per-second',
-        '1000',
-      ],
-      {
-        url: `http://127.0.0.1:${simPort}`,
-        readyURL: `http://127.0.0.1:${simPort}/v1/models`,
-      },
-    ),
-  );
-  const barePort = await freePort();
-  const bare = await startProcess(
-    'bare proxy',
-    node,
-    ['bench/gateway/bare-proxy.ts', String(barePort), `http://127.0.0.1:${simPort}/v1`],
-    {
-      url: `http://127.0.0.1:${barePort}`,
-      readyURL: `http://127.0.0.1:${barePort}/v1/models`,
-    },
-  );
+  const sim = await startSimulator();
+  started.push(sim);
+  const bare = await startBareProxy(`http://127.0.0.1:${sim.port}/v1`);
   started.push(bare);
-  const gatewayPort = await freePort();
-  const config = join(work, 'gateway.yaml');
-  writeFileSync(
-    config,
-    `server: { port: ${gatewayPort} }\ntelemetry: { otlpEndpoint: "${sink.url}", exportIntervalMs: 5000 }\nstore: { path: "${join(work, 'gw.db')}" }\nlog: { level: warn }\nproviders:\n  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }\nroutes:\n  - { model: "*", targets: [{ provider: sim-a }] }\nprober: { enabled: false }\n`,
-  );
-  const gateway = await startProcess('inferwatch', node, ['src/main.ts', 'gateway', '--config', config], {
-    url: `http://127.0.0.1:${gatewayPort}`,
-    readyURL: `http://127.0.0.1:${gatewayPort}/health`,
-  });
+  const gateway = await startGateway(sim.port, { name: 'inferwatch', work, otlpEndpoint: sink.url });
   started.push(gateway);
   for (const target of [bare, gateway]) {
     const url = `${target.url}/v1/chat/completions`;

@@ -16,6 +16,7 @@ import { type LoadResult, runLoad } from './load.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import { freePort, type Started, startProcess } from './processes.ts';
 import { writeResults } from './report.ts';
+import { startBareProxy, startGateway, startSimulator } from './targets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,40 +48,22 @@ interface Target {
 
 async function main() {
   const sink = await startOtlpSink();
-  const simPort = await freePort();
-  // A fast, fixed upstream (10 ms to first token, 1000 tokens/s) so differences between targets are the
-  // proxies' own cost rather than the simulator's timers.
-  const simArgs = [
-    'src/main.ts',
-    'simulate',
-    '--port',
-    String(simPort),
-    '--ttft-ms',
-    '10',
-    '--tokens-per-second',
-    '1000',
-  ];
-  const sim = await startProcess('simulator', node, simArgs, {
-    url: `http://127.0.0.1:${simPort}`,
-    readyURL: `http://127.0.0.1:${simPort}/v1/models`,
-  });
+  const sim = await startSimulator();
   started.push(sim);
+  const simPort = sim.port;
   const upstream = `http://127.0.0.1:${simPort}/v1`;
   const targets: Target[] = [{ name: 'direct', url: `${upstream}/chat/completions` }];
 
-  const bare = await freePort();
-  started.push(
-    await startProcess('bare proxy', node, ['bench/gateway/bare-proxy.ts', String(bare), upstream], {
-      url: `http://127.0.0.1:${bare}`,
-      readyURL: `http://127.0.0.1:${bare}/v1/models`,
-    }),
-  );
-  targets.push({ name: 'bare Node proxy', url: `http://127.0.0.1:${bare}/v1/chat/completions` });
+  const bare = await startBareProxy(upstream);
+  started.push(bare);
+  targets.push({ name: 'bare Node proxy', url: `${bare.url}/v1/chat/completions` });
 
-  const gateway = await startGateway(simPort, sink.url, 'inferwatch');
+  const gateway = await startGateway(simPort, { name: 'inferwatch', work, otlpEndpoint: sink.url });
+  started.push(gateway);
   targets.push({ name: 'inferwatch', url: `${gateway.url}/v1/chat/completions` });
   // The same gateway with no OTLP endpoint: what telemetry itself costs.
-  const quiet = await startGateway(simPort, undefined, 'inferwatch-no-telemetry');
+  const quiet = await startGateway(simPort, { name: 'inferwatch-no-telemetry', work });
+  started.push(quiet);
   targets.push({ name: 'inferwatch, telemetry off', url: `${quiet.url}/v1/chat/completions` });
 
   if (!values['skip-peers']) targets.push(...(await startPeers(upstream)));
@@ -152,37 +135,6 @@ async function main() {
   writeResults(report);
   writeFileSync(RAW, JSON.stringify(report, null, 2));
   await sink.close();
-}
-
-async function startGateway(
-  simPort: number,
-  otlpEndpoint: string | undefined,
-  name: string,
-): Promise<Started> {
-  const port = await freePort();
-  const config = join(work, `${name}.yaml`);
-  writeFileSync(
-    config,
-    [
-      `server: { port: ${port} }`,
-      otlpEndpoint ? `telemetry: { otlpEndpoint: "${otlpEndpoint}", exportIntervalMs: 5000 }` : '',
-      `store: { path: "${join(work, `${name}.db`)}" }`,
-      'log: { level: warn }',
-      'providers:',
-      `  - { name: sim-a, baseURL: "http://127.0.0.1:${simPort}/primary/v1" }`,
-      `  - { name: sim-b, baseURL: "http://127.0.0.1:${simPort}/backup/v1" }`,
-      'routes:',
-      '  - { model: "*", targets: [{ provider: sim-a }, { provider: sim-b }] }',
-      'prober: { enabled: false }',
-      '',
-    ].join('\n'),
-  );
-  const gateway = await startProcess(name, node, ['src/main.ts', 'gateway', '--config', config], {
-    url: `http://127.0.0.1:${port}`,
-    readyURL: `http://127.0.0.1:${port}/health`,
-  });
-  started.push(gateway);
-  return gateway;
 }
 
 async function startPeers(upstream: string): Promise<Target[]> {
