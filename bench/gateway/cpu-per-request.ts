@@ -1,7 +1,8 @@
 /**
- * CPU time per request of the gateway and of the bare pass-through proxy at the same fixed load, read
- * from /proc/<pid>/stat (utime + stime) around one autocannon run each. Separates the gateway's own work
- * from the queueing that two shared cores add to the latency figures in run.ts.
+ * CPU time per request of the gateway (telemetry on and off) and of the bare pass-through proxy at the same
+ * fixed load, read from /proc/<pid>/stat (utime + stime) around one vegeta run each (so run
+ * bench/gateway/install-peers.sh first). Separates the gateway's own work from the queueing that two shared
+ * cores add to the latency figures in run.ts.
  *   node bench/gateway/cpu-per-request.ts [--seconds 10] [--rate 500]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { runLoad } from './load.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import type { Started } from './processes.ts';
 import { startBareProxy, startGateway, startSimulator } from './targets.ts';
+import { runAtRate } from './vegeta.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' } } });
 const seconds = Number(values.seconds ?? 10);
@@ -38,14 +40,16 @@ async function main() {
   started.push(bare);
   const gateway = await startGateway(sim.port, { name: 'inferwatch', work, otlpEndpoint: sink.url });
   started.push(gateway);
-  for (const target of [bare, gateway]) {
+  const quiet = await startGateway(sim.port, { name: 'inferwatch-no-telemetry', work });
+  started.push(quiet);
+  for (const target of [bare, gateway, quiet]) {
     const url = `${target.url}/v1/chat/completions`;
     await runLoad({ url, body, durationSeconds: 3, connections: 20 }); // warm-up (JIT, pools)
     const before = cpuMs(target.child.pid ?? 0);
-    const result = await runLoad({ url, body, durationSeconds: seconds, connections: 50, rate });
+    const result = await runAtRate({ url, body, durationSeconds: seconds, rate });
     const spent = cpuMs(target.child.pid ?? 0) - before;
     console.log(
-      `${target.name.padEnd(12)} ${(spent / result.requests).toFixed(3)} ms CPU/request over ${result.requests} requests at ${rate}/s (p50 ${result.p50} ms, p99 ${result.p99} ms)`,
+      `${target.name.padEnd(26)} ${(spent / result.requests).toFixed(3)} ms CPU/request over ${result.requests} requests at ${rate}/s (p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms)`,
     );
   }
   await sink.close();

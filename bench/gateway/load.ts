@@ -16,18 +16,18 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   durationSeconds: number;
   connections: number;
-  /** Fixed offered load (requests/s across connections); unset = as fast as possible. */
-  rate?: number;
 }
 
-/** One autocannon run; latencies in milliseconds (autocannon corrects for coordinated omission at a fixed rate). */
+/**
+ * One closed-loop autocannon run (`connections` requests in flight, each sent as soon as the previous
+ * answered): the maximum-throughput scenarios. Fixed-rate latency runs use vegeta.ts instead (why: there).
+ */
 export async function runLoad({
   url,
   body,
   headers = {},
   durationSeconds,
   connections,
-  rate,
 }: LoadOptions): Promise<LoadResult> {
   const result = await autocannon({
     url,
@@ -36,7 +36,6 @@ export async function runLoad({
     body: JSON.stringify(body),
     duration: durationSeconds,
     connections,
-    ...(rate ? { overallRate: rate } : {}),
     timeout: 30,
   });
   return {
