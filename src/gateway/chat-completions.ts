@@ -86,7 +86,13 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       return;
     }
     if (outcome.kind === 'complete') {
-      res.status(200).set(servedHeaders(outcome)).type('application/json').send(outcome.completion.text);
+      // The upstream's bytes as they came: no re-serialisation, no ETag hashing (express's send would).
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(outcome.completion.text),
+        ...servedHeaders(outcome),
+      });
+      res.end(outcome.completion.text);
       scope.finish({ status: 200, upstreamMs: outcome.upstreamMs, failedOver });
       return;
     }

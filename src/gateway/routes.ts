@@ -17,7 +17,8 @@ export interface Router {
   label(clientModel: string): string;
 }
 
-type RouteTarget = Config['routes'][number]['targets'][number];
+type Route = Config['routes'][number];
+type RouteTarget = Route['targets'][number];
 
 /**
  * Client model → ordered chain. An exact route wins over `*`. Targets run by ascending priority; equal
@@ -25,10 +26,21 @@ type RouteTarget = Config['routes'][number]['targets'][number];
  * `random` so tests can pin the order.
  */
 export function createRouter(config: Pick<Config, 'routes' | 'providers'>, random: () => number): Router {
+  // Priority groups are fixed by the config, so they are sorted once here rather than on every request.
+  const grouped = (route: Route) => {
+    const byPriority = new Map<number, RouteTarget[]>();
+    for (const [index, target] of route.targets.entries()) {
+      // Without an explicit priority the list order is the chain; equal explicit priorities share load.
+      const priority = target.priority ?? index;
+      byPriority.set(priority, [...(byPriority.get(priority) ?? []), target]);
+    }
+    return [...byPriority.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
+  };
   const exact = new Map(
-    config.routes.filter((route) => route.model !== '*').map((route) => [route.model, route]),
+    config.routes.filter((route) => route.model !== '*').map((route) => [route.model, grouped(route)]),
   );
-  const wildcard = config.routes.find((route) => route.model === '*');
+  const wildcardRoute = config.routes.find((route) => route.model === '*');
+  const wildcard = wildcardRoute ? grouped(wildcardRoute) : undefined;
   const mappings = new Map(config.providers.map((provider) => [provider.name, provider.models]));
 
   const known = new Set(config.providers.flatMap((provider) => Object.keys(provider.models)));
@@ -38,19 +50,11 @@ export function createRouter(config: Pick<Config, 'routes' | 'providers'>, rando
 
   return {
     resolve(clientModel) {
-      const route = exact.get(clientModel) ?? wildcard;
-      if (!route) return undefined;
-      const byPriority = new Map<number, RouteTarget[]>();
-      for (const [index, target] of route.targets.entries()) {
-        // Without an explicit priority the list order is the chain; equal explicit priorities share load.
-        const priority = target.priority ?? index;
-        const group = byPriority.get(priority) ?? [];
-        group.push(target);
-        byPriority.set(priority, group);
-      }
+      const groups = exact.get(clientModel) ?? wildcard;
+      if (!groups) return undefined;
       const chain: Target[] = [];
-      for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
-        for (const target of weightedOrder(byPriority.get(priority) ?? [], random)) {
+      for (const group of groups) {
+        for (const target of weightedOrder(group, random)) {
           const model = upstreamModel(target, clientModel);
           chain.push({ provider: target.provider, model, key: `${target.provider}/${model}` });
         }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   type Attributes,
   type Context,
@@ -29,6 +29,18 @@ export interface RequestSpan {
   end(status: number, errorType: string | undefined): void;
 }
 
+/** Random ids from a pooled buffer: one randomFillSync per ~170 requests instead of two calls each. */
+const idPool = Buffer.allocUnsafe(4096);
+let idOffset = idPool.length;
+function randomHex(bytes: number): string {
+  if (idOffset + bytes > idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  idOffset += bytes;
+  return idPool.toString('hex', idOffset - bytes, idOffset);
+}
+
 const safe = <T>(fallback: T, run: () => T): T => {
   try {
     return run();
@@ -53,8 +65,8 @@ export function startRequestSpan(
   // client's report can be matched with the upstream's logs.
   if (!isSpanContextValid(span.spanContext())) {
     span = trace.wrapSpanContext({
-      traceId: randomBytes(16).toString('hex'),
-      spanId: randomBytes(8).toString('hex'),
+      traceId: randomHex(16),
+      spanId: randomHex(8),
       traceFlags: TraceFlags.NONE,
     });
   }

@@ -82,6 +82,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const app = express();
   app.disable('x-powered-by');
+  // API answers change on every call; hashing each body for an ETag is work no client uses. The status
+  // page's assets carry their own, computed once at start-up.
+  app.set('etag', false);
   app.set('trust proxy', config.server.trustProxy);
   app.use(securityHeaders);
   app.use(
