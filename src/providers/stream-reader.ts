@@ -28,10 +28,17 @@ export async function* readChatStream(
   let finishReason: string | undefined;
   let usage: Usage | undefined;
   let seen = 0;
-  const end = (outcome: StreamEnd): StreamEnd => outcome;
+  let received = 0;
+  let completed = false;
+  const end = (outcome: StreamEnd): StreamEnd => {
+    completed = outcome.ok;
+    return outcome;
+  };
   try {
-    for await (const bytes of body as AsyncIterable<Buffer>) {
+    // Leaving this loop early (at [DONE]) must not destroy the body: see releaseConnection.
+    for await (const bytes of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       timers.alive();
+      received += bytes.length;
       for (const event of parser.push(bytes)) {
         if (event.data === '[DONE]') return end({ ok: true, done: true, finishReason, usage });
         const parsed = parseChunk(event.data);
@@ -64,9 +71,50 @@ export async function* readChatStream(
     return end(classifyNetworkError(error, { midStream: true }));
   } finally {
     timers.dispose();
-    if (!body.destroyed) body.destroy();
+    if (completed) releaseConnection(body, received);
+    else discard(body);
   }
 }
+
+/** After `[DONE]`, at most this much more is read (and dropped) to finish the HTTP response. */
+const DRAIN_BYTES = 64 * 1024;
+const DRAIN_MS = 1_000;
+
+/**
+ * `[DONE]` arrives a moment before the response's own end (the chunked terminator follows it). Reading
+ * that out lets the keep-alive connection go back to the pool; destroying the body instead would close it
+ * and make the next streamed request pay a new TCP (and, against real providers, TLS) handshake. Bounded:
+ * an upstream that keeps talking after `[DONE]` is cut off after DRAIN_BYTES or DRAIN_MS.
+ */
+function releaseConnection(body: Readable, received: number): void {
+  if (body.destroyed || body.readableEnded) return;
+  // undici's response body can read itself out (`dump`); any other stream is simply closed.
+  const { dump } = body as Readable & { dump?: UndiciDump };
+  if (typeof dump !== 'function') {
+    discard(body);
+    return;
+  }
+  // A plain timer rather than AbortSignal.timeout: this runs once per streamed request.
+  const giveUp = setTimeout(() => discard(body), DRAIN_MS);
+  giveUp.unref();
+  dump
+    .call(body, { limit: received + DRAIN_BYTES })
+    .catch(() => discard(body))
+    .finally(() => clearTimeout(giveUp));
+}
+
+/**
+ * Closes a body we are done with (and its connection). The iterator no longer listens for errors, and
+ * undici emits one for a body destroyed before its end: without a listener that would be an uncaught
+ * exception.
+ */
+function discard(body: Readable): void {
+  if (body.destroyed) return;
+  body.on('error', () => {});
+  body.destroy();
+}
+
+type UndiciDump = (options: { limit: number }) => Promise<unknown>;
 
 function parseChunk(data: string): { ok: true; json: ChunkJson } | Failure {
   try {

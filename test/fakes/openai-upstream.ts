@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * A wire-format fake of an OpenAI-compatible upstream for the gateway's tests, with faults chosen per
  * model name (the same `+fault-…` spelling as the simulator) or for every request (`setFault`). It counts
- * requests, in-flight ones and those the caller aborted, and keeps the last request for assertions.
+ * TCP connections, requests, in-flight ones and those the caller aborted, and keeps the last request for
+ * assertions.
  */
 export interface FakeUpstream {
   url: string;
   baseURL: string;
-  stats: { requests: number; aborted: number; inFlight: number };
+  stats: { connections: number; requests: number; aborted: number; inFlight: number };
   last: { headers: IncomingMessage['headers']; body: Record<string, unknown> } | undefined;
   setFault(fault: string | undefined): void;
   close(): Promise<void>;
@@ -19,7 +20,7 @@ const words = ['Hello', ' from', ' the', ' fake', ' upstream', '.'];
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
-  const stats = { requests: 0, aborted: 0, inFlight: 0 };
+  const stats = { connections: 0, requests: 0, aborted: 0, inFlight: 0 };
   let forced: string | undefined;
   const fake: FakeUpstream = {
     url: '',
@@ -121,6 +122,22 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
       );
     }
     if (fault === 'no-done') return res.end();
+    // `done-then-linger-<ms>`: [DONE] goes out, the response itself ends <ms> later (its chunked terminator
+    // in a later packet, as busy servers do). `done-then-chatter`: keeps sending keep-alive comments after
+    // [DONE] and never ends the response on its own.
+    const linger = Number(/^done-then-linger-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
+    if (!Number.isNaN(linger) || fault === 'done-then-chatter') {
+      res.write('data: [DONE]\n\n');
+      if (!Number.isNaN(linger)) {
+        await wait(linger);
+        return res.end();
+      }
+      while (!res.destroyed) {
+        res.write(': still here\n\n');
+        await wait(50);
+      }
+      return;
+    }
     res.end('data: [DONE]\n\n');
   }
 
@@ -149,6 +166,9 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
       return chat(req, res, body);
     }
     res.writeHead(404).end();
+  });
+  server.on('connection', () => {
+    stats.connections += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -11,23 +11,27 @@ import {
 
 let upstream: FakeUpstream;
 let backup: FakeUpstream;
+let keeper: FakeUpstream;
 let gateway: GatewayUnderTest;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream('primary');
   backup = await startFakeUpstream('backup');
+  keeper = await startFakeUpstream('keeper');
   gateway = await startGateway({
     providers: [
       fastProvider('primary', upstream.baseURL, {
         timeouts: { firstTokenMs: 2_000, idleMs: 200, totalMs: 10_000 },
       }),
       fastProvider('backup', backup.baseURL),
+      fastProvider('keeper', keeper.baseURL),
       // Timeouts far beyond the test: only the client leaving can end its requests.
       fastProvider('patient', upstream.baseURL, {
         timeouts: { firstTokenMs: 30_000, idleMs: 30_000, totalMs: 60_000 },
       }),
     ],
     routes: [
+      { model: 'keeper', targets: [{ provider: 'keeper' }] },
       { model: 'patient+fault-stall-after-2', targets: [{ provider: 'patient' }] },
       { model: 'patient+fault-slow-first-token-5000', targets: [{ provider: 'patient' }] },
       { model: '*', targets: [{ provider: 'primary' }, { provider: 'backup', model: 'm' }] },
@@ -38,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway.stop();
-  await Promise.all([upstream.close(), backup.close()]);
+  await Promise.all([upstream.close(), backup.close(), keeper.close()]);
 });
 
 describe('stream integrity after the first byte', () => {
@@ -84,6 +88,38 @@ describe('stream integrity after the first byte', () => {
     const requests = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.requests');
     const errorTypes = requests?.dataPoints.map((point) => point.attributes['error.type']).filter(Boolean);
     expect(errorTypes).toEqual(expect.arrayContaining(['stream_cut', 'timeout_idle', 'malformed_response']));
+  });
+});
+
+describe('upstream connections after a complete stream', () => {
+  it('reads the response out after [DONE] so the keep-alive connection is reused', async () => {
+    keeper.setFault('done-then-linger-30');
+    const before = keeper.stats.connections;
+    for (let request = 0; request < 5; request += 1) {
+      const data = await sseData(
+        await gateway.post('/v1/chat/completions', chatBody('keeper', { stream: true })),
+      );
+      expect(data.at(-1)).toBe('[DONE]');
+      // Let the upstream's own end arrive, as it does between requests on a busy gateway.
+      await expect.poll(() => keeper.stats.inFlight).toBe(0);
+    }
+    // Five streams, one connection: none was torn down because [DONE] came before the response's end.
+    expect(keeper.stats.connections - before).toBeLessThanOrEqual(1);
+    expect(keeper.stats.aborted).toBe(0);
+  });
+
+  it('cuts off an upstream that keeps talking after [DONE], without holding up the client', async () => {
+    keeper.setFault('done-then-chatter');
+    const abortedBefore = keeper.stats.aborted;
+    const started = performance.now();
+    const data = await sseData(
+      await gateway.post('/v1/chat/completions', chatBody('keeper', { stream: true })),
+    );
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // The drain after [DONE] is bounded (1 s): the upstream connection is then closed.
+    await expect.poll(() => keeper.stats.aborted, { timeout: 5_000 }).toBe(abortedBefore + 1);
+    keeper.setFault(undefined);
   });
 });
 
