@@ -3,7 +3,7 @@
  * fixed load, read from /proc/<pid>/stat (utime + stime) around one vegeta run each (so run
  * bench/gateway/install-peers.sh first). Separates the gateway's own work from the queueing that two shared
  * cores add to the latency figures in run.ts.
- *   node bench/gateway/cpu-per-request.ts [--seconds 10] [--rate 500]
+ *   node bench/gateway/cpu-per-request.ts [--seconds 10] [--rate 500] [--stream]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,9 @@ import type { Started } from './processes.ts';
 import { startBareProxy, startGateway, startSimulator } from './targets.ts';
 import { runAtRate } from './vegeta.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string' }, rate: { type: 'string' }, stream: { type: 'boolean' } },
+});
 const seconds = Number(values.seconds ?? 10);
 const rate = Number(values.rate ?? 500);
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-cpu-'));
@@ -24,6 +26,7 @@ const body = {
   model: 'sim-small',
   messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
   max_tokens: 32,
+  ...(values.stream ? { stream: true } : {}),
 };
 
 /** User + system CPU of a process in milliseconds (clock ticks are 10 ms on Linux). */
