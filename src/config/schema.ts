@@ -31,6 +31,14 @@ export const serverSchema = z
       .min(0)
       .default(10_000)
       .describe('How long in-flight streams may finish on SIGTERM'),
+    keepAliveTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(65_000)
+      .describe(
+        "How long an idle client connection stays open; keep it above the load balancer's idle timeout (AWS ALB: 60 s)",
+      ),
   })
   .prefault({});
 

@@ -12,13 +12,15 @@ export interface Listening {
 /** The only place that binds a port. Port 0 picks a free one (tests). */
 export async function listen(
   handler: RequestListener,
-  { host = '127.0.0.1', port = 0 } = {},
+  { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 5_000 } = {},
 ): Promise<Listening> {
   const server = createServer(handler);
   // Slowloris bounds: headers must arrive within 10 s, a whole request within 5 min (long streams are responses).
   server.headersTimeout = 10_000;
   server.requestTimeout = 300_000;
-  server.keepAliveTimeout = 5_000;
+  // A client (or load balancer) that reuses an idle connection at the moment the server closes it gets a
+  // reset, not an answer; the fewer idle closes on our side, the rarer that race. See server.keepAliveTimeoutMs.
+  server.keepAliveTimeout = keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

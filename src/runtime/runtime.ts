@@ -124,6 +124,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       listening = await listen(app, {
         host: overrides.host ?? config.server.host,
         port: overrides.port ?? config.server.port,
+        keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
       selfURL = listening.url;
       for (const component of components.values()) component.attach?.(listening.server);
