@@ -8,6 +8,8 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** What went wrong, when the generator says (vegeta: each distinct error once). */
+  errorMessages?: string[];
 }
 
 export interface LoadOptions {

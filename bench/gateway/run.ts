@@ -3,10 +3,10 @@
  * proxy, through inferwatch (telemetry on), through Portkey's gateway and through LiteLLM's proxy, side
  * by side in one run on loopback. Then a failover run: the primary is knocked out mid-load.
  *
- *   node bench/gateway/run.ts [--quick] [--skip-peers] [--report-only]
+ *   node bench/gateway/run.ts [--quick] [--skip-peers] [--report-only] [--rounds N]
  *
- * Fixed-rate latency comes from vegeta (open loop, nanosecond resolution), three rounds interleaved across
- * the targets; maximum throughput from autocannon (closed loop, 64 connections). vegeta and the peers are
+ * Fixed-rate latency comes from vegeta (open loop, nanosecond resolution), three rounds (--rounds) interleaved
+ * across the targets; maximum throughput from autocannon (closed loop, 64 connections). vegeta and the peers are
  * installed by bench/gateway/install-peers.sh into .build/ (not project dependencies).
  * Results go to bench/RESULTS.md between the gateway markers; raw JSON to .build/bench-gateway.json.
  */
@@ -26,10 +26,11 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     'skip-peers': { type: 'boolean' },
     'report-only': { type: 'boolean' },
+    rounds: { type: 'string' },
   },
 });
 const seconds = values.quick ? 4 : 10;
-const rounds = values.quick ? 1 : 3;
+const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
 const fixedRate = 500;
 const node = process.execPath;
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-bench-'));

@@ -59,6 +59,7 @@ interface VegetaReport {
   rate: number;
   latencies: Record<'50th' | '90th' | '99th' | 'max', number>;
   status_codes: Record<string, number> | null;
+  errors: string[] | null;
 }
 
 /** One vegeta attack piped into `vegeta report -type=json`; latencies in milliseconds. */
@@ -112,5 +113,7 @@ export async function runAtRate({
     p99: ms(parsed.latencies['99th']),
     errors,
     non2xx: parsed.requests - ok - errors,
+    // vegeta lists each distinct error once ("Post …: read: connection reset by peer", "500 Internal …").
+    ...(parsed.errors?.length ? { errorMessages: parsed.errors } : {}),
   };
 }
