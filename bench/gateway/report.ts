@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { writeResultsSection } from '../results-file.ts';
 import type { LoadResult } from './load.ts';
 
-/** One target in one scenario; fixed-rate scenarios keep every round (the headline figures are the last). */
+/** One target in one scenario; fixed-rate scenarios also keep every round, which summarize() folds. */
 export type Measured = LoadResult & { rounds?: LoadResult[] };
 
 interface Report {

@@ -19,7 +19,7 @@ import { startOtlpSink } from './otlp-sink.ts';
 import { freePort, type Started, startProcess } from './processes.ts';
 import { type Measured, writeResults } from './report.ts';
 import { startBareProxy, startGateway, startSimulator } from './targets.ts';
-import { runAtRate, VEGETA, vegetaInstalled } from './vegeta.ts';
+import { requireVegeta, runAtRate } from './vegeta.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,8 +52,7 @@ interface Target {
 }
 
 async function main() {
-  if (!vegetaInstalled())
-    throw new Error(`vegeta not found at ${VEGETA}: run bash bench/gateway/install-peers.sh`);
+  requireVegeta();
   const sink = await startOtlpSink();
   const sim = await startSimulator();
   started.push(sim);

@@ -13,8 +13,11 @@ import type { LoadResult } from './load.ts';
  */
 export const VEGETA = process.env.VEGETA ?? resolve('.build/bin/vegeta');
 
-export function vegetaInstalled(): boolean {
-  return existsSync(VEGETA);
+/** Throws, saying how to install it, when vegeta is missing: call before starting anything expensive. */
+export function requireVegeta(): void {
+  if (!existsSync(VEGETA)) {
+    throw new Error(`vegeta not found at ${VEGETA}: run bash bench/gateway/install-peers.sh (needs Go)`);
+  }
 }
 
 export interface RateOptions {
@@ -71,9 +74,7 @@ export async function runAtRate({
   durationSeconds,
   maxInFlight = 256,
 }: RateOptions): Promise<LoadResult> {
-  if (!vegetaInstalled()) {
-    throw new Error(`vegeta not found at ${VEGETA}: run bash bench/gateway/install-peers.sh (needs Go)`);
-  }
+  requireVegeta();
   bodyCount += 1;
   const bodyFile = join(bodies, `body-${bodyCount}.json`);
   writeFileSync(bodyFile, JSON.stringify(body));
