@@ -5,6 +5,7 @@ export { createProvider, type ProviderFactory, providerFactories } from './regis
 export { SSE_DONE, type SseEvent, SseParser, sseData } from './sse.ts';
 export type {
   ChatCall,
+  ChunkSource,
   Completion,
   HealthResult,
   ModelList,

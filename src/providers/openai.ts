@@ -4,7 +4,7 @@ import { startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { readText } from './read-body.ts';
-import { isPreamble, readChatStream, replay } from './stream-reader.ts';
+import { isPreamble, prepend, readChatStream } from './stream-reader.ts';
 import type {
   ChatCall,
   Completion,
@@ -143,14 +143,16 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     // right after it has sent the client nothing useful and can still fail over transparently.
     const head: StreamChunk[] = [];
     let ended: StreamEnd | undefined;
-    for (;;) {
+    for (let content = false; !content; ) {
       const next = await chunks.next();
       if (next.done) {
         ended = next.value;
         break;
       }
-      head.push(next.value);
-      if (!isPreamble(next.value.json)) break;
+      for (const chunk of next.value) {
+        head.push(chunk);
+        content ||= !isPreamble(chunk.json);
+      }
     }
     if (ended && !ended.ok) return ended;
     if (head.length === 0) return failure('stream_cut', 'stream ended before its first chunk');
@@ -161,7 +163,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       status: response.statusCode,
       timeToFirstChunkMs: now() - started,
       model: typeof model === 'string' ? model : undefined,
-      chunks: replay(head, chunks, ended),
+      chunks: prepend(head, chunks, ended),
     };
   }
 

@@ -1,52 +1,82 @@
 /**
  * A minimal Server-Sent Events parser (https://html.spec.whatwg.org/multipage/server-sent-events.html):
  * feeds bytes, yields complete events. Only `data:` and `event:` fields matter for OpenAI streams;
- * comments (`: keep-alive`) are reported so idle timers can count them as liveness.
+ * comment lines (`: keep-alive`) and events without data are dropped.
+ *
+ * It sits on the hot path of every streamed request (once per upstream read), so it works on one string
+ * with offsets instead of slicing the buffer per event, and takes a fast path for the common OpenAI block
+ * (a single `data: ...` line).
  */
 export interface SseEvent {
-  event?: string | undefined;
+  event: string | undefined;
   data: string;
 }
+
+const DATA_PREFIX = 'data: ';
 
 export class SseParser {
   #buffer = '';
   #decoder = new TextDecoder();
+  /** The previous chunk ended in CR: a LF starting this one belongs to that CRLF, not a new line. */
+  #skipLeadingLF = false;
 
-  /** Returns the events completed by this chunk; `comment` is true when only comments arrived. */
+  /** Returns the events completed by this chunk, in order. */
   push(chunk: Uint8Array | string): SseEvent[] {
-    this.#buffer += typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true });
+    const text = this.#normaliseLineEnds(
+      typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }),
+    );
+    const buffer = this.#buffer === '' ? text : this.#buffer + text;
     const events: SseEvent[] = [];
-    // Events end with a blank line; CRLF and CR are legal line ends too.
-    for (;;) {
-      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.#buffer);
-      if (!match) break;
-      const block = this.#buffer.slice(0, match.index);
-      this.#buffer = this.#buffer.slice(match.index + match[0].length);
-      const event = parseBlock(block);
+    let start = 0;
+    // Line ends are LF only by now, so an event ends at the first blank line: "\n\n".
+    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n', start)) {
+      const event = parseBlock(buffer, start, end);
       if (event) events.push(event);
+      start = end + 2;
     }
+    this.#buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
   /** Whatever is left when the stream ends: a final event without its blank line, or nothing. */
   flush(): SseEvent[] {
-    const rest = this.#buffer + this.#decoder.decode();
+    const rest = this.#buffer + this.#normaliseLineEnds(this.#decoder.decode());
     this.#buffer = '';
+    this.#skipLeadingLF = false;
     if (rest.trim() === '') return [];
-    const event = parseBlock(rest);
+    const event = parseBlock(rest, 0, rest.length);
     return event ? [event] : [];
   }
 
-  /** Bytes buffered but not yet a complete event (bounded by callers to reject runaway lines). */
+  /** Characters buffered but not yet a complete event (bounded by callers to reject runaway lines). */
   get pending(): number {
     return this.#buffer.length;
   }
+
+  /**
+   * CRLF and lone CR are legal line ends; rewriting them to LF once, as text arrives, keeps the event
+   * scan a plain indexOf. A CRLF split across two reads is caught by remembering a trailing CR.
+   */
+  #normaliseLineEnds(text: string): string {
+    let normalised = text;
+    if (this.#skipLeadingLF && normalised.startsWith('\n')) normalised = normalised.slice(1);
+    this.#skipLeadingLF = normalised.endsWith('\r');
+    return normalised.includes('\r') ? normalised.replace(/\r\n?/g, '\n') : normalised;
+  }
 }
 
-function parseBlock(block: string): SseEvent | undefined {
+/** Parses the block `buffer[start, end)`: the lines of one event, LF-separated, without its blank line. */
+function parseBlock(buffer: string, start: number, end: number): SseEvent | undefined {
+  // OpenAI's every chunk: one `data: {...}` line. No slicing beyond the payload itself.
+  if (buffer.startsWith(DATA_PREFIX, start)) {
+    const lineEnd = buffer.indexOf('\n', start);
+    if (lineEnd === -1 || lineEnd >= end) {
+      return { event: undefined, data: buffer.slice(start + DATA_PREFIX.length, end) };
+    }
+  }
   const data: string[] = [];
   let event: string | undefined;
-  for (const line of block.split(/\r\n|\n|\r/)) {
+  for (const line of buffer.slice(start, end).split('\n')) {
     if (line === '' || line.startsWith(':')) continue;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);

@@ -3,7 +3,7 @@ import type { AttemptTimers } from './attempt.ts';
 import { classifyNetworkError } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { SseParser } from './sse.ts';
-import type { StreamChunk, StreamEnd, Usage } from './types.ts';
+import type { ChunkSource, StreamChunk, StreamEnd, Usage } from './types.ts';
 
 /** A single SSE line longer than this is not a chat chunk; stop before buffering it whole. */
 const MAX_PENDING_BYTES = 1024 * 1024;
@@ -18,12 +18,14 @@ interface ChunkJson {
  * Reads an OpenAI SSE body into chunks, classifying how it ended. A stream is complete when `[DONE]`
  * arrived or a `finish_reason` was seen; anything else that ends it is a failure value: `stream_cut`
  * (closed early), `timeout_idle` (went silent), `malformed_response` (not JSON), `server_error` (an
- * in-band error event). Chunks are yielded as they are parsed: nothing is re-buffered.
+ * in-band error event). Chunks are yielded per upstream read, as a batch of what that read completed:
+ * nothing is re-buffered, and chunks that arrived together leave together. Chunks before a bad one are
+ * still yielded; the bad one ends the stream.
  */
 export async function* readChatStream(
   body: Readable,
   timers: AttemptTimers,
-): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
+): AsyncGenerator<StreamChunk[], StreamEnd, undefined> {
   const parser = new SseParser();
   let finishReason: string | undefined;
   let usage: Usage | undefined;
@@ -39,20 +41,31 @@ export async function* readChatStream(
     for await (const bytes of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       timers.alive();
       received += bytes.length;
+      const batch: StreamChunk[] = [];
+      let ended: StreamEnd | undefined;
       for (const event of parser.push(bytes)) {
-        if (event.data === '[DONE]') return end({ ok: true, done: true, finishReason, usage });
+        if (event.data === '[DONE]') {
+          ended = { ok: true, done: true, finishReason, usage };
+          break;
+        }
         const parsed = parseChunk(event.data);
-        if (!parsed.ok) return end(parsed);
+        if (!parsed.ok) {
+          ended = parsed;
+          break;
+        }
         const json = parsed.json;
         if (json.error) {
-          return end(failure('server_error', `upstream sent an error event: ${json.error.message ?? ''}`));
+          ended = failure('server_error', `upstream sent an error event: ${json.error.message ?? ''}`);
+          break;
         }
         const reason = json.choices?.[0]?.finish_reason;
         if (reason) finishReason = reason;
         if (json.usage) usage = json.usage;
         seen += 1;
-        yield { data: event.data, json: json as Record<string, unknown> };
+        batch.push({ data: event.data, json: json as Record<string, unknown> });
       }
+      if (batch.length > 0) yield batch;
+      if (ended) return end(ended);
       if (parser.pending > MAX_PENDING_BYTES) {
         return end(failure('malformed_response', 'stream line exceeds 1 MiB without an event boundary'));
       }
@@ -139,17 +152,27 @@ export function isPreamble(json: Record<string, unknown>): boolean {
   return Object.entries(delta).every(([key, value]) => key === 'role' || value === '' || value === null);
 }
 
-/** Re-attaches the chunks already read in front of the rest, keeping the generator's return value. */
-export async function* replay(
+/**
+ * Puts the chunks already read (the held-back preamble and the first content) in front of the rest, as
+ * one batch. A plain object rather than another async generator: every later batch passes straight
+ * through without an extra promise hop.
+ */
+export function prepend(
   head: StreamChunk[],
-  rest: AsyncGenerator<StreamChunk, StreamEnd, undefined>,
+  rest: AsyncGenerator<StreamChunk[], StreamEnd, undefined>,
   ended: StreamEnd | undefined,
-): AsyncGenerator<StreamChunk, StreamEnd, undefined> {
-  try {
-    yield* head;
-    if (ended) return ended;
-    return yield* rest;
-  } finally {
-    await rest.return(undefined as never);
-  }
+): ChunkSource {
+  let first: StreamChunk[] | undefined = head.length > 0 ? head : undefined;
+  return {
+    next() {
+      if (first) {
+        const value = first;
+        first = undefined;
+        return Promise.resolve({ done: false, value });
+      }
+      if (ended) return Promise.resolve({ done: true, value: ended });
+      return rest.next();
+    },
+    return: () => rest.return(undefined as never),
+  };
 }

@@ -34,6 +34,16 @@ export interface StreamChunk {
   json: Record<string, unknown>;
 }
 
+/**
+ * A stream's chunks as they arrived: each `next()` gives the chunks one upstream read completed (never an
+ * empty batch), so they can be forwarded together in one write; the final result is how the stream ended.
+ */
+export interface ChunkSource {
+  next(): Promise<IteratorResult<StreamChunk[], StreamEnd>>;
+  /** Stops early (client gone, relay failed): releases the upstream body. Safe after the end. */
+  return(): Promise<unknown>;
+}
+
 /** How a stream ended: complete (with or without `[DONE]`), or a classified failure value. */
 export type StreamEnd =
   | { ok: true; done: boolean; finishReason: string | undefined; usage: Usage | undefined }
@@ -45,8 +55,8 @@ export interface OpenStream {
   /** Milliseconds from sending the request to the first SSE event. */
   timeToFirstChunkMs: number;
   model: string | undefined;
-  /** Yields the first chunk (already received) and then the rest as they arrive; returns the end. */
-  chunks: AsyncGenerator<StreamChunk, StreamEnd, undefined>;
+  /** The first chunks (already received), then the rest as they arrive; ends with how the stream ended. */
+  chunks: ChunkSource;
 }
 
 export interface ModelList {
