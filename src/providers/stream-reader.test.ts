@@ -14,7 +14,7 @@ const payload = (event: string) => event.slice('data: '.length, -'\n\n'.length);
 /** Each string is one read from the upstream socket. */
 const reads = (...parts: string[]) => Readable.from(parts.map((part) => Buffer.from(part)));
 
-async function drain(source: ChunkSource) {
+async function drain(source: Pick<ChunkSource, 'next'>) {
   const batches: string[][] = [];
   for (;;) {
     const next = await source.next();
