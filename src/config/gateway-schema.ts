@@ -92,6 +92,12 @@ export const retrySchema = z
       .positive()
       .default(120_000)
       .describe('Overall deadline for one client request across the chain'),
+    failoverOnEmpty: z
+      .boolean()
+      .default(true)
+      .describe(
+        'A 200 answer with no content, tool call or refusal (and no finish_reason "length" or "content_filter" to explain it) is an empty_response failure: failed over, counted against the target',
+      ),
   })
   .prefault({});
 

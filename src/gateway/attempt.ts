@@ -1,5 +1,13 @@
 import type { Context } from '@opentelemetry/api';
-import type { Completion, Failure, OpenStream, Provider, StreamEnd, Usage } from '../providers/index.ts';
+import {
+  type Completion,
+  type Failure,
+  failure,
+  type OpenStream,
+  type Provider,
+  type StreamEnd,
+  type Usage,
+} from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import type { Permit } from './breaker.ts';
@@ -22,6 +30,8 @@ export interface AttemptInput {
   telemetry: Telemetry;
   /** True once the client has gone: the outcome then says nothing about the target. */
   clientGone: () => boolean;
+  /** `retry.failoverOnEmpty`: an empty answer is an `empty_response` failure rather than a success. */
+  failEmpty: boolean;
 }
 
 export type AttemptOutcome =
@@ -116,13 +126,19 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   };
 
   if (!stream) {
-    const result = await provider.complete(call);
+    const answered = await provider.complete(call);
+    const result = answered.ok && answered.empty && input.failEmpty ? emptyAnswer(answered.status) : answered;
     const upstreamMs = settle(result, result.ok ? extractText(result.json) : undefined);
     return result.ok
       ? { ok: true, kind: 'complete', completion: result, upstreamMs }
       : { ...result, upstreamMs };
   }
-  const opened = await provider.stream(call);
+  let opened = await provider.stream(call);
+  if (opened.ok && opened.empty && input.failEmpty) {
+    // Nothing was relayed yet: the stream ended inside the held-back head.
+    await opened.chunks.return();
+    opened = emptyAnswer(opened.status);
+  }
   if (!opened.ok) return { ...opened, upstreamMs: settle(opened) };
   telemetry.instruments.genAiTimeToFirstChunk.record(opened.timeToFirstChunkMs / 1000, {
     [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
@@ -140,6 +156,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     finish: (end, output) => settle(end.ok ? { ...end, model: opened.model } : end, output),
   };
 }
+
+const emptyAnswer = (status: number): Failure =>
+  failure('empty_response', 'the upstream answered with no content, tool call or refusal', { status });
 
 /** The assistant's text from a chat completion (for /api/chat and opt-in content capture). */
 export function extractText(json: Record<string, unknown>): string {

@@ -84,6 +84,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         parent: input.span.ctx,
         telemetry,
         clientGone: input.clientGone,
+        failEmpty: config.retry.failoverOnEmpty,
       });
       upstreamMs += outcome.upstreamMs;
       if (outcome.ok) return { ...outcome, upstreamMs, target, tried };

@@ -18,6 +18,7 @@ const exhausted: Partial<Record<FailureType, { status: number; type: string; cod
   timeout_total: { status: 504, type: 'api_error', code: 'upstream_timeout' },
   auth: { status: 502, type: 'api_error', code: 'upstream_auth_failed' },
   model_overloaded: { status: 503, type: 'api_error', code: 'upstream_overloaded' },
+  empty_response: { status: 502, type: 'api_error', code: 'upstream_empty_response' },
 };
 const passedThrough = new Set<FailureType>(['client_error', 'context_length', 'content_filter']);
 

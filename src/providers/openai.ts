@@ -1,10 +1,11 @@
 import { Pool } from 'undici';
 import type { Config } from '../config/index.ts';
+import { chunkHasContent, emptinessExplained, isEmptyCompletion } from './answer-content.ts';
 import { startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { readText } from './read-body.ts';
-import { isPreamble, prepend, readChatStream } from './stream-reader.ts';
+import { prepend, readChatStream } from './stream-reader.ts';
 import type {
   ChatCall,
   Completion,
@@ -15,6 +16,9 @@ import type {
   StreamEnd,
   Usage,
 } from './types.ts';
+
+/** Chunks without content held back at most, so an upstream sending only empty chunks cannot grow it. */
+const HOLD_BACK_CHUNKS = 64;
 
 export type ProviderConfig = Config['providers'][number];
 
@@ -104,6 +108,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
         model: typeof json.model === 'string' ? json.model : undefined,
         usage: (json.usage as Usage | undefined) ?? undefined,
         finishReason: choices[0]?.finish_reason ?? undefined,
+        empty: isEmptyCompletion(json),
       };
     } catch (error) {
       const timedOut = timers.reason();
@@ -139,11 +144,13 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       }
     }
     const chunks = readChatStream(response.body, timers);
-    // Hold back the preamble (the role-only first chunk) until real content arrives: a stream that dies
-    // right after it has sent the client nothing useful and can still fail over transparently.
+    // Hold back what comes before the first content (the role-only preamble, an empty finish): a stream that
+    // dies there has sent the client nothing useful and can still fail over transparently, and one that
+    // ends there is an empty answer, known before the client saw a byte.
     const head: StreamChunk[] = [];
     let ended: StreamEnd | undefined;
-    for (let content = false; !content; ) {
+    let content = false;
+    while (!content && head.length < HOLD_BACK_CHUNKS) {
       const next = await chunks.next();
       if (next.done) {
         ended = next.value;
@@ -151,11 +158,10 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       }
       for (const chunk of next.value) {
         head.push(chunk);
-        content ||= !isPreamble(chunk.json);
+        content ||= chunkHasContent(chunk.json);
       }
     }
     if (ended && !ended.ok) return ended;
-    if (head.length === 0) return failure('stream_cut', 'stream ended before its first chunk');
     timers.gotFirst(idleMs);
     const model = head[0]?.json.model;
     return {
@@ -164,6 +170,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       timeToFirstChunkMs: now() - started,
       model: typeof model === 'string' ? model : undefined,
       chunks: prepend(head, chunks, ended),
+      empty: ended !== undefined && !content && !emptinessExplained(ended.finishReason),
     };
   }
 

@@ -141,17 +141,6 @@ function parseChunk(data: string): { ok: true; json: ChunkJson } | Failure {
   }
 }
 
-/** A chunk that only announces the assistant role: no content, tool call, finish reason or usage yet. */
-export function isPreamble(json: Record<string, unknown>): boolean {
-  if (json.usage) return false;
-  const choice = (
-    json.choices as { delta?: Record<string, unknown>; finish_reason?: unknown }[] | undefined
-  )?.[0];
-  if (!choice || choice.finish_reason) return false;
-  const delta = choice.delta ?? {};
-  return Object.entries(delta).every(([key, value]) => key === 'role' || value === '' || value === null);
-}
-
 /**
  * Puts the chunks already read (the held-back preamble and the first content) in front of the rest, as
  * one batch. A plain object rather than another async generator: every later batch passes straight

@@ -26,6 +26,8 @@ export interface Completion {
   model: string | undefined;
   usage: Usage | undefined;
   finishReason: string | undefined;
+  /** A complete answer with nothing in it (no text, tool call or refusal; see answer-content.ts). */
+  empty: boolean;
 }
 
 /** One streamed chunk: the raw `data:` payload (forwarded as is) and its parsed form. */
@@ -57,6 +59,11 @@ export interface OpenStream {
   model: string | undefined;
   /** The first chunks (already received), then the rest as they arrive; ends with how the stream ended. */
   chunks: ChunkSource;
+  /**
+   * The stream already ended, complete, without content. Known before a byte reaches the client, because
+   * chunks are held back until the first one with content arrives.
+   */
+  empty: boolean;
 }
 
 export interface ModelList {

@@ -36,6 +36,26 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
   const chunk = (model: string, delta: Record<string, unknown>, finish: string | null = null) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 
+  /**
+   * Answers of a given shape rather than the usual words. `empty`: no content, finish "stop".
+   * `empty-length`: no content because max_tokens ran out. `empty-choices`: no choices at all (a stream of
+   * just [DONE]). `tool-call`: no text, one tool call.
+   */
+  const toolCall = { id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{}' } };
+  const answerShapes: Record<
+    string,
+    { message?: Record<string, unknown>; delta?: Record<string, unknown>; finish: string } | undefined
+  > = {
+    empty: { message: { role: 'assistant', content: '', refusal: null }, finish: 'stop' },
+    'empty-length': { message: { role: 'assistant', content: '' }, finish: 'length' },
+    'empty-choices': { finish: 'stop' },
+    'tool-call': {
+      message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+      delta: { tool_calls: [{ index: 0, ...toolCall }] },
+      finish: 'tool_calls',
+    },
+  };
+
   async function chat(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) {
     const requested = String(body.model ?? '');
     const [model = '', modelFault] = requested.split('+fault-');
@@ -70,18 +90,23 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end('{"id": "chatcmpl-fake", "choices": [');
       }
+      const shaped = answerShapes[fault];
       const answer = JSON.stringify({
         id: 'chatcmpl-fake',
         object: 'chat.completion',
         created: 1,
         model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: `Hello from ${name}` },
-            finish_reason: 'stop',
-          },
-        ],
+        choices: shaped
+          ? shaped.message
+            ? [{ index: 0, message: shaped.message, finish_reason: shaped.finish }]
+            : []
+          : [
+              {
+                index: 0,
+                message: { role: 'assistant', content: `Hello from ${name}` },
+                finish_reason: 'stop',
+              },
+            ],
         usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
       });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -103,11 +128,20 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
     const stallAfter = Number(/^stall-after-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
     const malformedAfter =
       fault === 'malformed' ? 0 : Number(/^malformed-after-(\d+)$/.exec(fault)?.[1] ?? Number.NaN);
-    const chunks = [
-      chunk(model, { role: 'assistant', content: '' }),
-      ...words.map((word) => chunk(model, { content: word })),
-      ...(fault === 'no-done-cut' ? [] : [chunk(model, {}, 'stop')]),
-    ];
+    const shaped = answerShapes[fault];
+    const chunks = shaped
+      ? shaped.message
+        ? [
+            chunk(model, { role: 'assistant', content: '' }),
+            ...(shaped.delta ? [chunk(model, shaped.delta)] : []),
+            chunk(model, {}, shaped.finish),
+          ]
+        : []
+      : [
+          chunk(model, { role: 'assistant', content: '' }),
+          ...words.map((word) => chunk(model, { content: word })),
+          ...(fault === 'no-done-cut' ? [] : [chunk(model, {}, 'stop')]),
+        ];
     for (const [index, data] of chunks.entries()) {
       if (index === cutAfter) return res.socket?.destroy();
       if (index === stallAfter) return;

@@ -33,6 +33,10 @@ beforeAll(async () => {
     'cut-after-0',
     'stall-after-0',
     'cut-after-1',
+    'empty',
+    'empty-choices',
+    'empty-length',
+    'tool-call',
   ];
   gateway = await startGateway({
     providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
@@ -44,6 +48,7 @@ beforeAll(async () => {
           { provider: 'backup', model: 'm' },
         ],
       })),
+      { model: 'only-empty', targets: [{ provider: 'primary', model: 'm+fault-empty' }] },
       {
         model: 'same-model',
         targets: [
@@ -74,6 +79,8 @@ describe.each([false, true])('fault classes (stream %s)', (stream) => {
     ['malformed', 'malformed_response'],
     ['auth', 'auth'],
     ['context-length', 'context_length'],
+    ['empty', 'empty_response'],
+    ['empty-choices', 'empty_response'],
   ])('fails over from %s (%s) to the backup before the first byte', async (fault, reason) => {
     const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream }));
     expect(response.status).toBe(200);
@@ -94,6 +101,63 @@ describe('stream faults before the first chunk', () => {
       expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
       expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
       expect((await sseData(response)).at(-1)).toBe('[DONE]');
+    },
+  );
+});
+
+describe('empty answers', () => {
+  const reply = async (response: Response, stream: boolean) => {
+    if (stream) return (await sseData(response)).slice(0, -1).map((data) => JSON.parse(data));
+    return [await response.json()];
+  };
+
+  it.each([[false], [true]])(
+    'an answer without text but with a reason (max_tokens, a tool call) is served, not failed over (stream %s)',
+    async (stream) => {
+      for (const fault of ['empty-length', 'tool-call']) {
+        const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream }));
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-inferwatch-failover')).toBe('primary');
+        const answer = JSON.stringify(await reply(response, stream));
+        expect(answer).toContain(fault === 'tool-call' ? '"tool_calls"' : '"finish_reason":"length"');
+      }
+    },
+  );
+
+  it.each([[false], [true]])(
+    'when no target gives more than an empty answer the client gets a 502 naming it (stream %s)',
+    async (stream) => {
+      const response = await gateway.post('/v1/chat/completions', chatBody('only-empty', { stream }));
+      expect(response.status).toBe(502);
+      expect(await response.json()).toMatchObject({ error: { code: 'upstream_empty_response' } });
+    },
+  );
+
+  it.each([[false], [true]])(
+    'with retry.failoverOnEmpty off, the empty answer is the answer (stream %s)',
+    async (stream) => {
+      const lenient = await startGateway({
+        providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
+        routes: [
+          {
+            model: '*',
+            targets: [
+              { provider: 'primary', model: 'm+fault-empty' },
+              { provider: 'backup', model: 'm' },
+            ],
+          },
+        ],
+        retry: { ...fastRetry, failoverOnEmpty: false },
+      });
+      try {
+        const response = await lenient.post('/v1/chat/completions', chatBody('any', { stream }));
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-inferwatch-provider')).toBe('primary');
+        const last = (await reply(response, stream)).at(-1);
+        expect(last).toMatchObject({ choices: [{ finish_reason: 'stop' }] });
+      } finally {
+        await lenient.stop();
+      }
     },
   );
 });

@@ -1,0 +1,35 @@
+/**
+ * What counts as an answer. An upstream that finishes with nothing in it (no text, tool call, refusal or
+ * reasoning) has failed in a way its 200 hides; the gateway can then fail over (`empty_response`).
+ */
+
+/** `finish_reason` values that explain an answer without content: out of tokens, or filtered. */
+const explainsEmptiness = new Set(['length', 'content_filter']);
+
+const saysSomething = (value: unknown) =>
+  value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
+
+/** A message or stream delta with something beyond its role. Unknown fields count: they may be the answer. */
+export function hasContent(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  for (const [key, value] of Object.entries(message)) if (key !== 'role' && saysSomething(value)) return true;
+  return false;
+}
+
+type Choice = { message?: unknown; delta?: unknown; finish_reason?: unknown };
+const choicesOf = (json: Record<string, unknown>): Choice[] =>
+  Array.isArray(json.choices) ? (json.choices as Choice[]) : [];
+
+/** A stream chunk whose delta carries content (not the role-only preamble, a bare finish or usage). */
+export const chunkHasContent = (json: Record<string, unknown>): boolean =>
+  choicesOf(json).some((choice) => hasContent(choice?.delta));
+
+/** True when a finish reason explains why an answer has no content, so it is not an empty answer. */
+export const emptinessExplained = (finishReason: unknown): boolean =>
+  typeof finishReason === 'string' && explainsEmptiness.has(finishReason);
+
+/** A chat completion none of whose choices says anything, without a finish reason that explains it. */
+export const isEmptyCompletion = (json: Record<string, unknown>): boolean =>
+  choicesOf(json).every(
+    (choice) => !hasContent(choice?.message) && !emptinessExplained(choice?.finish_reason),
+  );
