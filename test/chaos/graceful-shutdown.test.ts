@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Spawned, spawnInferwatch } from './process.ts';
 
@@ -8,7 +9,7 @@ afterEach(async () => {
 });
 
 /** Opens a slow stream (first token after 800 ms, then 10 tokens/s: ~2 s) and resolves when headers arrive. */
-async function openSlowStream(url: string) {
+async function openSlowStream(url: string, signal?: AbortSignal) {
   const faults = await fetch(`${url}/simulator/_sim/primary/faults`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -23,6 +24,7 @@ async function openSlowStream(url: string) {
       messages: [{ role: 'user', content: 'hello' }],
       stream: true,
     }),
+    signal,
   });
   expect(response.status).toBe(200);
   const body = response.body;
@@ -61,11 +63,33 @@ describe('graceful shutdown of inferwatch start', () => {
       )
       .toMatch(/ECONNREFUSED/);
     const text = await stream.text;
+    const streamEnded = performance.now();
     expect(text).toContain('data: [DONE]');
     expect(text).toContain('"finish_reason":"stop"');
     const exit = await running.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(running.output()).toContain('shutting down');
+    // Gone once the stream is done, not at the end of the 10 s grace (its keep-alive connection is closed).
+    expect(performance.now() - streamEnded).toBeLessThan(3_000);
+  }, 30_000);
+
+  it('connections without a request in progress do not hold shutdown: a silent one, an aborted stream', async () => {
+    running = await spawnInferwatch();
+    const { url, port, child } = running;
+    // A connection that never sends a request, as load balancers and browsers pre-open them.
+    const silent = connect(port, '127.0.0.1');
+    await new Promise((done) => silent.once('connect', done));
+    const silentClosed = new Promise((done) => silent.once('close', done));
+    // A client that gives up on its stream after the headers (the upstream request is cancelled).
+    const giveUp = new AbortController();
+    await openSlowStream(url, giveUp.signal);
+    giveUp.abort();
+    const started = performance.now();
+    child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    await silentClosed;
+    // Well inside the 10 s grace: nothing was left to wait for.
+    expect(performance.now() - started).toBeLessThan(3_000);
   }, 30_000);
 
   it('a second SIGTERM exits at once, without waiting for the stream', async () => {
