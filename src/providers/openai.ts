@@ -163,7 +163,8 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     }
     if (ended && !ended.ok) return ended;
     timers.gotFirst(idleMs);
-    const model = head[0]?.json.model;
+    // The first chunk that names one: Azure opens with a prompt-filter chunk whose model is "".
+    const model = head.find((chunk) => typeof chunk.json.model === 'string' && chunk.json.model)?.json.model;
     return {
       ok: true,
       status: response.statusCode,

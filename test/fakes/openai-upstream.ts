@@ -142,6 +142,12 @@ export async function startFakeUpstream(name = 'fake'): Promise<FakeUpstream> {
           ...words.map((word) => chunk(model, { content: word })),
           ...(fault === 'no-done-cut' ? [] : [chunk(model, {}, 'stop')]),
         ];
+    // `azure-preamble`: Azure OpenAI opens a stream with a prompt-filter chunk: no choices, model "".
+    if (fault === 'azure-preamble') {
+      res.write(
+        `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] })}\n\n`,
+      );
+    }
     for (const [index, data] of chunks.entries()) {
       if (index === cutAfter) return res.socket?.destroy();
       if (index === stallAfter) return;

@@ -79,6 +79,15 @@ describe('gateway telemetry', () => {
     expect(Object.keys(clients[1]?.attributes ?? {}).some((key) => key.includes('messages'))).toBe(false);
   });
 
+  it("takes a stream's response model from the first chunk that names one (Azure's first does not)", async () => {
+    const { primary, gateway } = await setup();
+    primary.setFault('azure-preamble');
+    const response = await gateway.post('/v1/chat/completions', chatBody('chat', { stream: true }));
+    expect((await sseData(response)).at(-1)).toBe('[DONE]');
+    const client = gateway.telemetry.spans().find((span) => span.kind === SpanKind.CLIENT);
+    expect(client?.attributes['gen_ai.response.model']).toBe('p-model');
+  });
+
   it('emits the GenAI and gateway metrics with bounded labels', async () => {
     const { primary, gateway } = await setup();
     primary.setFault('500');
