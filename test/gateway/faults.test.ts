@@ -5,6 +5,7 @@ import {
   fastProvider,
   fastRetry,
   type GatewayUnderTest,
+  primaryThenBackup,
   sseData,
   startGateway,
 } from './harness.ts';
@@ -137,16 +138,11 @@ describe('empty answers', () => {
     'with retry.failoverOnEmpty off, the empty answer is the answer (stream %s)',
     async (stream) => {
       const lenient = await startGateway({
-        providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
-        routes: [
-          {
-            model: '*',
-            targets: [
-              { provider: 'primary', model: 'm+fault-empty' },
-              { provider: 'backup', model: 'm' },
-            ],
-          },
-        ],
+        ...primaryThenBackup(primary, backup, {
+          model: '*',
+          primaryModel: 'm+fault-empty',
+          backupModel: 'm',
+        }),
         retry: { ...fastRetry, failoverOnEmpty: false },
       });
       try {

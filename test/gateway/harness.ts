@@ -74,4 +74,26 @@ export const fastProvider = (name: string, baseURL: string, extra: Record<string
   timeouts: { connectMs: 1_000, firstTokenMs: 400, idleMs: 300, totalMs: 5_000 },
   ...extra,
 });
+/**
+ * Providers `primary` and `backup` (fast timeouts) and one route: `model` goes to the primary, then fails over
+ * to the backup, each with its upstream model when given.
+ */
+export function primaryThenBackup(
+  primary: { baseURL: string },
+  backup: { baseURL: string },
+  route: { model: string; primaryModel?: string; backupModel?: string },
+) {
+  const target = (provider: string, model: string | undefined) =>
+    model ? { provider, model } : { provider };
+  return {
+    providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
+    routes: [
+      {
+        model: route.model,
+        targets: [target('primary', route.primaryModel), target('backup', route.backupModel)],
+      },
+    ],
+  };
+}
+
 export const fastRetry = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 1_000, deadlineMs: 10_000 };

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
-import { chatBody, fastProvider, fastRetry, type GatewayUnderTest, startGateway } from './harness.ts';
+import {
+  chatBody,
+  fastProvider,
+  fastRetry,
+  type GatewayUnderTest,
+  primaryThenBackup,
+  startGateway,
+} from './harness.ts';
 
 let upstreams: FakeUpstream[] = [];
 let gateway: GatewayUnderTest | undefined;
@@ -16,8 +23,7 @@ async function setup(overrides: Overrides = {}, options = {}) {
   const config = typeof overrides === 'function' ? overrides(primary, backup) : overrides;
   gateway = await startGateway(
     {
-      providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
-      routes: [{ model: '*', targets: [{ provider: 'primary' }, { provider: 'backup' }] }],
+      ...primaryThenBackup(primary, backup, { model: '*' }),
       retry: fastRetry,
       circuitBreaker: { failureThreshold: 2, recoverySeconds: 30 },
       ...config,

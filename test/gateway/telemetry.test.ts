@@ -7,9 +7,9 @@ import { createTestTelemetry } from '../../src/telemetry/testing.ts';
 import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
 import {
   chatBody,
-  fastProvider,
   fastRetry,
   type GatewayUnderTest,
+  primaryThenBackup,
   sseData,
   startGateway,
 } from './harness.ts';
@@ -23,16 +23,11 @@ async function setup(options: { captureContent?: boolean } = {}) {
   upstreams = [primary, backup];
   gateway = await startGateway(
     {
-      providers: [fastProvider('primary', primary.baseURL), fastProvider('backup', backup.baseURL)],
-      routes: [
-        {
-          model: 'chat',
-          targets: [
-            { provider: 'primary', model: 'p-model' },
-            { provider: 'backup', model: 'b-model' },
-          ],
-        },
-      ],
+      ...primaryThenBackup(primary, backup, {
+        model: 'chat',
+        primaryModel: 'p-model',
+        backupModel: 'b-model',
+      }),
       retry: { ...fastRetry, maxAttempts: 1 },
     },
     options,
