@@ -10,10 +10,9 @@ export interface RelayResult {
 
 /**
  * Forwards an upstream stream to the client as it arrives (no re-buffering): the chunks one upstream read
- * completed go out in one write, so a busy gateway makes no more syscalls than a byte pipe would. How it ends is decided
- * here: complete → `[DONE]` (appended when the upstream forgot it); a cut, stall or malformed chunk after
- * the first byte → an OpenAI-shaped error event and never `[DONE]`, so a truncated answer cannot look
- * like success.
+ * completed go out in one write. How it ends is decided here: complete → `[DONE]` (appended when the
+ * upstream forgot it); a cut, stall or malformed chunk after the first byte → an OpenAI-shaped error event
+ * and never `[DONE]`, so a truncated answer cannot look like success.
  */
 export async function relayStream(
   res: Response,
