@@ -47,7 +47,6 @@ export async function relayStream(
 }
 
 function serialise(batch: StreamChunk[]): string {
-  if (batch.length === 1) return sseData((batch[0] as StreamChunk).data);
   let text = '';
   for (const chunk of batch) text += sseData(chunk.data);
   return text;

@@ -10,7 +10,7 @@ const saysSomething = (value: unknown) =>
   value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
 
 /** A message or stream delta with something beyond its role. Unknown fields count: they may be the answer. */
-export function hasContent(message: unknown): boolean {
+function hasContent(message: unknown): boolean {
   if (typeof message !== 'object' || message === null) return false;
   for (const [key, value] of Object.entries(message)) if (key !== 'role' && saysSomething(value)) return true;
   return false;

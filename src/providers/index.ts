@@ -1,4 +1,3 @@
-export { chunkHasContent, hasContent, isEmptyCompletion } from './answer-content.ts';
 export { classifyNetworkError, classifyResponse, parseRetryAfter } from './classify.ts';
 export { type Failure, type FailureType, failure, failureTypes } from './failure.ts';
 export type { ProviderConfig, ProviderOptions } from './openai.ts';
