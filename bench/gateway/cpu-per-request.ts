@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
 import { startOtlpSink } from './otlp-sink.ts';
-import type { Started } from './processes.ts';
-import { startBareProxy, startGateway, startSimulator } from './targets.ts';
+import { runThenStop, type Started } from './processes.ts';
+import { chatBody, startBareProxy, startGateway, startSimulator, streamBody } from './targets.ts';
 import { runAtRate } from './vegeta.ts';
 
 const { values } = parseArgs({
@@ -22,12 +22,7 @@ const seconds = Number(values.seconds ?? 10);
 const rate = Number(values.rate ?? 500);
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-cpu-'));
 const started: Started[] = [];
-const body = {
-  model: 'sim-small',
-  messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
-  max_tokens: 32,
-  ...(values.stream ? { stream: true } : {}),
-};
+const body = values.stream ? streamBody : chatBody;
 
 /** User + system CPU of a process in milliseconds (clock ticks are 10 ms on Linux). */
 const cpuMs = (pid: number) => {
@@ -58,11 +53,4 @@ async function main() {
   await sink.close();
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const process of started.reverse()) await process.stop();
-  });
+runThenStop(main, started);

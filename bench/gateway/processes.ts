@@ -67,3 +67,18 @@ export async function startProcess(
       }),
   };
 }
+
+/**
+ * Runs a benchmark's main, reports a failure through the exit code, and always stops the processes it
+ * started (last first), so no server outlives the run.
+ */
+export function runThenStop(main: () => Promise<unknown>, started: Started[]): void {
+  main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      for (const child of started.reverse()) await child.stop();
+    });
+}

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
 import { startOtlpSink } from './otlp-sink.ts';
-import { freePort, type Started, startProcess } from './processes.ts';
+import { freePort, runThenStop, type Started, startProcess } from './processes.ts';
 import { type Measured, writeResults } from './report.ts';
-import { startBareProxy, startGateway, startSimulator } from './targets.ts';
+import { chatBody, startBareProxy, startGateway, startSimulator, streamBody } from './targets.ts';
 import { requireVegeta, runAtRate } from './vegeta.ts';
 
 const { values } = parseArgs({
@@ -37,13 +37,6 @@ const work = mkdtempSync(join(tmpdir(), 'inferwatch-bench-'));
 const started: Started[] = [];
 const RAW = join('.build', 'bench-gateway.json');
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-const chatBody = {
-  model: 'sim-small',
-  messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
-  max_tokens: 32,
-};
-const streamBody = { ...chatBody, stream: true };
 
 interface Target {
   name: string;
@@ -214,11 +207,4 @@ async function runFailover(gatewayURL: string, simPort: number) {
 
 // --report-only re-renders bench/RESULTS.md from the last run's raw figures (after a change to report.ts).
 const run = values['report-only'] ? async () => writeResults(JSON.parse(readFileSync(RAW, 'utf8'))) : main;
-run()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const process of started.reverse()) await process.stop();
-  });
+runThenStop(run, started);

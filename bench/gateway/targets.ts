@@ -4,6 +4,14 @@ import { freePort, type Started, startProcess } from './processes.ts';
 
 const node = process.execPath;
 
+/** The request every gateway benchmark sends, so figures from run.ts and cpu-per-request.ts compare. */
+export const chatBody = {
+  model: 'sim-small',
+  messages: [{ role: 'user', content: 'Say hello in a dozen words.' }],
+  max_tokens: 32,
+};
+export const streamBody = { ...chatBody, stream: true };
+
 /**
  * The simulator as a fast, fixed upstream (10 ms to first token, 1000 tokens/s), so differences between
  * targets are the proxies' own cost rather than the simulator's timers.
