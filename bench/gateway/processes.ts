@@ -1,23 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface Started {
   name: string;
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** A free loopback port (bound then released; races are harmless on a bench machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Spawns a server process and resolves once `readyURL` answers (any status below 500). */

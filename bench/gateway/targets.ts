@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, type Started, startProcess } from './processes.ts';
+import { freePort } from '../free-port.ts';
+import { type Started, startProcess } from './processes.ts';
 
 const node = process.execPath;
 

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { offsetFor } from '../../src/prober/scheduler.ts';
+import { freePort } from '../free-port.ts';
 import { percentile, processUsage } from './stats.ts';
 
 const BINARY = '/usr/bin/prometheus-blackbox-exporter';
@@ -19,14 +18,6 @@ const config = `modules:
       preferred_ip_protocol: ip4
       fail_if_body_not_matches_regexp: ['"status":"ok"']
 `;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface BlackboxOptions {
   base: string;

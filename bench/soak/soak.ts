@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../free-port.ts';
 import { startOtlpSink } from '../gateway/otlp-sink.ts';
 import { percentile, slope, startOpenLoop } from './load.ts';
-import { freePort, sampleProcess, startNode } from './processes.ts';
+import { sampleProcess, startNode } from './processes.ts';
 
 export interface SoakOptions {
   durationMs: number;

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/free-port.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { binaryPaths, missingBinaries } from '../stack/binaries.ts';
 import { renderAlertmanagerConfig } from '../stack/configs.ts';
 import { isRunning, type StartedProcess, startProcess } from '../stack/process.ts';
-import { freePort, waitForHttp } from '../stack/wait.ts';
+import { waitForHttp } from '../stack/wait.ts';
 import { startAnalyzer } from './harness.ts';
 
 const missing = missingBinaries(['alertmanager']);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../contract/embedded.ts';
+import { freePort } from '../../bench/free-port.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

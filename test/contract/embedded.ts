@@ -1,3 +1,4 @@
+import { freePort } from '../../bench/free-port.ts';
 import { embeddedDefaults } from '../../src/config/defaults.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import type { Listening } from '../../src/http/index.ts';
@@ -5,11 +6,7 @@ import { type Logger, silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import type { Telemetry } from '../../src/telemetry/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { freePort } from '../stack/wait.ts';
 
-export { freePort };
-
-/** A free loopback port: the embedded defaults point the providers at the process's own port. */
 export interface EmbeddedOptions {
   /** Deep-merged over the embedded defaults, top-level section by section. */
   overrides?: Record<string, Record<string, unknown>>;
@@ -33,6 +30,7 @@ export interface Embedded {
  * process, every component), in-process on a free loopback port with an in-memory store.
  */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embedded> {
+  // Known before start: the embedded defaults point the providers at the process's own port.
   const port = await freePort();
   const tree = embeddedDefaults({ INFERWATCH_PORT: String(port) }) as Record<string, Record<string, unknown>>;
   const merged: Record<string, unknown> = { ...tree, store: { path: options.storePath ?? ':memory:' } };

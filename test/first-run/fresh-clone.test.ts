@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../stack/wait.ts';
+import { freePort } from '../../bench/free-port.ts';
 
 // Follows the README as a new user would: a fresh clone, `npm ci` (node_modules linked from this checkout
 // to save minutes; the lockfile is the same), then `npm start` with no config and no keys.

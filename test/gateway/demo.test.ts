@@ -1,15 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+import { freePort } from '../../bench/free-port.ts';
 
 describe('inferwatch demo', () => {
   it('knocks the primary out, prints the breaker opening and the failover, and stops cleanly', async () => {

@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../bench/free-port.ts';
 import { binaryPaths, missingBinaries } from './binaries.ts';
 import { collectorArgs, renderAlertmanagerConfig, renderPrometheusConfig } from './configs.ts';
 import { isRunning, type StartedProcess, startProcess } from './process.ts';
 import { createPrometheusClient, type PrometheusClient } from './prometheus-client.ts';
-import { freePort, waitForHttp } from './wait.ts';
+import { waitForHttp } from './wait.ts';
 
 export interface StackOptions {
   /** Where Alertmanager posts (the analyzer's /api/alertmanager, or a recorder). */

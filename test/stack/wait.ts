@@ -1,27 +1,3 @@
-import { createServer } from 'node:net';
-
-/** A free loopback port: bind port 0, read it, release it. */
-/** Ports this process already handed out: a port is released before its owner binds it, so never give it twice. */
-const handedOut = new Set<number>();
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        const picked = typeof address === 'object' && address ? address.port : 0;
-        server.close(() => resolve(picked));
-      });
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
-
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../bench/free-port.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Envelope } from '../../src/events/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { freePort } from '../stack/wait.ts';
 import { axeViolations, type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
 
 // The whole path a user watches in the demo: embedded defaults (gateway → simulated primary and backup),
