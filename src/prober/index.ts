@@ -53,7 +53,13 @@ export function createProberComponent(ctx: RuntimeContext): Component {
 }
 
 export { createProbeHistory, type ProbeHistory } from './history.ts';
-export { createProber, type Prober, type ProberOptions, type TargetStatus } from './prober.ts';
+export {
+  createProber,
+  ProbeCancelledError,
+  type Prober,
+  type ProberOptions,
+  type TargetStatus,
+} from './prober.ts';
 export type { ProbeRecord } from './record.ts';
 export { createScheduler, offsetFor, type Scheduler, type Timers } from './scheduler.ts';
 export { type ProbeTarget, resolveTargets } from './targets.ts';

@@ -41,12 +41,23 @@ export interface TargetStatus {
 export interface Prober {
   start(): void;
   stop(): Promise<void>;
-  /** Runs one target now (joins a run already in flight: never two at once). */
+  /**
+   * Runs one target now (joins a run already in flight: never two at once). Rejects with
+   * ProbeCancelledError when stop() cuts the check short.
+   */
   run(name: string): Promise<ProbeRecord>;
   /** Runs every target once, bounded by the concurrency (probe --once). */
   runAll(): Promise<ProbeRecord[]>;
   status(): TargetStatus[];
   has(name: string): boolean;
+}
+
+/** A check cut short because the prober is stopping: nothing was learned about the target. */
+export class ProbeCancelledError extends Error {
+  constructor(target: string) {
+    super(`Probe ${target} was cancelled: the prober is stopping.`);
+    this.name = 'ProbeCancelledError';
+  }
 }
 
 export function createProber(options: ProberOptions): Prober {
@@ -85,6 +96,10 @@ export function createProber(options: ProberOptions): Prober {
       signal: stopping.signal,
       dispatcher: dispatcherFor(target),
     });
+    // stop() aborts the checks in flight. Their failure says nothing about the target; published, it would
+    // put a false failure (and with a threshold of 1 a "down" incident) in history and metrics on every
+    // restart or deploy of a prober.
+    if (stopping.signal.aborted && !outcome.success) throw new ProbeCancelledError(name);
     const before = states.get(name) ?? initialState();
     const after = nextState(
       before,

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { notFound, parseLimit } from '../http/index.ts';
+import { notFound, parseLimit, serviceUnavailable } from '../http/index.ts';
 import type { ProbeHistory } from './history.ts';
-import type { Prober } from './prober.ts';
+import { ProbeCancelledError, type Prober } from './prober.ts';
 
 /** GET /api/probes, GET /api/probes/:name?limit=, POST /api/probes/:name/run. */
 export function createProbeRouter(prober: Prober, history: ProbeHistory | undefined, region: string): Router {
@@ -22,7 +22,12 @@ export function createProbeRouter(prober: Prober, history: ProbeHistory | undefi
   router.post('/api/probes/:name/run', async (req, res) => {
     const { name } = req.params;
     if (!prober.has(name)) throw notFound(`No probe target named "${name}".`, 'probe_not_found');
-    res.json(await prober.run(name));
+    try {
+      res.json(await prober.run(name));
+    } catch (error) {
+      if (error instanceof ProbeCancelledError) throw serviceUnavailable(error.message, 'prober_stopping');
+      throw error;
+    }
   });
 
   return router;

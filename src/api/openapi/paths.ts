@@ -102,7 +102,7 @@ export const pathsByComponent: Record<string, Record<string, JsonObject>> = {
         summary: 'Run one target now (joins a run already in flight)',
         security: apiKeySecurity,
         parameters: [pathName('Probe target name')],
-        responses: { 200: jsonBody('ProbeRecord', 'Result'), ...pick(401, 404) },
+        responses: { 200: jsonBody('ProbeRecord', 'Result'), ...pick(401, 404, 503) },
       },
     },
   },
