@@ -13,6 +13,8 @@ function toChatBody(input: unknown, defaultModel: string): Record<string, unknow
   const { model, message, messages, stream } = input as Record<string, unknown>;
   if (stream === true)
     throw badRequest('/api/chat does not stream; use /v1/chat/completions.', 'invalid_value', 'stream');
+  if (stream !== undefined && stream !== null && stream !== false)
+    throw badRequest("Invalid type for 'stream': expected false or nothing.", 'invalid_type', 'stream');
   if (model !== undefined && (typeof model !== 'string' || model.length === 0)) {
     throw badRequest('model must be a non-empty string.', 'invalid_type', 'model');
   }

@@ -24,6 +24,11 @@ export async function readChatBody(req: Request, limit: number): Promise<Record<
   if (!Array.isArray(record.messages)) {
     throw badRequest('messages must be an array of chat messages', 'invalid_type', 'messages');
   }
+  // The gateway itself reads `stream` (JSON or SSE back), so it checks its type: `"true"` or `{}` would
+  // otherwise get a JSON answer the client is not waiting for. null means false, as OpenAI reads it.
+  if (record.stream !== undefined && record.stream !== null && typeof record.stream !== 'boolean') {
+    throw badRequest("Invalid type for 'stream': expected a boolean.", 'invalid_type', 'stream');
+  }
   return record;
 }
 

@@ -48,6 +48,9 @@ export function validateChatRequest(body: unknown): Validated {
       );
     }
   }
+  if (record.stream !== undefined && record.stream !== null && typeof record.stream !== 'boolean') {
+    return fail("Invalid type for 'stream': expected a boolean.", 'invalid_type', 'stream');
+  }
   const maxTokens = record.max_completion_tokens ?? record.max_tokens;
   const streamOptions = record.stream_options as { include_usage?: unknown } | undefined;
   return {

@@ -51,6 +51,29 @@ describe('bad input gets a clear OpenAI-shaped error and the server stays up', (
     expect(await noMessages.json()).toMatchObject({ error: { param: 'messages' } });
   });
 
+  it.each([
+    ['a string', 'true'],
+    ['an object', {}],
+    ['a number', 1],
+  ])(
+    'stream as %s → 400 invalid_type, never a JSON answer to a client waiting for SSE',
+    async (_name, stream) => {
+      const before = upstream.stats.requests;
+      for (const path of ['/v1/chat/completions', '/api/chat']) {
+        const response = await gateway.post(path, chatBody('known', { stream }), key);
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: { code: 'invalid_type', param: 'stream' } });
+      }
+      expect(upstream.stats.requests).toBe(before);
+    },
+  );
+
+  it('stream: null reads as false, as OpenAI reads it', async () => {
+    const response = await gateway.post('/v1/chat/completions', chatBody('known', { stream: null }), key);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('a body over server.maxBodyBytes → 413 body_too_large', async () => {
     const huge = chatBody('known', { padding: 'x'.repeat(20_000) });
     const response = await gateway.post('/v1/chat/completions', huge, key);
@@ -59,12 +82,13 @@ describe('bad input gets a clear OpenAI-shaped error and the server stays up', (
   });
 
   it('an unknown model → 404 model_not_found', async () => {
+    const before = upstream.stats.requests;
     const response = await gateway.post('/v1/chat/completions', chatBody('nope'), {
       authorization: 'Bearer sk-gateway-2',
     });
     expect(response.status).toBe(404);
     expect(await errorOf(response)).toMatchObject({ code: 'model_not_found' });
-    expect(upstream.stats.requests).toBe(0);
+    expect(upstream.stats.requests).toBe(before);
   });
 
   it('still serves after all of the above', async () => {

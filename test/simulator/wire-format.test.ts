@@ -103,6 +103,7 @@ describe('simulator wire format', () => {
       'invalid_type',
     ],
     ['missing model', { model: undefined }, 'model', 'missing_required_parameter'],
+    ['stream not a boolean', { model: 'sim-small', stream: 'true' }, 'stream', 'invalid_type'],
     ['unknown fault', { model: 'sim-small+fault-nope' }, 'model', 'model_not_found'],
   ])('rejects %s with an OpenAI-shaped 400', async (_name, body, param, code) => {
     const { url } = await startSimulator();

@@ -22,7 +22,11 @@ const messageSchema = z.looseObject({
 export const chatRequestSchema = z.looseObject({
   model: z.string().min(1).describe('Client-facing model name; a route maps it to a provider chain'),
   messages: z.array(messageSchema).min(1),
-  stream: z.boolean().optional().describe('true: text/event-stream of chat.completion.chunk events'),
+  stream: z
+    .boolean()
+    .nullable()
+    .optional()
+    .describe('true: text/event-stream of chat.completion.chunk events; null means false'),
   // Sampling fields (temperature, max_tokens, ...) pass through; the upstream validates them.
 });
 
@@ -61,7 +65,7 @@ export const modelListSchema = z.strictObject({
 
 const apiChatCommonRequest = {
   model: z.string().min(1).optional().describe('Defaults to the first named route'),
-  stream: z.literal(false).optional().describe('/api/chat never streams'),
+  stream: z.literal(false).nullable().optional().describe('/api/chat never streams'),
 };
 
 /** Either `message` (one user turn) or `messages` (a chat); one of them is required. */
