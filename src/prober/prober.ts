@@ -178,7 +178,10 @@ export function createProber(options: ProberOptions): Prober {
       await Promise.all([...dispatchers.values()].map((agent) => agent.close().catch(() => undefined)));
       dispatchers.clear();
     },
-    run: (name) => scheduler.runNow(name) as Promise<ProbeRecord>,
+    run: (name) =>
+      stopping.signal.aborted
+        ? Promise.reject(new ProbeCancelledError(name))
+        : (scheduler.runNow(name) as Promise<ProbeRecord>),
     async runAll() {
       const results: ProbeRecord[] = [];
       const queue = [...targets];

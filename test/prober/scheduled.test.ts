@@ -114,6 +114,7 @@ describe('scheduled probing with an injected clock', () => {
       const manual = prober.run('manual');
       await prober.stop();
       await expect(manual).rejects.toBeInstanceOf(ProbeCancelledError);
+      await expect(prober.run('manual')).rejects.toBeInstanceOf(ProbeCancelledError); // after stop()
       expect(published).toEqual([]);
       expect(history.list('scheduled', 10)).toEqual([]);
       expect(history.list('manual', 10)).toEqual([]);
