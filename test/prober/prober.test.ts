@@ -200,3 +200,36 @@ describe('prober component', () => {
     });
   });
 });
+
+describe('POST /api/probes/:name/run while the process stops', () => {
+  it('answers 503 prober_stopping and stores no failure for the cut-short check', async () => {
+    const hanging = createServer(() => {}); // accepts, never answers: the check is in flight when stop() comes
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`;
+    const stopping = createRuntime({
+      config: parseConfig({
+        server: { port: 0 },
+        store: { path: ':memory:' },
+        prober: { intervalSeconds: 3600, targets: [{ name: 'slow', http: { url, timeoutMs: 30_000 } }] },
+      }),
+      role: 'probe',
+      logger: createLogger({ destination: new PassThrough() }),
+      telemetry: createTestTelemetry(),
+    });
+    const results: Envelope[] = [];
+    stopping.context.bus.subscribe('probe_result', (event) => results.push(event));
+    const { url: base } = await stopping.listen({ port: 0 });
+    try {
+      const answer = fetch(`${base}/api/probes/slow/run`, { method: 'POST' });
+      await new Promise((resolve) => hanging.once('connection', resolve));
+      await stopping.stop();
+      const response = await answer;
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: 'prober_stopping' } });
+      expect(results).toEqual([]);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+});
