@@ -1,15 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { freePort } from '../../bench/free-port.ts';
 
 /**
  * An OTLP/HTTP endpoint that accepts and counts exports per signal, and can be stopped (connections
- * refused, open sockets destroyed) and started again on the same port: a Collector outage.
+ * refused, open sockets destroyed) and started again on the same port: a Collector outage. The port comes
+ * from freePort(), not port 0: a port in the ephemeral range can be taken by an outgoing connection while
+ * the sink is down, and the restart would fail with EADDRINUSE.
  */
-export async function startStoppableSink(port = 0) {
+export async function startStoppableSink(port?: number) {
   const counts = { traces: 0, metrics: 0, logs: 0 };
   let server: Server | undefined;
   const sockets = new Set<Socket>();
-  let boundPort = port;
+  const boundPort = port ?? (await freePort());
   const start = async () => {
     server = createServer((req, res) => {
       req.resume();
@@ -24,7 +27,6 @@ export async function startStoppableSink(port = 0) {
       socket.once('close', () => sockets.delete(socket));
     });
     await new Promise<void>((done) => server?.listen(boundPort, '127.0.0.1', done));
-    boundPort = (server.address() as { port: number }).port;
   };
   await start();
   return {
