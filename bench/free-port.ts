@@ -9,10 +9,12 @@ import { createServer } from 'node:net';
  *   every outgoing connection also takes its local port: under load one did take such a port before the
  *   child bound it, and the child died with EADDRINUSE.
  * - Each vitest worker draws from its own slice (`VITEST_POOL_ID`), so two test files running side by
- *   side never get the same port; bench scripts, which never run beside tests, use slice 0.
+ *   side never get the same port; bench scripts, which never run beside tests, use slice 0. Two checkouts
+ *   testing on one machine at once set `INFERWATCH_PORT_SLICE_OFFSET` (a whole number) apart so their
+ *   workers draw from different slices too.
  * - A port is handed out once per process and is checked free by binding it.
  */
-const SLICES = 8;
+const SLICES = 32;
 const handedOut = new Set<number>();
 
 export async function freePort(): Promise<number> {
@@ -30,7 +32,9 @@ function slice(): { first: number; size: number } {
   const [low, high] = portRangeBelowEphemeral();
   const size = Math.floor((high - low + 1) / SLICES);
   const pool = Number(process.env.VITEST_POOL_ID ?? 0);
-  const index = Number.isInteger(pool) && pool > 0 ? ((pool - 1) % (SLICES - 1)) + 1 : 0;
+  const offset = Number(process.env.INFERWATCH_PORT_SLICE_OFFSET ?? 0);
+  const shift = Number.isInteger(offset) && offset > 0 ? offset : 0;
+  const index = Number.isInteger(pool) && pool > 0 ? ((pool - 1 + shift) % (SLICES - 1)) + 1 : 0;
   return { first: low + index * size, size };
 }
 
