@@ -5,12 +5,15 @@ import { type ChatDeps, runScopedChain, servedHeaders } from './chat-completions
 import { startRequest } from './request.ts';
 import { chainErrorReply } from './responses.ts';
 
-/** Builds the chat body from `{ model?, message | messages }`; the default model is the first named route. */
+/**
+ * Builds the chat body from `{ model?, message | messages, ...}`; the default model is the first named
+ * route. Other fields (`max_tokens`, `temperature`, ...) go upstream as they came, as on /v1/chat/completions.
+ */
 function toChatBody(input: unknown, defaultModel: string): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('Request body must be a JSON object.');
   }
-  const { model, message, messages, stream } = input as Record<string, unknown>;
+  const { model, message, messages, stream, ...rest } = input as Record<string, unknown>;
   if (stream === true)
     throw badRequest('/api/chat does not stream; use /v1/chat/completions.', 'invalid_value', 'stream');
   if (stream !== undefined && stream !== null && stream !== false)
@@ -27,7 +30,7 @@ function toChatBody(input: unknown, defaultModel: string): Record<string, unknow
       'missing_required_parameter',
       'message',
     );
-  return { model: model ?? defaultModel, messages: chat };
+  return { ...rest, model: model ?? defaultModel, messages: chat };
 }
 
 /**
@@ -52,12 +55,14 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
       scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
       throw error;
     });
+    // failover_chain is what the request passed over (skipped by an open breaker, or failed), not the
+    // provider that answered: `[]` when the first choice served, `["openai"]` when the fallback did.
     const tried = 'tried' in outcome ? outcome.tried : [];
     const common = {
       trace_id: scope.span.traceId,
-      latency_ms: Math.round(performance.now() - started),
-      failover_occurred: tried.length > 1,
-      failover_chain: tried,
+      latency_ms: Math.round((performance.now() - started) * 10) / 10,
+      failover_occurred: 'failedOver' in outcome && outcome.failedOver,
+      failover_chain: outcome.ok ? tried.slice(0, -1) : tried,
     };
     if (outcome.ok && outcome.kind === 'complete') {
       const usage = outcome.completion.usage;

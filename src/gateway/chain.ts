@@ -6,6 +6,7 @@ import { semconv as n } from '../telemetry/index.ts';
 import { type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
+import type { RaiseIncident } from './incidents.ts';
 import type { RetryBudget } from './retry-budget.ts';
 import type { Router, Target } from './routes.ts';
 import type { Targets } from './targets.ts';
@@ -19,6 +20,8 @@ export interface ChainDeps {
   budget: (provider: string) => RetryBudget;
   telemetry: Telemetry;
   bus: EventBus;
+  /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
+  raise: RaiseIncident;
   now: () => number;
   random: () => number;
 }
@@ -35,14 +38,24 @@ export interface ChainInput {
   span: RequestSpan;
 }
 
-type Served = Extract<AttemptOutcome, { ok: true }> & { target: Target; tried: string[] };
+/**
+ * What the walk went through: `tried` lists every provider the request passed over (skipped by its breaker
+ * or failed), in chain order, then the one that answered, if one did. `failedOver` is true once a target
+ * later than the first choice was called because an earlier one was skipped or failed.
+ */
+export interface Walk {
+  tried: string[];
+  failedOver: boolean;
+}
+
+type Served = Extract<AttemptOutcome, { ok: true }> & Walk & { target: Target };
 
 export type ChainOutcome =
   | Served
   | { ok: false; reason: 'no_route' }
-  | { ok: false; reason: 'all_targets_unavailable'; retryAfterMs: number; tried: string[] }
-  | { ok: false; reason: 'failed'; failure: Failure; tried: string[] }
-  | { ok: false; reason: 'client_gone'; tried: string[] };
+  | ({ ok: false; reason: 'all_targets_unavailable'; retryAfterMs: number } & Walk)
+  | ({ ok: false; reason: 'failed'; failure: Failure } & Walk)
+  | ({ ok: false; reason: 'client_gone' } & Walk);
 
 /**
  * Walks a route's chain: per target, acquire the breaker, call, and on failure consult the decision
@@ -53,23 +66,34 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
   const chain = deps.router.resolve(input.clientModel);
   if (!chain) return { ok: false, reason: 'no_route' };
   const { config, telemetry } = deps;
-  const tried: string[] = [];
+  const walk: Walk = { tried: [], failedOver: false };
   const tooLongFor = new Set<string>();
   let last: Failure | undefined;
-  let previous: { target: Target; reason: string } | undefined;
+  // Targets passed over since the last call, each with why: every one is a failover to the next call.
+  let passedOver: { target: Target; reason: string }[] = [];
   let upstreamMs = 0;
 
   for (const target of chain) {
     const provider = deps.providers.get(target.provider);
     // A context-length failure is never resent unchanged to the same model, whichever provider serves it.
     if (!provider || tooLongFor.has(target.model)) continue;
+    let leftBecause: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      if (input.signal.aborted) return stopped(input, last, tried);
+      if (input.signal.aborted) return stopped(input, last, walk);
       const permit = deps.targets.acquire(target);
-      if (!permit) break;
+      if (!permit) {
+        // Refused before any call (open breaker, or half-open with its trial taken): passed over.
+        if (attempt === 1) walk.tried.push(target.provider);
+        // The failover's `reason` label: circuit_open, or circuit_half_open while a trial decides.
+        leftBecause ??=
+          deps.targets.get(target).breaker.state() === 'half_open' ? 'circuit_half_open' : 'circuit_open';
+        break;
+      }
       if (attempt === 1) {
-        if (previous) failover(deps, input, previous, target, tried);
-        tried.push(target.provider);
+        for (const from of passedOver) failover(deps, input, from, target, walk.tried);
+        if (passedOver.length > 0) walk.failedOver = true;
+        passedOver = [];
+        walk.tried.push(target.provider);
         deps.budget(target.provider).request(deps.now());
       }
       const outcome = await runAttempt({
@@ -87,14 +111,14 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         failEmpty: config.retry.failoverOnEmpty,
       });
       upstreamMs += outcome.upstreamMs;
-      if (outcome.ok) return { ...outcome, upstreamMs, target, tried };
+      if (outcome.ok) return { ...outcome, upstreamMs, target, ...walk };
       last = outcome;
-      if (input.signal.aborted) return stopped(input, last, tried);
+      if (input.signal.aborted) return stopped(input, last, walk);
       const decision = decide(outcome.type);
       if (!decision.retry && !decision.failover)
-        return { ok: false, reason: 'failed', failure: outcome, tried };
+        return { ok: false, reason: 'failed', failure: outcome, ...walk };
       if (outcome.type === 'context_length') tooLongFor.add(target.model);
-      previous = { target, reason: outcome.type };
+      leftBecause = outcome.type;
       const delay =
         decision.retry && attempt < config.retry.maxAttempts
           ? retryDelay(attempt, config.retry, {
@@ -105,10 +129,11 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
           : undefined;
       if (delay === undefined || !deps.budget(target.provider).tryRetry(deps.now())) break;
       retried(deps, input, target, outcome, attempt, delay);
-      if (!(await wait(delay, input.signal))) return stopped(input, last, tried);
+      if (!(await wait(delay, input.signal))) return stopped(input, last, walk);
     }
+    passedOver.push({ target, reason: leftBecause ?? 'circuit_open' });
   }
-  if (last) return { ok: false, reason: 'failed', failure: last, tried };
+  if (last) return { ok: false, reason: 'failed', failure: last, ...walk };
   // Open targets say when they turn half-open; a half-open one (its health check running) soon decides.
   const waits = chain.map((target) => {
     const breaker = deps.targets.get(target).breaker;
@@ -118,17 +143,17 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
     ...waits.filter((ms) => ms > 0),
     config.circuitBreaker.recoverySeconds * 1000,
   );
-  return { ok: false, reason: 'all_targets_unavailable', retryAfterMs, tried };
+  return { ok: false, reason: 'all_targets_unavailable', retryAfterMs, ...walk };
 }
 
-function stopped(input: ChainInput, last: Failure | undefined, tried: string[]): ChainOutcome {
-  if (input.clientGone()) return { ok: false, reason: 'client_gone', tried };
+function stopped(input: ChainInput, last: Failure | undefined, walk: Walk): ChainOutcome {
+  if (input.clientGone()) return { ok: false, reason: 'client_gone', ...walk };
   const failure: Failure = {
     ok: false,
     type: 'timeout_total',
     message: `the request deadline passed${last ? ` (last failure: ${last.type})` : ''}`,
   };
-  return { ok: false, reason: 'failed', failure, tried };
+  return { ok: false, reason: 'failed', failure, ...walk };
 }
 
 function failover(
@@ -156,6 +181,20 @@ function failover(
     to: to.provider,
     reason: from.reason,
     chain: [...tried, to.provider],
+  });
+  deps.raise({
+    kind: 'failover',
+    severity: 'warning',
+    title: `requests fail over from ${from.target.key} to ${to.key} (${from.reason})`,
+    subject: from.target.provider,
+    detail: {
+      from: from.target.provider,
+      to: to.provider,
+      reason: from.reason,
+      model: from.target.model,
+      requestedModel: input.clientModel,
+      traceId: input.span.traceId,
+    },
   });
 }
 

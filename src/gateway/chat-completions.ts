@@ -1,14 +1,12 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
-import type { RaiseIncident } from './incidents.ts';
 import { relayStream } from './relay.ts';
 import { type GatewayCounters, type RequestScope, startRequest } from './request.ts';
 import { chainErrorReply } from './responses.ts';
 
 export interface ChatDeps extends ChainDeps {
   counters: GatewayCounters;
-  raise: RaiseIncident;
 }
 
 /** Parses and checks the parts of a chat request the gateway relies on; everything else passes through. */
@@ -50,6 +48,10 @@ export function runScopedChain(
   });
 }
 
+/**
+ * `x-inferwatch-failover` lists the providers in the order the request went through them: each one passed
+ * over (breaker open, or failed) and last the one that answered. More than one entry means a failover.
+ */
 export const servedHeaders = (outcome: Pick<Extract<ChainOutcome, { ok: true }>, 'target' | 'tried'>) => ({
   'x-inferwatch-provider': outcome.target.provider,
   'x-inferwatch-failover': outcome.tried.join(','),
@@ -72,7 +74,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
     } finally {
       if (!outcome) scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
     }
-    const failedOver = 'tried' in outcome && outcome.tried.length > 1;
+    const failedOver = 'failedOver' in outcome && outcome.failedOver;
     if (!outcome.ok) {
       if ('tried' in outcome && outcome.tried.length > 0)
         res.setHeader('x-inferwatch-failover', outcome.tried.join(','));

@@ -88,7 +88,8 @@ export const demoCommand: Command = {
         window.ok += 1;
         window.by.set(body.provider_used ?? '?', (window.by.get(body.provider_used ?? '?') ?? 0) + 1);
         if (body.failover_occurred) {
-          if (window.failedOver === 0) say(`failover: ${body.failover_chain?.join(' → ')}`);
+          if (window.failedOver === 0)
+            say(`failover: ${[...(body.failover_chain ?? []), body.provider_used].join(' → ')}`);
           window.failedOver += 1;
         }
       }

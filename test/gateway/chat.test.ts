@@ -118,7 +118,7 @@ describe('GET /v1/models and POST /api/chat', () => {
       response_text: 'Hello from primary',
       status: 'success',
       failover_occurred: false,
-      failover_chain: ['primary'],
+      failover_chain: [],
       tokens_used: 8,
     });
     expect(body.trace_id).toMatch(/^[0-9a-f]{32}$/);

@@ -58,8 +58,21 @@ describe('circuit breaker in the request path (injected clock)', () => {
 
     const primaryCalls = primary.stats.requests;
     const skipped = await gateway.post('/v1/chat/completions', chatBody('m'));
-    expect(skipped.headers.get('x-inferwatch-failover')).toBe('backup');
+    // Passed over without a call, and still a failover: listed, counted, published with its reason.
+    expect(skipped.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     expect(primary.stats.requests).toBe(primaryCalls);
+    expect(
+      gateway.events.flatMap((event) =>
+        event.type === 'failover' ? [`${event.from}>${event.to}:${event.reason}`] : [],
+      ),
+    ).toEqual(['primary>backup:server_error', 'primary>backup:server_error', 'primary>backup:circuit_open']);
+    const failovers = (await gateway.telemetry.collectMetrics()).find(
+      (metric) => metric.descriptor.name === 'inferwatch.gateway.failovers',
+    );
+    expect(failovers?.dataPoints.map((point) => [point.attributes.reason, point.value]).sort()).toEqual([
+      ['circuit_open', 1],
+      ['server_error', 2],
+    ]);
 
     primary.setFault(undefined);
     gateway.clock.now += 30_000;
@@ -69,7 +82,7 @@ describe('circuit breaker in the request path (injected clock)', () => {
     expect(backup.stats.requests).toBe(3);
     await expect
       .poll(() => gateway.runtime.context.incidents.list().map((incident) => incident.kind))
-      .toEqual(['circuit_closed', 'circuit_open']);
+      .toEqual(['circuit_closed', 'circuit_open', 'failover']);
     const metrics = await gateway.telemetry.collectMetrics();
     const state = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.state');
     expect(

@@ -8,7 +8,8 @@ const servedHeaders = {
   'x-inferwatch-trace-id': { description: 'Trace id of the SERVER span', schema: { type: 'string' } },
   'x-inferwatch-provider': { description: 'Provider that answered', schema: { type: 'string' } },
   'x-inferwatch-failover': {
-    description: 'Comma-separated targets tried, in order (more than one = failover)',
+    description:
+      'Comma-separated providers the request went through, in order: each passed over (breaker open, or failed), then the one that answered (more than one = failover)',
     schema: { type: 'string' },
   },
 };

@@ -76,9 +76,15 @@ export const apiChatRequestSchema = z.union([
 
 const apiChatCommon = {
   trace_id: z.string(),
-  latency_ms: z.number().int().min(0),
-  failover_occurred: z.boolean(),
-  failover_chain: z.array(z.string()),
+  latency_ms: z.number().min(0),
+  failover_occurred: z
+    .boolean()
+    .describe(
+      'True when a later target answered (or was called) because an earlier one was skipped or failed',
+    ),
+  failover_chain: z
+    .array(z.string())
+    .describe('Providers passed over (open breaker or failed), in order; [] when the first choice answered'),
   model: z.string(),
   tokens_used: z.number().int().min(0),
 };
