@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { embeddedDefaults } from './defaults.ts';
+import { embeddedEnvOrigins } from './embedded-env.ts';
 import { applyEnvOverrides } from './env.ts';
 import { interpolate, shieldReferences } from './interpolate.ts';
 import { type Config, configSchema } from './schema.ts';
@@ -33,7 +34,8 @@ export interface LoadedConfig {
 export function loadConfig({ file, env = process.env }: LoadOptions = {}): LoadedConfig {
   if (!file) {
     const tree = applyEnvOverrides(embeddedDefaults(env), env);
-    return { config: parseConfig(tree, 'embedded defaults'), source: 'embedded defaults', embedded: true };
+    const config = parseConfig(tree, 'embedded defaults', new Map(), embeddedEnvOrigins(env));
+    return { config, source: 'embedded defaults', embedded: true };
   }
   let text: string;
   try {
@@ -52,20 +54,37 @@ export function loadConfig({ file, env = process.env }: LoadOptions = {}): Loade
   return { config: parseConfig(applyEnvOverrides(value, env), file, unset), source: file, embedded: false };
 }
 
-/** Validates an already-parsed tree; exported so tests and embedded defaults share one path. */
-export function parseConfig(input: unknown, source = 'config', unset = new Map<string, string>()): Config {
+/**
+ * Validates an already-parsed tree; exported so tests and embedded defaults share one path. `unset` and
+ * `origins` map key paths to the variable behind them, so a message can name it.
+ */
+export function parseConfig(
+  input: unknown,
+  source = 'config',
+  unset = new Map<string, string>(),
+  origins = new Map<string, string>(),
+): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues, unset));
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues, unset, origins));
   const problems = crossCheck(result.data);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data;
 }
 
-function describeIssues(issues: z.core.$ZodIssue[], unset: Map<string, string>): string[] {
+function describeIssues(
+  issues: z.core.$ZodIssue[],
+  unset: Map<string, string>,
+  origins: Map<string, string>,
+): string[] {
   return issues.map((issue) => {
     const path = issue.path.map(String).join('.') || '(root)';
     const variable = unset.get(path);
-    const hint = variable ? ` (it came from \${${variable}}, which is not set)` : '';
+    const origin = origins.get(path);
+    const hint = variable
+      ? ` (it came from \${${variable}}, which is not set)`
+      : origin
+        ? ` (set by the environment variable ${origin})`
+        : '';
     return `${path}: ${issue.message}${hint}`;
   });
 }

@@ -88,6 +88,27 @@ export const simulatorSchema = z
   })
   .prefault({});
 
+/**
+ * Fleet-wide state (shared rate limits, breakers, events) through Redis is not built yet. The section is
+ * validated now so configs and REDIS_URL written for it load, and a set URL is logged as not in use.
+ */
+export const redisSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .optional()
+      .describe(
+        'Redis connection string, e.g. redis://localhost:6379/0. Validated but NOT used yet: breakers, rate limits and events stay per process',
+      ),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .max(64)
+      .default('inferwatch:')
+      .describe('Prefix for every key inferwatch will write (reserved for fleet-wide state)'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   telemetry: telemetrySchema,
@@ -102,6 +123,7 @@ export const configSchema = z.strictObject({
   analyzer: analyzerSchema,
   simulator: simulatorSchema,
   statusPage: statusPageSchema,
+  redis: redisSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

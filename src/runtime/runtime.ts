@@ -53,6 +53,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       onListenerError: (error, event) =>
         logger.warn({ err: error, event: event.type }, 'event listener failed'),
     });
+  if (config.redis.url)
+    logger.warn(
+      { key: 'redis.url' },
+      'redis.url is set but not used yet: rate limits, breakers and events stay per process',
+    );
   const db = options.db ?? openDatabase(config.store.path);
   const incidents = createIncidentStore(db, { now });
   wireEventSinks(bus, incidents, telemetry, logger);
