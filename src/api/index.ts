@@ -1,19 +1,51 @@
 import { Router } from 'express';
 import { badRequest, parseLimit } from '../http/index.ts';
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { incidentKindsFor } from './incident-types.ts';
 import { createOpenApiDocument } from './openapi/index.ts';
+import { sentinelMetrics } from './sentinel-metrics.ts';
+import { systemGreeting, systemMessage, systemMessagesOf } from './system-events.ts';
 import { createEventSocket } from './websocket.ts';
 
 const incidentKinds = /^[a-z_.:-]{1,64}$/;
 
+export interface ApiOptions {
+  /** How often a `heartbeat` goes to the bus (both WebSockets forward it). */
+  heartbeatMs?: number;
+  /** Recent events replayed to a new /ws/events client. */
+  replay?: number;
+}
+
 /**
  * The operator surface shared by every role: liveness, readiness, incidents, a metrics summary and the
- * event WebSocket. Feature-specific endpoints (/api/providers, /api/probes, /api/analyses) live with
- * their feature.
+ * event WebSockets — /ws/events (our typed events) and /ws/system-events (the same stream in the
+ * Sentinel-Ops `{event_type, payload}` shape). Feature-specific endpoints (/api/providers, /api/probes,
+ * /api/analyses) live with their feature.
  */
-export function createApiComponent(ctx: RuntimeContext): Component {
+export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}): Component {
+  const { heartbeatMs = 30_000, replay = 50 } = options;
   const router = Router();
-  const socket = createEventSocket({ bus: ctx.bus, apiKeys: ctx.config.server.apiKeys });
+  const startedAt = ctx.now();
+  const uptimeMs = () => ctx.now() - startedAt;
+  const apiKeys = ctx.config.server.apiKeys;
+  const events = createEventSocket({
+    bus: ctx.bus,
+    path: '/ws/events',
+    apiKeys,
+    frames: (event) => [JSON.stringify(event)],
+    greeting: () => ctx.bus.recent(replay).map((event) => JSON.stringify(event)),
+  });
+  const system = createEventSocket({
+    bus: ctx.bus,
+    path: '/ws/system-events',
+    apiKeys,
+    frames: (event) => systemMessagesOf(event, uptimeMs).map((message) => JSON.stringify(message)),
+    greeting: () =>
+      systemGreeting(ctx.bus.recent(), ctx.now(), uptimeMs).map((message) => JSON.stringify(message)),
+    farewell: () => JSON.stringify(systemMessage('shutting_down', ctx.now())),
+  });
+  const sockets = [events, system];
+  let heartbeat: NodeJS.Timeout | undefined;
   let stopping = false;
 
   router.get('/health', (_req, res) => {
@@ -33,12 +65,13 @@ export function createApiComponent(ctx: RuntimeContext): Component {
     const type = req.query.type;
     if (type !== undefined && (typeof type !== 'string' || !incidentKinds.test(type))) {
       throw badRequest(
-        'type must be an incident kind such as circuit_open or failover.',
+        'type must be an incident kind such as circuit_open or failover (or failover_triggered).',
         'invalid_parameter',
         'type',
       );
     }
-    res.json({ data: ctx.incidents.list({ limit, kind: type }) });
+    const kind = type === undefined ? undefined : incidentKindsFor(type);
+    res.json({ data: ctx.incidents.list({ limit, kind }) });
   });
 
   let openapi: Record<string, unknown> | undefined;
@@ -48,7 +81,12 @@ export function createApiComponent(ctx: RuntimeContext): Component {
   });
 
   router.get('/api/metrics', (_req, res) => {
-    const summary: Record<string, unknown> = { websocketClients: socket.clients() };
+    const gateway = ctx.components().get('gateway')?.summary?.();
+    const summary: Record<string, unknown> = {
+      // Sentinel-Ops' top-level fields, for its clients and dashboards; ours follow per component.
+      ...sentinelMetrics(gateway, uptimeMs()),
+      websocketClients: events.clients() + system.clients(),
+    };
     for (const component of ctx.components().values()) {
       if (component.summary) summary[component.name] = component.summary();
     }
@@ -58,10 +96,17 @@ export function createApiComponent(ctx: RuntimeContext): Component {
   return {
     name: 'api',
     router,
-    attach: (server) => socket.attach(server),
+    attach: (server) => {
+      for (const socket of sockets) socket.attach(server);
+    },
+    start() {
+      heartbeat = setInterval(() => ctx.bus.publish({ type: 'heartbeat' }), heartbeatMs);
+      heartbeat.unref();
+    },
     stop() {
       stopping = true;
-      socket.close();
+      clearInterval(heartbeat);
+      for (const socket of sockets) socket.close();
     },
   };
 }

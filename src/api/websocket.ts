@@ -1,16 +1,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { EventBus } from '../events/index.ts';
+import type { Envelope, EventBus } from '../events/index.ts';
 import { matchesAny, presentedToken } from '../http/index.ts';
 
 export interface EventSocketOptions {
   bus: EventBus;
-  path?: string;
+  path: string;
   apiKeys: readonly string[];
-  heartbeatMs?: number;
-  /** Replayed to each new client so a page can paint before the next event. */
-  replay?: number;
+  /** The text frames one bus event becomes on this socket (none: not sent here). */
+  frames: (event: Envelope) => readonly string[];
+  /** Frames a new client gets first, so a page can paint before the next event. */
+  greeting: () => readonly string[];
+  /** A last frame for every client when the server shuts down. */
+  farewell?: () => string;
   /** Clients whose send buffer exceeds this are dropped rather than buffering without bound. */
   maxBufferedBytes?: number;
 }
@@ -22,15 +25,17 @@ export interface EventSocket {
 }
 
 /**
- * GET /ws/events: every bus event as one JSON text frame. With API keys configured, the key goes in the
- * `token` query parameter or an Authorization header (browsers cannot set headers on WebSockets).
+ * A WebSocket endpoint fed by the bus: each event becomes zero or more JSON text frames. With API keys
+ * configured, the key goes in the `token` query parameter or an Authorization header (browsers cannot
+ * set headers on WebSockets). Clients send nothing we read; frames from them are bounded and ignored.
  */
 export function createEventSocket({
   bus,
-  path = '/ws/events',
+  path,
   apiKeys,
-  heartbeatMs = 30_000,
-  replay = 50,
+  frames,
+  greeting,
+  farewell,
   maxBufferedBytes = 1024 * 1024,
 }: EventSocketOptions): EventSocket {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -44,11 +49,8 @@ export function createEventSocket({
   };
   const unsubscribe = bus.subscribe('*', (event) => {
     if (sockets.size === 0) return;
-    const text = JSON.stringify(event);
-    for (const socket of sockets) send(socket, text);
+    for (const text of frames(event)) for (const socket of sockets) send(socket, text);
   });
-  const heartbeat = setInterval(() => bus.publish({ type: 'heartbeat' }), heartbeatMs);
-  heartbeat.unref();
 
   const authorised = (req: IncomingMessage) => {
     if (apiKeys.length === 0) return true;
@@ -67,7 +69,7 @@ export function createEventSocket({
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('error', () => sockets.delete(ws));
-      for (const event of bus.recent(replay)) send(ws, JSON.stringify(event));
+      for (const text of greeting()) send(ws, text);
     });
   };
 
@@ -77,9 +79,12 @@ export function createEventSocket({
     },
     clients: () => sockets.size,
     close() {
-      clearInterval(heartbeat);
       unsubscribe();
-      for (const socket of sockets) socket.close(1001, 'server shutting down');
+      const last = farewell?.();
+      for (const socket of sockets) {
+        if (last) send(socket, last);
+        socket.close(1001, 'server shutting down');
+      }
       wss.close();
     },
   };

@@ -67,6 +67,14 @@ export interface NotificationEvent {
   analysisId: string;
 }
 
+/** One provider's health as the gateway sees it (breaker and the last 512 attempts of its targets). */
+export interface ProviderHealth {
+  status: 'healthy' | 'degraded' | 'down';
+  latencyMs: number | null;
+  successRatePct: number | null;
+  breakerState: BreakerState;
+}
+
 export interface MetricsEvent {
   type: 'metrics';
   requests: number;
@@ -74,6 +82,13 @@ export interface MetricsEvent {
   failovers: number;
   p50Ms: number;
   p99Ms: number;
+  /** Requests answered successfully since start (requests - errors). */
+  successes?: number | undefined;
+  /** Mean duration of the successful requests since start. */
+  avgLatencyMs?: number | undefined;
+  /** The provider that answered the most recent successful request; null before the first. */
+  activeProvider?: string | null | undefined;
+  providers?: Record<string, ProviderHealth> | undefined;
 }
 
 export interface HeartbeatEvent {

@@ -77,7 +77,12 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
           status: 'success',
           tokens_used: usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
         });
-      scope.finish({ status: 200, upstreamMs: outcome.upstreamMs, failedOver: common.failover_occurred });
+      scope.finish({
+        status: 200,
+        upstreamMs: outcome.upstreamMs,
+        failedOver: common.failover_occurred,
+        provider: outcome.target.provider,
+      });
       return;
     }
     const reply = outcome.ok

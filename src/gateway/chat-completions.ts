@@ -100,7 +100,12 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
         ...servedHeaders(outcome),
       });
       res.end(outcome.completion.text);
-      scope.finish({ status: 200, upstreamMs: outcome.upstreamMs, failedOver });
+      scope.finish({
+        status: 200,
+        upstreamMs: outcome.upstreamMs,
+        failedOver,
+        provider: outcome.target.provider,
+      });
       return;
     }
     scope.clearDeadline();
@@ -131,6 +136,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       errorType: end.ok ? undefined : scope.clientGone() ? 'cancelled' : end.type,
       upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
       failedOver,
+      provider: outcome.target.provider,
     });
   };
 }

@@ -8,7 +8,12 @@ import { createApiChatHandler } from './api-chat.ts';
 import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';
 import { createIncidentRaiser } from './incidents.ts';
 import { createModelsHandler } from './models.ts';
-import { createProbeHandler, createProvidersListHandler } from './providers-api.ts';
+import {
+  createProbeHandler,
+  createProvidersListHandler,
+  createProvidersStatusHandler,
+  providersHealth,
+} from './providers-api.ts';
 import { createRateLimit } from './rate-limit.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouter } from './routes.ts';
@@ -39,7 +44,14 @@ export function createGateway(options: GatewayOptions): Component {
   const router = createRouter(config, random);
   const targets = createTargets({ config, providers, bus, instruments: telemetry.instruments, now });
   const budgets = new Map<string, RetryBudget>();
-  const counters = { requests: 0, errors: 0, failovers: 0, latency: createStats(1024) };
+  const counters = {
+    requests: 0,
+    errors: 0,
+    failovers: 0,
+    latency: createStats(1024),
+    successMs: 0,
+    activeProvider: null as string | null,
+  };
   const deps: ChatDeps = {
     config,
     router,
@@ -71,18 +83,23 @@ export function createGateway(options: GatewayOptions): Component {
   http.post('/api/chat', limited, createApiChatHandler(deps));
   http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
   http.get('/api/providers', createProvidersListHandler(config, targets));
+  http.get('/api/providers/status', createProvidersStatusHandler(config, targets));
   http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
 
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   const summary = () => {
     const latency = counters.latency.snapshot();
+    const successes = counters.requests - counters.errors;
     return {
       requests: counters.requests,
       errors: counters.errors,
       failovers: counters.failovers,
       p50Ms: latency.p50Ms ?? 0,
       p99Ms: latency.p99Ms ?? 0,
+      successes,
+      avgLatencyMs: successes > 0 ? Math.round((counters.successMs / successes) * 10) / 10 : 0,
+      activeProvider: counters.activeProvider,
     };
   };
 
@@ -90,7 +107,10 @@ export function createGateway(options: GatewayOptions): Component {
     name: 'gateway',
     router: http,
     start() {
-      timer = setInterval(() => bus.publish({ type: 'metrics', ...summary() }), metricsIntervalMs);
+      timer = setInterval(
+        () => bus.publish({ type: 'metrics', ...summary(), providers: providersHealth(config, targets) }),
+        metricsIntervalMs,
+      );
       timer.unref();
     },
     async stop() {

@@ -19,6 +19,8 @@ export interface RequestScope {
     errorType?: string | undefined;
     upstreamMs: number;
     failedOver: boolean;
+    /** The provider that answered, when one did. */
+    provider?: string | undefined;
   }): void;
 }
 
@@ -27,6 +29,9 @@ export interface GatewayCounters {
   errors: number;
   failovers: number;
   latency: Stats;
+  /** Sum of the successful requests' durations, for their mean. */
+  successMs: number;
+  activeProvider: string | null;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -75,7 +80,7 @@ export function startRequest(
     clientGone: () => gone,
     deadlineAt: started + deadlineMs,
     clearDeadline: () => clearTimeout(deadline),
-    finish({ status, errorType, upstreamMs, failedOver }) {
+    finish({ status, errorType, upstreamMs, failedOver, provider }) {
       if (finished) return;
       finished = true;
       clearTimeout(deadline);
@@ -95,6 +100,10 @@ export function startRequest(
       });
       counters.requests += 1;
       if (outcome === 'error') counters.errors += 1;
+      else {
+        counters.successMs += elapsed;
+        if (provider) counters.activeProvider = provider;
+      }
       if (failedOver) counters.failovers += 1;
       counters.latency.record(elapsed, outcome === 'success');
       span.end(status, errorType);

@@ -15,7 +15,8 @@ export type NewIncident = Omit<Incident, 'id' | 'at'> & { id?: string; at?: stri
 
 export interface IncidentStore {
   record(incident: NewIncident): Incident;
-  list(options?: { limit?: number; kind?: string; subject?: string }): Incident[];
+  /** Newest first; `kind` is one kind or any of several. */
+  list(options?: { limit?: number; kind?: string | readonly string[]; subject?: string }): Incident[];
   /** Deletes rows older than the retention or beyond the row cap; returns how many went. */
   prune(options: { olderThan: Date; maxRows: number }): number;
 }
@@ -71,9 +72,10 @@ export function createIncidentStore(
     list({ limit = 50, kind, subject } = {}) {
       const clauses: string[] = [];
       const params: string[] = [];
-      if (kind) {
-        clauses.push('kind = ?');
-        params.push(kind);
+      const kinds = (kind === undefined ? [] : typeof kind === 'string' ? [kind] : [...kind]).filter(Boolean);
+      if (kinds.length > 0) {
+        clauses.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
+        params.push(...kinds);
       }
       if (subject) {
         clauses.push('subject = ?');

@@ -91,6 +91,7 @@ describe('the OpenAPI document matches the running server', () => {
         '/api/probes/{name}',
         '/api/probes/{name}/run',
         '/api/providers',
+        '/api/providers/status',
         '/api/providers/{name}/probe',
         '/health',
         '/openapi.json',
@@ -117,6 +118,9 @@ describe('the OpenAPI document matches the running server', () => {
     expect((await call({ path: '/api/incidents?limit=5', template: '/api/incidents' })).status).toBe(200);
     expect((await call({ path: '/api/incidents?limit=0', template: '/api/incidents' })).status).toBe(400);
     expect((await call({ path: '/api/incidents?type=BAD!', template: '/api/incidents' })).status).toBe(400);
+    expect(
+      (await call({ path: '/api/incidents?type=failover_triggered', template: '/api/incidents' })).status,
+    ).toBe(200);
     expect((await call({ path: '/api/metrics' })).status).toBe(200);
   });
 
@@ -172,6 +176,8 @@ describe('the OpenAPI document matches the running server', () => {
     expect((await call({ method: 'POST', path: '/api/chat', body: { model: 'x' } })).status).toBe(400);
 
     expect((await call({ path: '/api/providers' })).status).toBe(200);
+    const status = await call({ path: '/api/providers/status' });
+    expect(Object.keys(status.body as object)).toEqual(['sim-primary', 'sim-backup']);
     const probe = await call({
       method: 'POST',
       path: '/api/providers/sim-primary/probe',

@@ -16,6 +16,7 @@ const schemas: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   ApiChatError: { schema: gateway.apiChatErrorSchema, io: 'output' },
   ProviderList: { schema: gateway.providersListSchema, io: 'output' },
   ProviderProbe: { schema: gateway.providerProbeSchema, io: 'output' },
+  ProvidersStatus: { schema: gateway.providersStatusSchema, io: 'output' },
   Health: { schema: operator.healthSchema, io: 'output' },
   Ready: { schema: operator.readySchema, io: 'output' },
   IncidentList: { schema: operator.incidentListSchema, io: 'output' },

@@ -83,6 +83,16 @@ export const gatewayPaths: Record<string, JsonObject> = {
       responses: { 200: jsonBody('ProviderList', 'Providers'), ...pick(401) },
     },
   },
+  '/api/providers/status': {
+    get: {
+      operationId: 'providersStatus',
+      tags: ['gateway', 'sentinel-ops'],
+      summary:
+        'Sentinel-Ops alias: { name: { status, latency_ms, success_rate_pct, circuit_breaker: { state } } }',
+      security: apiKeySecurity,
+      responses: { 200: jsonBody('ProvidersStatus', 'Health per provider'), ...pick(401) },
+    },
+  },
   '/api/providers/{name}/probe': {
     post: {
       operationId: 'probeProvider',

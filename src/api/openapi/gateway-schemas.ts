@@ -132,6 +132,19 @@ export const providersListSchema = z.strictObject({
   ),
 });
 
+/** The Sentinel-Ops shape of GET /api/providers/status: provider name → its health. */
+export const providersStatusSchema = z.record(
+  z.string(),
+  z.strictObject({
+    status: z
+      .enum(['healthy', 'degraded', 'down'])
+      .describe('down: breaker open; degraded: half-open or under 95 % recent success'),
+    latency_ms: nullableMs.describe('Median over the last 512 attempts; null before the first'),
+    success_rate_pct: z.number().min(0).max(100).nullable().describe('Over the last 512 attempts'),
+    circuit_breaker: z.strictObject({ state: breakerState }),
+  }),
+);
+
 export const providerProbeSchema = z.strictObject({
   provider: z.string(),
   ok: z.boolean(),

@@ -28,8 +28,27 @@ export const incidentListSchema = z.strictObject({
   ),
 });
 
-/** One entry per running component (gateway, prober, analyzer, ...), each its own small summary. */
+/**
+ * The Sentinel-Ops totals at the top level, then one entry per running component (gateway, prober,
+ * analyzer, ...), each its own small summary.
+ */
 export const metricsSummarySchema = z.looseObject({
+  total_requests: z.number().int().min(0).describe('Client requests since start'),
+  total_successes: z.number().int().min(0),
+  total_failures: z.number().int().min(0),
+  total_failovers: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'Requests served (or next tried) by a later target because an earlier one was skipped or failed',
+    ),
+  avg_latency_ms: z.number().min(0).describe('Mean duration of the successful requests'),
+  active_provider: z
+    .string()
+    .nullable()
+    .describe('Provider of the most recent successful answer; null before the first'),
+  uptime_seconds: z.number().min(0),
   websocketClients: z.number().int().min(0),
   gateway: z
     .looseObject({

@@ -44,7 +44,8 @@ export const pathsByComponent: Record<string, Record<string, JsonObject>> = {
             name: 'type',
             in: 'query',
             required: false,
-            description: 'Incident kind, e.g. circuit_open or failover',
+            description:
+              'Incident kind, e.g. circuit_open or failover; the Sentinel-Ops names failover_triggered, outage and recovery select the kinds they cover',
             schema: { type: 'string', pattern: '^[a-z_.:-]{1,64}$' },
           },
         ],
