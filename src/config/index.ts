@@ -1,4 +1,5 @@
 export { embeddedDefaults } from './defaults.ts';
+export { embeddedEnvKeys } from './embedded-env.ts';
 export { envOverrides } from './env.ts';
 export { ConfigError, type LoadedConfig, type LoadOptions, loadConfig, parseConfig } from './load.ts';
 export { type Config, type ConfigInput, configSchema } from './schema.ts';

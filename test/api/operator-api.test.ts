@@ -58,6 +58,15 @@ describe('operator API', () => {
       data: { id: string }[];
     };
     expect(open.data.map((incident) => incident.id)).toEqual(['three', 'one']);
+    // Sentinel-Ops names select the kinds they cover.
+    publish('four', 'probe_down');
+    const ids = async (type: string) =>
+      (
+        (await (await fetch(`${url}/api/incidents?type=${type}`)).json()) as { data: { id: string }[] }
+      ).data.map((incident) => incident.id);
+    expect(await ids('failover_triggered')).toEqual(['two']);
+    expect(await ids('outage')).toEqual(['four', 'three', 'one']);
+    expect(await ids('recovery')).toEqual([]);
   });
 
   it.each([
