@@ -146,3 +146,12 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
 export function createAnalyzerComponent(ctx: RuntimeContext): Component {
   return createAnalyzer(ctx);
 }
+
+export type { Explanation } from './categories.ts';
+export {
+  type AnalyzeOnceOptions,
+  analyzeOnce,
+  type OneShotNotification,
+  type OneShotResult,
+} from './one-shot.ts';
+export { type ProbeRunResult, probeRunGroup } from './probe-run.ts';

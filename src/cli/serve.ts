@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import type { Role } from '../runtime/index.ts';
+import type { ComponentName, Role } from '../runtime/index.ts';
 import { startTelemetry } from '../telemetry/index.ts';
 import { version } from '../version.ts';
 import { bannerLines } from './banner.ts';
@@ -20,6 +20,8 @@ export async function serve(
   role: Role,
   file: string | undefined,
   out: (line: string) => void = console.log,
+  /** Run these components instead of the role's (`probe --schedule --analyze` adds the analyzer). */
+  { components }: { components?: readonly ComponentName[] } = {},
 ): Promise<Serving> {
   const detected = file
     ? { env: process.env, ollamaDetected: false }
@@ -47,7 +49,7 @@ export async function serve(
     },
   );
   const { createRuntime } = await import('../runtime/index.ts');
-  const runtime = createRuntime({ config, role, logger });
+  const runtime = createRuntime({ config, role, logger, ...(components ? { only: components } : {}) });
   const listening = await runtime.listen();
   runtime.context.telemetry.instruments.buildInfo.record(1, { version });
 

@@ -1,11 +1,12 @@
 import type { Command } from '../cli/options.ts';
-import { loadConfig } from '../config/index.ts';
+import { type Config, loadConfig } from '../config/index.ts';
 import { createEventBus } from '../events/index.ts';
 import { silentLogger } from '../log/index.ts';
 import { createTelemetry } from '../telemetry/index.ts';
 import { createProber } from './prober.ts';
 import type { ProbeRecord } from './record.ts';
-import { resolveTargets } from './targets.ts';
+import { formatRunHead, formatRunTail, type RunAnalysis, runReportJson } from './report.ts';
+import { type ProbeTarget, resolveTargets } from './targets.ts';
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} ms`);
 
@@ -33,40 +34,135 @@ export function formatTable(records: readonly ProbeRecord[]): string {
     .join('\n');
 }
 
+/** What a target checks, for the report: its URL without query or credentials, or the model it asks. */
+function endpointOf(target: ProbeTarget): string {
+  if (target.check.kind === 'model')
+    return `model ${target.check.spec.model} @ ${target.check.spec.providerName}`;
+  try {
+    const url = new URL(target.check.spec.url);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return target.name;
+  }
+}
+
+/** Explains a run's failures and notifies (the analyzer, wired in by the CLI); undefined when all are up. */
+export type AnalyzeRun = (
+  config: Config,
+  records: readonly ProbeRecord[],
+  options: { notify: boolean; write: (line: string) => void },
+) => Promise<RunAnalysis | undefined>;
+
+export interface ProbeOnceOptions {
+  json: boolean;
+  /** Explain the failures (and notify) through the analyzer: the OXLO agent's report. */
+  analyze?: { run: AnalyzeRun; notify: boolean; describe: (config: Config) => string } | undefined;
+  out?: (line: string) => void;
+  now?: () => number;
+}
+
 /**
  * `probe --once`: every target once, in parallel up to prober.concurrency. One failure is enough to call a
  * target down here (thresholds need history a single run does not have). Exit 1 when any target is down.
+ * With `analyze`, the failures are explained (and notified) and the report is the OXLO agent's.
  */
-export async function probeOnce(file: string | undefined, json: boolean, out = console.log): Promise<number> {
+export async function probeOnce(file: string | undefined, options: ProbeOnceOptions): Promise<number> {
+  const { json, analyze, out = console.log, now = Date.now } = options;
   const { config } = loadConfig({ file });
   const selfURL = () => `http://${config.server.host}:${config.server.port}`;
   const targets = resolveTargets(config, selfURL).map((target) => ({ ...target, failureThreshold: 1 }));
+  const region = config.prober.region ?? config.telemetry.region ?? 'unknown';
   const prober = createProber({
     targets,
-    region: config.prober.region ?? config.telemetry.region ?? 'unknown',
+    region,
     instruments: createTelemetry().instruments,
     logger: silentLogger,
     bus: createEventBus(),
     concurrency: config.prober.concurrency,
   });
+  let records: ProbeRecord[];
   try {
-    const records = await prober.runAll();
-    out(json ? JSON.stringify(records, null, 2) : formatTable(records));
-    return records.some((record) => record.state === 'down') ? 1 : 0;
+    records = await prober.runAll();
   } finally {
     await prober.stop();
   }
+  const code = records.some((record) => record.state === 'down') ? 1 : 0;
+  if (!analyze) {
+    out(json ? JSON.stringify(records, null, 2) : formatTable(records));
+    return code;
+  }
+  const head = {
+    checkedAt: new Date(now()),
+    region,
+    records,
+    endpoints: new Map(targets.map((target) => [target.name, endpointOf(target)])),
+  };
+  // The endpoints first, then what the analysis (and a console notifier) says; with --json, one
+  // document, and a console notifier writes to stderr so it cannot break it.
+  if (!json) out(formatRunHead(head));
+  const write = (line: string) => (json ? process.stderr : process.stdout).write(line);
+  const analysis = await analyze.run(config, records, { notify: analyze.notify, write });
+  const report = { ...head, analyzer: analyze.describe(config), analysis, notify: analyze.notify };
+  out(json ? runReportJson(report) : formatRunTail(report));
+  return code;
 }
 
-export const probeCommand: Command = {
-  summary: 'Run the synthetic prober (with the operator API); --once runs every check once and exits',
-  usage: 'inferwatch probe [--config FILE] [--once [--json]]',
-  options: { once: { type: 'boolean' }, json: { type: 'boolean' } },
-  async run(values) {
-    const file = values.config as string | undefined;
-    if (values.once) return probeOnce(file, values.json === true);
-    // Imported lazily: serving starts the telemetry SDK, which --once does not need.
-    const { serve, stopOnSignals } = await import('../cli/serve.ts');
-    return stopOnSignals(await serve('probe', file));
-  },
-};
+export interface ProbeCommandDeps {
+  /** The analyzer's one-shot run; without it --analyze and --notify are refused. */
+  analyze?: AnalyzeRun | undefined;
+  describeAnalyzer?: (config: Config) => string;
+}
+
+export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
+  const usage =
+    'inferwatch probe [--config FILE] [--once [--json] [--analyze] [--notify]] [--schedule [--analyze] [--notify]]';
+  return {
+    summary:
+      'Run the synthetic prober (with the operator API); --once runs every check once and exits (--analyze explains failures, --notify sends them)',
+    usage,
+    options: {
+      once: { type: 'boolean' },
+      json: { type: 'boolean' },
+      analyze: { type: 'boolean' },
+      notify: { type: 'boolean' },
+      schedule: { type: 'boolean' },
+    },
+    async run(values) {
+      const file = values.config as string | undefined;
+      // --notify sends the analysis, so it implies --analyze.
+      const analyzing = values.analyze === true || values.notify === true;
+      const refuse = (message: string) => {
+        console.error(`${message}\n\nUsage: ${usage}`);
+        return 2;
+      };
+      if (values.once && values.schedule) return refuse('--once and --schedule cannot be combined.');
+      if (values.once) {
+        if (analyzing && !deps.analyze) return refuse('--analyze is not available in this build.');
+        return probeOnce(file, {
+          json: values.json === true,
+          analyze:
+            analyzing && deps.analyze
+              ? {
+                  run: deps.analyze,
+                  notify: values.notify === true,
+                  describe: deps.describeAnalyzer ?? (() => 'the analyzer'),
+                }
+              : undefined,
+        });
+      }
+      if (values.json) return refuse('--json needs --once.');
+      // Imported lazily: serving starts the telemetry SDK, which --once does not need.
+      const { serve, stopOnSignals } = await import('../cli/serve.ts');
+      // --schedule is the OXLO agent's loop: our scheduled prober, plus the analyzer (explaining probe
+      // state changes and notifying) when analysis is asked for.
+      return stopOnSignals(
+        await serve(
+          'probe',
+          file,
+          console.log,
+          analyzing ? { components: ['prober', 'analyzer', 'api'] } : {},
+        ),
+      );
+    },
+  };
+}
