@@ -48,6 +48,20 @@ export const probes: DashboardSpec = {
           ],
         },
         {
+          title: 'Uptime (5m, 429s excluded)',
+          description:
+            'The uptime alert (InferwatchProbeUptimeLow) and its 95% line: successful runs over the runs that were not rate limited, per target and region. A gap to the run success ratio is 429s.',
+          kind: 'timeseries',
+          unit: 'percentunit',
+          queries: [
+            {
+              expr: `target_region:probe_runs_success_excluding_rate_limited:ratio_rate5m{${r}}`,
+              legend: '{{target}} @ {{cloud_region}}',
+            },
+            { expr: 'vector(0.95)', legend: 'alert below 95%' },
+          ],
+        },
+        {
           title: 'Failed runs by error class',
           description: 'timeout, connect, rate_limited, server_error, bad response, canary ...',
           kind: 'timeseries',
