@@ -32,6 +32,9 @@ export const probeStateAlerts: Record<
   degraded: { alertname: () => 'ProbeTargetSlow', severity: 'warning' },
 };
 
+/** Failover reasons that mean "skipped by its breaker", not "failed on this request". */
+const breakerSkips = new Set(['circuit_open', 'circuit_half_open']);
+
 export interface InternalSourceOptions {
   bus: EventBus;
   submit: (group: AlertGroup) => void;
@@ -137,10 +140,13 @@ export function startInternalSource({
       );
   };
 
-  // Failover storm: N failovers within the window fire; a quiet window resolves.
+  // Failover storm: N failovers within the window fire; a quiet window resolves. Requests passed over an
+  // open (or half-open) breaker do not count: that breaker already raised CircuitOpen, and counting the
+  // traffic it diverts would notify twice for one outage.
   let failovers: number[] = [];
   let quietTimer: ReturnType<typeof setTimeout> | undefined;
   const onFailover = (event: Envelope<FailoverEvent>) => {
+    if (breakerSkips.has(event.reason)) return;
     const t = now();
     failovers = failovers.filter((at) => t - at < stormWindowMs);
     failovers.push(t);

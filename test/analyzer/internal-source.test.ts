@@ -99,16 +99,20 @@ describe('internal alert source', () => {
     const { runtime, receivers } = await setup({
       internalSource: { failoverStormCount: 5, failoverStormWindowSeconds: 60 },
     });
-    for (let i = 0; i < 7; i += 1)
+    const failover = (i: number, reason: string) =>
       runtime.context.bus.publish({
         type: 'failover',
         traceId: `t${i}`,
         requestedModel: 'm',
         from: 'sim-primary',
         to: 'sim-backup',
-        reason: 'server_error',
+        reason,
         chain: ['sim-primary', 'sim-backup'],
       });
+    // Traffic diverted by an open breaker is CircuitOpen's news, not a storm.
+    for (let i = 0; i < 7; i += 1) failover(i, 'circuit_open');
+    expect(runtime.components.get('analyzer')?.summary?.()).toMatchObject({ queuedGroups: 0 });
+    for (let i = 0; i < 7; i += 1) failover(i, 'server_error');
     await expect.poll(() => receivers.delivered('/hook').length).toBe(1);
     expect(receivers.delivered('/hook')[0]?.body).toMatchObject({ alertname: 'FailoverStorm' });
   });
