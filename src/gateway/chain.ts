@@ -182,17 +182,19 @@ function failover(
     reason: from.reason,
     chain: [...tried, to.provider],
   });
+  // Stored: the model names (a `*` route passes the client's through) are clipped like any client string.
+  const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 119)}…` : text);
   deps.raise({
     kind: 'failover',
     severity: 'warning',
-    title: `requests fail over from ${from.target.key} to ${to.key} (${from.reason})`,
+    title: `requests fail over from ${clip(from.target.key)} to ${clip(to.key)} (${from.reason})`,
     subject: from.target.provider,
     detail: {
       from: from.target.provider,
       to: to.provider,
       reason: from.reason,
-      model: from.target.model,
-      requestedModel: input.clientModel,
+      model: clip(from.target.model),
+      requestedModel: clip(input.clientModel),
       traceId: input.span.traceId,
     },
   });
