@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import type { ComponentName, Role } from '../runtime/index.ts';
-import { startTelemetry } from '../telemetry/index.ts';
+import { startTelemetryFromConfig } from '../telemetry/index.ts';
 import { version } from '../version.ts';
 import { bannerLines } from './banner.ts';
 import { embeddedEnvironment } from './detect-ollama.ts';
@@ -29,25 +29,7 @@ export async function serve(
   const loaded = loadConfig({ file, env: detected.env });
   const { config } = loaded;
   const logger = createLogger({ level: config.log.level, base: { role } });
-  const sdk = startTelemetry(
-    {
-      otlpEndpoint: config.telemetry.otlpEndpoint,
-      serviceName: config.telemetry.serviceName,
-      region: config.telemetry.region ?? config.prober.region,
-      instanceId: config.telemetry.instanceId ?? config.prober.instance,
-      environment: config.telemetry.environment,
-      exportIntervalMs: config.telemetry.exportIntervalMs,
-      console: config.telemetry.console,
-    },
-    version,
-    {
-      error: (message) => logger.warn({ otel: true }, message),
-      warn: (message) => logger.warn({ otel: true }, message),
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    },
-  );
+  const sdk = startTelemetryFromConfig(config, logger, version);
   const { createRuntime } = await import('../runtime/index.ts');
   const runtime = createRuntime({ config, role, logger, ...(components ? { only: components } : {}) });
   const listening = await runtime.listen();

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import express from 'express';
 import type { Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../events/index.ts';
@@ -13,7 +14,7 @@ import { createIncidentStore, type Database, openDatabase } from '../store/index
 import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
 import type { Component, RuntimeContext } from './component.ts';
 import { wireEventSinks } from './event-sinks.ts';
-import { methodNotAllowed } from './method-not-allowed.ts';
+import { methodNotAllowed, ownsPath } from './method-not-allowed.ts';
 import { type ComponentName, componentFactories, type Role, rolesComponents } from './roles.ts';
 
 export interface RuntimeOptions {
@@ -30,10 +31,21 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   app: express.Express;
+  /**
+   * The components' routes behind the security headers and API-key check, with 405s and OpenAI-shaped
+   * errors, for mounting in another Express app. A path none of the components serves passes through
+   * untouched (no auth, no headers), so the host's own routes beside it keep working.
+   */
+  router: express.Router;
   context: RuntimeContext;
   components: ReadonlyMap<string, Component>;
   /** Binds the configured host/port (or the given port), attaches upgrades, starts components. */
   listen(overrides?: { host?: string; port?: number }): Promise<Listening>;
+  /**
+   * Starts the components when someone else listens (an app that mounted `router`): attaches upgrades
+   * to `server` when given and tells self-calling features (model probes of `self`) their base URL.
+   */
+  start(options?: { server?: Server; selfURL?: string }): Promise<void>;
   /** Stops components in reverse order, then closes the server (with the shutdown grace) and the store. */
   stop(): Promise<void>;
 }
@@ -85,14 +97,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     components.set(component.name, component);
   }
 
-  const app = express();
-  app.disable('x-powered-by');
-  // API answers change on every call; hashing each body for an ETag is work no client uses. The status
-  // page's assets carry their own, computed once at start-up.
-  app.set('etag', false);
-  app.set('trust proxy', config.server.trustProxy);
-  app.use(securityHeaders);
-  app.use(
+  const renderError = createErrorRenderer((error) =>
+    logger.error({ err: error }, 'unhandled error in request'),
+  );
+  const guarded = express.Router();
+  guarded.use(securityHeaders);
+  guarded.use(
     requireApiKey({
       keys: config.server.apiKeys,
       // Open by design: probes of liveness, the status page shell (its data calls carry the key), the
@@ -112,17 +122,39 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const routers = [...components.values()].flatMap((component) =>
     component.router ? [component.router] : [],
   );
-  for (const router of routers) app.use(router);
-  app.use(methodNotAllowed(routers));
+  for (const router of routers) guarded.use(router);
+  guarded.use(methodNotAllowed(routers));
+  guarded.use(renderError);
+
+  const owns = ownsPath(routers);
+  const router = express.Router();
+  router.use((req, _res, next) => (owns(req.path) ? next() : next('router')));
+  router.use(guarded);
+
+  const app = express();
+  app.disable('x-powered-by');
+  // API answers change on every call; hashing each body for an ETag is work no client uses. The status
+  // page's assets carry their own, computed once at start-up.
+  app.set('etag', false);
+  app.set('trust proxy', config.server.trustProxy);
+  // Standalone, every path gets the headers and the key check (an unknown path answers 401, not 404).
+  app.use(guarded);
   app.use((_req, res) => {
     res.status(404).json({
       error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null },
     });
   });
-  app.use(createErrorRenderer((error) => logger.error({ err: error }, 'unhandled error in request')));
+  app.use(renderError);
+
+  const start = async ({ server, selfURL: url }: { server?: Server; selfURL?: string } = {}) => {
+    if (url) selfURL = url.replace(/\/+$/, '');
+    if (server) for (const component of components.values()) component.attach?.(server);
+    for (const component of components.values()) await component.start?.();
+  };
 
   return {
     app,
+    router,
     context,
     components,
     async listen(overrides = {}) {
@@ -131,11 +163,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         port: overrides.port ?? config.server.port,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       });
-      selfURL = listening.url;
-      for (const component of components.values()) component.attach?.(listening.server);
-      for (const component of components.values()) await component.start?.();
+      await start({ server: listening.server, selfURL: listening.url });
       return listening;
     },
+    start,
     async stop() {
       // Stop accepting first so no new work races the components' shutdown.
       const closing = listening?.close(config.server.shutdownGraceMs);

@@ -7,6 +7,7 @@ export type { RecordedRequest, SimulatorStats } from './instances.ts';
 export { defaultReplyText, simulatedModels } from './replies.ts';
 export { type FaultMode, type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';
 export { createSimulator, defaultInstance, type Simulator, type SimulatorOptions } from './simulator.ts';
+export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './start.ts';
 
 /**
  * The embedded simulator: serves `{mountPath}/:instance/v1/...` from the gateway's own process, so the

@@ -1,5 +1,8 @@
 // The only folder that imports the OpenTelemetry SDK (DESIGN.md §5 rule 7). `testing.ts` is imported by
 // tests directly, so production code never loads the in-memory exporters.
+
+export { startTelemetryFromConfig } from './from-config.ts';
+export { hostTelemetryRegistered } from './host.ts';
 export {
   createInstruments,
   type InstrumentDefinition,
