@@ -47,5 +47,10 @@ if [ -x otel-collector/build.sh ]; then
   step "building the OpenTelemetry Collector (cached when the manifest is unchanged)"
   bash otel-collector/build.sh
 fi
+
+# 6. Helm, built from its Go module, for `helm lint` / `helm template` of deploy/helm in the tests
+#    (after the Collector step, which fetches a Go toolchain when the machine has none).
+step "building Helm (cached when the version is unchanged)"
+bash scripts/build-helm.sh
 echo
 echo "setup complete"

@@ -5,8 +5,9 @@ import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/index.ts';
 import { repoRoot } from './binaries.ts';
 
-// Docker does not run on our machines: these tests hold docker-compose.yml and the Dockerfile to the
-// shape that makes `docker compose up` work (services, health checks, mounts of files that exist).
+// Docker does not run on our machines: these tests hold docker-compose.yml to the shape that makes
+// `docker compose up` work (services, health checks, mounts of files that exist). The Dockerfile's
+// tests are in test/deploy/dockerfile.test.ts.
 interface Service {
   image?: string;
   build?: unknown;
@@ -92,22 +93,5 @@ describe('docker-compose.yml', () => {
       'simulator:8090',
       'simulator:8090',
     ]);
-  });
-});
-
-describe('Dockerfile', () => {
-  const dockerfile = readFileSync(resolve(repoRoot, 'Dockerfile'), 'utf8');
-  it('is multi-stage on Node 24 slim, installs production dependencies only and runs as non-root', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
-    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\}/gm)).toHaveLength(2);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
-  });
-
-  it('copies only what exists and what the runtime reads', () => {
-    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
-      expect(existsSync(resolve(repoRoot, source as string)), source).toBe(true);
-    }
   });
 });
