@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.ts';
+import { readmeBlock } from '../docs/readme-blocks.ts';
 import { repoRoot } from '../stack/binaries.ts';
 import { assertHelm, type Container, chartPath, helmPath, type K8sObject, parseManifests } from './helm.ts';
 
@@ -182,6 +183,29 @@ describe('deploy/helm/inferwatch', () => {
     expect(checked).toMatch(
       /^config OK \(.*inferwatch\.yaml\): 1 providers, 1 routes, 1 probe targets, 1 notifiers/,
     );
+  });
+});
+
+describe("README's Helm block", () => {
+  it('renders with `helm template` in place of `helm install` (the docker lines need a Docker engine)', () => {
+    const [build = '', push = '', install = '', ...rest] = readmeBlock('helm');
+    expect(rest).toEqual([]);
+    const tag = /^docker build -t (\S+) \.$/.exec(build)?.[1];
+    expect(tag).toBe('registry.example.com/inferwatch:0.1.0');
+    expect(push).toBe(`docker push ${tag}`);
+    expect(install).toMatch(/^helm install inferwatch deploy\/helm\/inferwatch /);
+    const rendered = execFileSync(
+      'bash',
+      ['-euo', 'pipefail', '-c', install.replace(/^helm install /, '"$HELM" template ')],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, HELM: helmPath, OPENAI_API_KEY: 'sk-readme' },
+      },
+    );
+    const manifests = parseManifests(rendered);
+    expect(find(manifests, 'Secret', 'inferwatch-env').stringData).toEqual({ OPENAI_API_KEY: 'sk-readme' });
+    expect(container(find(manifests, 'Deployment', 'inferwatch-gateway')).image).toBe(tag);
   });
 });
 

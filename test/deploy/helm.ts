@@ -31,6 +31,7 @@ export interface K8sObject {
 }
 
 export interface Container {
+  image: string;
   args: string[];
   env?: { name: string; value?: string }[];
   envFrom?: { secretRef: { name: string; optional: boolean } }[];

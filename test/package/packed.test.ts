@@ -1,9 +1,19 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
+import { readmeBlock, readmeSource } from '../docs/readme-blocks.ts';
 import { repoRoot } from '../stack/binaries.ts';
 import { findOldNode } from './old-node.ts';
 import { npmInstall, packInto } from './pack.ts';
@@ -41,7 +51,7 @@ function startCommand(command: string, args: string[], env: Record<string, strin
           if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
           if (!output.includes(text)) throw new Error(`waiting for "${text}":\n${output}`);
         },
-        { timeout: 30_000, interval: 100 },
+        { timeout: 60_000, interval: 100 },
       ),
   };
 }
@@ -64,16 +74,18 @@ const run = (command: string, args: string[], env: Record<string, string> = {}) 
 beforeAll(() => {
   tarball = packInto(workspace);
   cpSync(join(repoRoot, 'examples', 'express-gateway'), project, { recursive: true });
-  // The example's own manifest names the published version; here the tarball stands in for it.
+  // README's `npm i inferwatch`, with the tarball standing in for the published version (the example's
+  // own manifest names it), plus what the example and its type-check need.
   npmInstall(project, [tarball, 'express@5.3.0', '@types/express@5.0.6', '@types/node@24.19.2']);
 }, 600_000);
 
+// Three installs' worth of node_modules: removing them takes a while on a busy machine.
 afterAll(async () => {
   await stopAll();
-  rmSync(workspace, { recursive: true, force: true });
-});
+  await rm(workspace, { recursive: true, force: true });
+}, 300_000);
 
-describe('the npm package', () => {
+describe('the npm package', { timeout: 120_000 }, () => {
   it('ships what runs and nothing of the development tree', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
       .split('\n')
@@ -101,6 +113,10 @@ describe('the npm package', () => {
       ),
     );
     expect(unwanted).toEqual([]);
+  });
+
+  it("README's npx block is the one these tests run", () => {
+    expect(readmeBlock('npx')).toEqual(['npm i inferwatch', 'npx inferwatch --help', 'npx inferwatch start']);
   });
 
   it('runs `npx inferwatch --help` from the installed package', () => {
@@ -134,7 +150,7 @@ describe('the npm package', () => {
     expect(await page.text()).toContain('<title>inferwatch status</title>');
     expect((await fetch(`${url}/status/app.js`)).status).toBe(200);
     await stopAll();
-  });
+  }, 120_000);
 
   it('finds the dashboards, alert rules and pipeline configs at their installed location', () => {
     const printed = run('node', [
@@ -160,11 +176,52 @@ describe('the npm package', () => {
     expect(resolved).toBe(`file://${installed}/dashboards/overview.json`);
   });
 
-  it('installs globally (`npm i -g`) and runs as `inferwatch`', () => {
+  it("README's global block: `npm i -g`, then `inferwatch check-config` and `inferwatch start`", async () => {
+    expect(readmeBlock('npm-global')).toEqual([
+      'npm i -g inferwatch',
+      'inferwatch check-config',
+      'inferwatch start',
+    ]);
     const prefix = join(workspace, 'global');
     mkdirSync(prefix);
     npmInstall(workspace, [tarball], ['--global', '--prefix', prefix]);
-    expect(run(join(prefix, 'bin', 'inferwatch'), ['--version']).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const inferwatch = join(prefix, 'bin', 'inferwatch');
+    expect(run(inferwatch, ['check-config'])).toMatch(/^config OK \(embedded defaults\)/);
+    const port = await freePort();
+    const started = startCommand(inferwatch, ['start'], {
+      INFERWATCH_PORT: String(port),
+      INFERWATCH_STORE_PATH: join(workspace, 'global.db'),
+    });
+    await started.waitFor('components: ');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    await stopAll();
+  }, 300_000);
+
+  it("installs as the Docker image does: the tarball's files, the lockfile, `npm ci --omit=dev`", () => {
+    const image = join(workspace, 'image');
+    mkdirSync(image);
+    execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', image]);
+    copyFileSync(join(repoRoot, 'package-lock.json'), join(image, 'package-lock.json'));
+    execFileSync(
+      'npm',
+      [
+        'ci',
+        '--omit=dev',
+        '--ignore-scripts',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+      ],
+      { cwd: image, stdio: 'pipe', timeout: 300_000 },
+    );
+    expect(existsSync(join(image, 'node_modules', 'express'))).toBe(true);
+    expect(existsSync(join(image, 'node_modules', 'typescript'))).toBe(false);
+    expect(
+      execFileSync(process.execPath, [join(image, 'bin', 'inferwatch.js'), '--version'], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toMatch(/^\d+\.\d+\.\d+$/);
   }, 300_000);
 
   const oldNode = findOldNode();
@@ -192,7 +249,7 @@ describe('the npm package', () => {
   );
 });
 
-describe('the Express example against the installed package', () => {
+describe('the Express example against the installed package', { timeout: 120_000 }, () => {
   it('type-checks server.ts against the published declarations', () => {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => run(process.execPath, [tsc, '-p', project])).not.toThrow();
@@ -240,5 +297,33 @@ describe('the Express example against the installed package', () => {
     expect(unknown.headers.get('content-type')).toMatch(/text\/html/);
     expect(existsSync(join(project, 'data', 'example.db'))).toBe(true);
     await stopAll();
-  });
+  }, 120_000);
+
+  it("README's library block type-checks against the installed package and serves beside the app's route", async () => {
+    const port = await freePort();
+    // The block as written, on a free port instead of 3000.
+    writeFileSync(join(project, 'readme-embed.ts'), readmeSource('library').replaceAll('3000', String(port)));
+    writeFileSync(
+      join(project, 'tsconfig.readme.json'),
+      JSON.stringify({ extends: './tsconfig.json', include: ['readme-embed.ts'] }),
+    );
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => run(process.execPath, [tsc, '-p', join(project, 'tsconfig.readme.json')])).not.toThrow();
+
+    const simulatorPort = await freePort();
+    const simulator = startCommand(bin, ['simulate', '--port', String(simulatorPort)]);
+    await simulator.waitFor('listening on');
+    startCommand(process.execPath, ['readme-embed.ts'], {
+      SIMULATOR_URL: `http://127.0.0.1:${simulatorPort}`,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await vi.waitFor(
+      async () => expect(await (await fetch(`${url}/hello`)).text()).toBe('your own routes keep working'),
+      { timeout: 60_000, interval: 200 },
+    );
+    const models = await fetch(`${url}/llm/v1/models`);
+    expect(models.status).toBe(200);
+    expect(await models.json()).toMatchObject({ object: 'list' });
+    await stopAll();
+  }, 120_000);
 });
