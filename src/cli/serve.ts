@@ -30,6 +30,7 @@ export async function serve(
   const { config } = loaded;
   const logger = createLogger({ level: config.log.level, base: { role } });
   const sdk = startTelemetryFromConfig(config, logger, version);
+  if (sdk.prometheus) logger.info({ url: await sdk.prometheus }, 'Prometheus scrape endpoint listening');
   const { createRuntime } = await import('../runtime/index.ts');
   const runtime = createRuntime({ config, role, logger, ...(components ? { only: components } : {}) });
   const listening = await runtime.listen();

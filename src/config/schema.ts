@@ -58,6 +58,18 @@ export const telemetrySchema = z
       .boolean()
       .default(false)
       .describe('Record prompts and completions in spans (off: never leaves the process)'),
+    prometheus: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Serve GET /metrics for Prometheus to scrape (same series names as through the Collector)',
+          ),
+        host: z.string().default('127.0.0.1').describe('Address of the scrape endpoint (its own listener)'),
+        port: z.number().int().min(0).max(65_535).default(9464),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -62,6 +62,7 @@ export function createInferwatch(options: InferwatchOptions): Inferwatch {
     async start(startOptions = {}) {
       if (started) return;
       started = true;
+      await sdk?.prometheus;
       runtime.context.telemetry.instruments.buildInfo.record(1, { version });
       await runtime.start(startOptions);
     },

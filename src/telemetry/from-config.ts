@@ -5,10 +5,11 @@ import { startTelemetry, type TelemetrySdk } from './sdk.ts';
 /**
  * Starts the process's OpenTelemetry SDK from `config.telemetry` (off when no endpoint and no console):
  * the resource names the region and instance the prober uses when telemetry does not set its own, and the
- * SDK's own diagnostics (export failures) become warnings on `logger`.
+ * SDK's own diagnostics (export failures) become warnings on `logger`. With `telemetry.prometheus`
+ * enabled, `prometheus` resolves to the scrape URL once bound; callers await it to fail at start-up.
  */
 export function startTelemetryFromConfig(config: Config, logger: Logger, version: string): TelemetrySdk {
-  return startTelemetry(
+  const sdk = startTelemetry(
     {
       otlpEndpoint: config.telemetry.otlpEndpoint,
       serviceName: config.telemetry.serviceName,
@@ -17,6 +18,7 @@ export function startTelemetryFromConfig(config: Config, logger: Logger, version
       environment: config.telemetry.environment,
       exportIntervalMs: config.telemetry.exportIntervalMs,
       console: config.telemetry.console,
+      prometheus: config.telemetry.prometheus.enabled ? config.telemetry.prometheus : undefined,
     },
     version,
     {
@@ -27,4 +29,11 @@ export function startTelemetryFromConfig(config: Config, logger: Logger, version
       verbose: () => {},
     },
   );
+  const { host, port } = config.telemetry.prometheus;
+  // Named by its config key, like every other start-up failure.
+  const prometheus = sdk.prometheus?.catch((error: Error) => {
+    throw new Error(`telemetry.prometheus: cannot listen on ${host}:${port} (${error.message})`);
+  });
+  prometheus?.catch(() => {});
+  return prometheus ? { ...sdk, prometheus } : sdk;
 }

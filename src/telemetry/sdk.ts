@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { startPrometheusEndpoint } from './prometheus-endpoint.ts';
 import {
   RES_CLOUD_REGION,
   RES_DEPLOYMENT_ENVIRONMENT,
@@ -32,12 +33,16 @@ export interface TelemetrySettings {
   environment?: string | undefined;
   exportIntervalMs: number;
   console: boolean;
+  /** Serve `GET /metrics` for Prometheus to scrape, beside (or instead of) OTLP. */
+  prometheus?: { host: string; port: number } | undefined;
 }
 
 export interface TelemetrySdk {
   /** 'otlp', 'console' or 'off': what the first log lines tell the user. */
   mode: 'otlp' | 'console' | 'off';
   resourceAttributes: Record<string, string>;
+  /** Resolves to the scrape URL once bound (rejects when its port is taken); undefined when not enabled. */
+  prometheus?: Promise<string>;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -69,42 +74,56 @@ export function startTelemetry(
     ...(settings.environment ? { [RES_DEPLOYMENT_ENVIRONMENT]: settings.environment } : {}),
   };
   const mode = settings.otlpEndpoint ? 'otlp' : settings.console ? 'console' : 'off';
-  if (mode === 'off') {
+  if (mode === 'off' && !settings.prometheus) {
     return { mode, resourceAttributes, forceFlush: async () => {}, shutdown: async () => {} };
   }
   // OTel's own diagnostics (export failures) go to our logger at warn, not to stderr in bulk.
   if (diagLogger) diag.setLogger(diagLogger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
   const base = settings.otlpEndpoint?.replace(/\/+$/, '');
-  const spanProcessors: SpanProcessor[] = [
-    new BatchSpanProcessor({
-      exporter: base
-        ? new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
-        : new ConsoleSpanExporter(),
-      maxQueueSize: 2048,
-      maxExportBatchSize: EXPORT_BATCH_SIZE,
-      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-    }),
-  ];
+  const pushing = mode !== 'off';
+  const scrape = settings.prometheus
+    ? startPrometheusEndpoint(settings.prometheus, (error) => diag.warn(`metrics scrape failed: ${error}`))
+    : undefined;
+  // Empty lists (scrape only) make NodeSDK register no tracer or logger provider rather than read env.
+  const spanProcessors: SpanProcessor[] = !pushing
+    ? []
+    : [
+        new BatchSpanProcessor({
+          exporter: base
+            ? new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
+            : new ConsoleSpanExporter(),
+          maxQueueSize: 2048,
+          maxExportBatchSize: EXPORT_BATCH_SIZE,
+          exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+        }),
+      ];
   const metricReaders: IMetricReader[] = [
-    new PeriodicExportingMetricReader({
-      exporter: base
-        ? new OTLPMetricExporter({ url: `${base}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS })
-        : new ConsoleMetricExporter(),
-      exportIntervalMillis: settings.exportIntervalMs,
-      exportTimeoutMillis: Math.min(EXPORT_TIMEOUT_MS, settings.exportIntervalMs),
-    }),
+    ...(pushing
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: base
+              ? new OTLPMetricExporter({ url: `${base}/v1/metrics`, timeoutMillis: EXPORT_TIMEOUT_MS })
+              : new ConsoleMetricExporter(),
+            exportIntervalMillis: settings.exportIntervalMs,
+            exportTimeoutMillis: Math.min(EXPORT_TIMEOUT_MS, settings.exportIntervalMs),
+          }),
+        ]
+      : []),
+    ...(scrape ? [scrape.reader] : []),
   ];
-  const logRecordProcessors: LogRecordProcessor[] = [
-    new BatchLogRecordProcessor({
-      exporter: base
-        ? new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: EXPORT_TIMEOUT_MS })
-        : new ConsoleLogRecordExporter(),
-      maxQueueSize: 2048,
-      maxExportBatchSize: EXPORT_BATCH_SIZE,
-      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-    }),
-  ];
+  const logRecordProcessors: LogRecordProcessor[] = !pushing
+    ? []
+    : [
+        new BatchLogRecordProcessor({
+          exporter: base
+            ? new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: EXPORT_TIMEOUT_MS })
+            : new ConsoleLogRecordExporter(),
+          maxQueueSize: 2048,
+          maxExportBatchSize: EXPORT_BATCH_SIZE,
+          exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+        }),
+      ];
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(resourceAttributes)),
     autoDetectResources: false,
@@ -117,6 +136,7 @@ export function startTelemetry(
   return {
     mode,
     resourceAttributes,
+    ...(scrape ? { prometheus: scrape.listening } : {}),
     async forceFlush() {
       await Promise.allSettled([
         ...spanProcessors.map((processor) => processor.forceFlush()),
@@ -124,6 +144,8 @@ export function startTelemetry(
         ...logRecordProcessors.map((processor) => processor.forceFlush()),
       ]);
     },
-    shutdown: () => sdk.shutdown().catch(() => {}),
+    async shutdown() {
+      await Promise.all([sdk.shutdown().catch(() => {}), scrape?.close()]);
+    },
   };
 }

@@ -156,6 +156,38 @@ describe('deploy/helm/inferwatch', () => {
     );
   });
 
+  it('scrapes every pod through a PodMonitor, or the gateway through a ServiceMonitor, with metrics on', () => {
+    const scraped = render('metrics.enabled=true', 'serviceMonitor.enabled=true', 'podMonitor.enabled=true');
+    const file = join(workspace, 'scraped.yaml');
+    writeFileSync(file, find(scraped, 'ConfigMap', 'inferwatch-config').data?.['inferwatch.yaml'] ?? '');
+    expect(loadConfig({ file, env: {} }).config.telemetry.prometheus).toEqual({
+      enabled: true,
+      host: '0.0.0.0',
+      port: 9464,
+    });
+    for (const deployment of scraped.filter((object) => object.kind === 'Deployment')) {
+      expect(container(deployment).ports).toContainEqual({ name: 'metrics', containerPort: 9464 });
+    }
+    expect(find(scraped, 'Service', 'inferwatch-gateway').spec?.ports).toContainEqual({
+      name: 'metrics',
+      port: 9464,
+      targetPort: 'metrics',
+    });
+    expect(find(scraped, 'ServiceMonitor', 'inferwatch-gateway').spec).toMatchObject({
+      selector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } },
+      endpoints: [{ port: 'metrics', path: '/metrics' }],
+    });
+    const podMonitor = find(scraped, 'PodMonitor', 'inferwatch').spec as {
+      selector: { matchLabels: Record<string, string> };
+    };
+    // No component in the selector: the probers and the analyzer are scraped too.
+    expect(podMonitor.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'inferwatch',
+      'app.kubernetes.io/instance': 'inferwatch',
+    });
+    expect(() => render('serviceMonitor.enabled=true')).toThrow(/set metrics\.enabled=true/);
+  });
+
   it("renders a config that inferwatch's own loader accepts, as each pod reads it", () => {
     const file = join(workspace, 'inferwatch.yaml');
     writeFileSync(file, find(objects, 'ConfigMap', 'inferwatch-config').data?.['inferwatch.yaml'] ?? '');

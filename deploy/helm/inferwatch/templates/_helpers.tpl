@@ -40,6 +40,9 @@ store is; each pod's name becomes its service.instance.id through ${POD_NAME}.
   "store" (dict "path" "/data/inferwatch.db")
   "telemetry" (dict "instanceId" (get $telemetry "instanceId" | default "${POD_NAME}"))
   "prober" (dict "instance" (get $prober "instance" | default "${POD_NAME}")) -}}
+{{- if .Values.metrics.enabled -}}
+{{- $_ := set (get $owned "telemetry") "prometheus" (dict "enabled" true "host" "0.0.0.0" "port" (int .Values.metrics.port)) -}}
+{{- end -}}
 {{- toYaml (mustMergeOverwrite $config $owned) -}}
 {{- end -}}
 
@@ -92,6 +95,10 @@ spec:
       ports:
         - name: http
           containerPort: {{ $values.port }}
+        {{- if $values.metrics.enabled }}
+        - name: metrics
+          containerPort: {{ $values.metrics.port }}
+        {{- end }}
       startupProbe:
         httpGet: { path: /health, port: http }
         periodSeconds: 2
