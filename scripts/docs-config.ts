@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema, envOverrides } from '../src/config/index.ts';
 
-// Generates docs/configuration.md from the zod schema (the schema is the config, DESIGN.md §5 rule 6).
+// Generates docs/configuration.md from the zod schema (the schema is the config: keys, defaults and
+// descriptions live there once, so the reference cannot drift from what loads).
 // Run `node scripts/docs-config.ts` (or `npm run docs`); test/docs/generated-docs.test.ts fails when stale.
 
 type JsonSchema = {

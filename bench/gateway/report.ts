@@ -46,7 +46,7 @@ export function summarize(measured: Measured, direct: Measured | undefined) {
   };
 }
 
-/** The issue's targets, each checked against this run's numbers (not hand-written). */
+/** The gateway's performance targets, each checked against this run's numbers (not hand-written). */
 function verdicts(rows: Report['rows'], failover: Report['failover']): string[] {
   const at = (target: string, scenario: string) => rows[target]?.[scenario];
   const json = `json @500/s`;

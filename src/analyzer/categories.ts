@@ -1,6 +1,6 @@
 /**
  * The closed vocabulary of an explanation. Each value is also a metric label (`category`, `severity`),
- * declared up front so every label value exists from the start (DESIGN.md §5 rule 4).
+ * declared up front so every label value exists from the start and a query never meets a missing series.
  */
 export const categories = [
   'provider_outage', // one provider fails (5xx, connect) while others serve

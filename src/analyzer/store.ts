@@ -43,7 +43,7 @@ export type AnalyzerStore = ReturnType<typeof createAnalyzerStore>;
 /**
  * The analyzer's durable state: receipts (idempotency), jobs (accepted groups waiting for analysis),
  * analyses, the notification outbox and per-fingerprint history. Its own migrations, so the feature can
- * move to another database behind this interface (DESIGN.md §7) without touching the pipeline.
+ * move to another database behind this interface (a shared one for replicas) without touching the pipeline.
  */
 export function createAnalyzerStore(db: Database) {
   migrate(db, migrations);

@@ -14,7 +14,7 @@ export interface Serving {
 
 /**
  * Loads config, starts telemetry, then imports the runtime — the SDK must be registered before any
- * feature module asks the API for a tracer or meter (DESIGN.md §5 rule 7).
+ * feature module asks the API for a tracer or meter (one asked earlier gets a no-op that never records).
  */
 export async function serve(
   role: Role,
@@ -59,7 +59,7 @@ export async function serve(
   };
 }
 
-/** SIGTERM/SIGINT stop gracefully; a second signal exits at once (issue 7: graceful shutdown). */
+/** SIGTERM/SIGINT stop gracefully; a second signal exits at once (Ctrl-C twice means it). */
 export function stopOnSignals(serving: Serving): Promise<number> {
   return new Promise((resolve) => {
     let signalled = false;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The analyzer issue owns this file; the keys from DESIGN.md §6 load as written.
+// The analyzer's config keys; their published spelling must keep loading, so rename none without an alias.
 
 /** Optional routing per notifier: every listed condition must hold (absent = everything). */
 const matchSchema = z

@@ -7,7 +7,7 @@ const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const wholeReference = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
- * `${VAR}` inside a YAML flow map (`{ apiKey: ${KEY} }`, as DESIGN.md writes it) is not valid YAML: the
+ * `${VAR}` inside a YAML flow map (`{ apiKey: ${KEY} }`, a spelling users write) is not valid YAML: the
  * brace opens a nested map. So references are swapped for plain tokens before parsing and swapped back
  * in the parsed strings, where `interpolate` resolves them. Values never pass through the YAML parser.
  */

@@ -47,7 +47,7 @@ analyzer:
 `;
 
 describe('loadConfig', () => {
-  it('loads the DESIGN.md example as written, with secrets from the environment', () => {
+  it('loads the documented config shape as written, with secrets from the environment', () => {
     const { config } = loadConfig({
       file: writeConfig(designExample),
       env: {

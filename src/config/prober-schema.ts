@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { parseConditions } from '../prober/conditions.ts';
 
-// The prober issue owns this file; the keys from DESIGN.md §6 load as written.
+// The prober's config keys; their published spelling must keep loading, so rename none without an alias.
 
 /**
  * A status code, a class "2xx", a range "200-299" or a nested pair [200, 299]. A flat list of numbers stays a
- * list of codes (as DESIGN.md §6 wrote it), so `[200, 204]` means those two codes, not a range.
+ * list of codes (the way the shipped examples write it), so `[200, 204]` means those two codes, not a range.
  */
 const statusMatcherSchema = z.union([
   z.number().int().min(100).max(599),

@@ -29,7 +29,7 @@ export interface Breaker {
 }
 
 /**
- * A three-state circuit breaker whose clock is a parameter (DESIGN.md §5 rule 8): no timers, so tests
+ * A three-state circuit breaker whose clock is a parameter: no timers, so tests
  * drive it with a fake `now`. Closed → open after `failureThreshold` consecutive failures, or when the
  * failure ratio over `windowSeconds` reaches `failureRatio` with at least `minimumRequests`; open →
  * half-open after `recoverySeconds`; half-open admits `halfOpenMaxRequests` trials: all succeed → closed,

@@ -16,7 +16,7 @@ const row = (retry: boolean, failover: boolean, countsAgainstTarget: boolean): D
 });
 
 /**
- * Upstream failure class → what the gateway does (DESIGN.md §5 rule 9). Neither retry nor failover means
+ * Upstream failure class → what the gateway does, one reviewed row each. Neither retry nor failover means
  * the upstream's answer goes back to the client: a request the client got wrong is wrong everywhere.
  */
 export const decisions = {

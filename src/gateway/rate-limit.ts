@@ -14,7 +14,7 @@ const SWEEP_AT = 10_000;
 
 /**
  * Fixed-window rate limit per gateway API key, or per client IP when no key is presented (per replica:
- * DESIGN.md §7). `requests: 0` turns it off. Refusals are 429 with Retry-After.
+ * each process counts alone). `requests: 0` turns it off. Refusals are 429 with Retry-After.
  */
 export function createRateLimit({
   requests,

@@ -18,8 +18,9 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 
 /**
- * The gateway's span work, wrapped so telemetry can never throw into the request path (DESIGN.md §5
- * rule 7). Spans: one SERVER span per client request, one CLIENT span `chat {model}` per upstream attempt.
+ * The gateway's span work, wrapped so telemetry can never throw into the request path (a broken
+ * exporter costs a span, never a request). Spans: one SERVER span per client request, one CLIENT span
+ * `chat {model}` per upstream attempt.
  */
 export interface RequestSpan {
   span: Span;

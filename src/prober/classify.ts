@@ -1,7 +1,7 @@
 import type { FailureType } from '../providers/failure.ts';
 
 /**
- * Status → failure class for probes, first match wins (DESIGN.md §5 rule 9). A 429 is capacity or quota,
+ * Status → failure class for probes, first match wins, one row per rule. A 429 is capacity or quota,
  * never the same kind of outage as a 5xx, so it has its own class.
  */
 const statusRules: readonly { test: (status: number) => boolean; type: FailureType }[] = [

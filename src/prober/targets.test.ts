@@ -7,7 +7,7 @@ const providers = [
 ];
 
 describe('probe targets', () => {
-  it('loads the DESIGN.md §6 prober keys as written and applies defaults', () => {
+  it('loads the documented prober keys as written and applies defaults', () => {
     const config = parseConfig({
       providers,
       prober: {

@@ -1,6 +1,6 @@
 /**
  * The closed set of upstream failure classes. Each value is also the `error.type` label on metrics and
- * spans, declared up front so every label value exists from the start (DESIGN.md §5 rule 4). The gateway
+ * spans, declared up front so every label value exists from the start (no missing series). The gateway
  * and the prober share the classes that overlap; each module decides what a class means for it.
  */
 export const failureTypes = [

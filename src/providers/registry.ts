@@ -4,7 +4,7 @@ import type { Provider } from './types.ts';
 export type ProviderFactory = (config: ProviderConfig, options?: ProviderOptions) => Provider;
 
 /**
- * `providers[].type` → implementation (DESIGN.md §5 rule 3). Adding a wire protocol is one file and one
+ * `providers[].type` → implementation, one factory signature. Adding a wire protocol is one file and one
  * row here (plus the value in the config schema's enum).
  */
 export const providerFactories = {

@@ -6,7 +6,7 @@ import { createSimulatorComponent } from '../simulator/index.ts';
 import { createStatusPageComponent } from '../status-page/index.ts';
 import type { ComponentFactory } from './component.ts';
 
-/** Name → factory (DESIGN.md §5 rule 3). Order matters: routers mount in this order. */
+/** Name → factory, one signature for every component. Order matters: routers mount in this order. */
 export const componentFactories = {
   simulator: createSimulatorComponent,
   gateway: createGatewayComponent,

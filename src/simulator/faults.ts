@@ -2,7 +2,7 @@ import { HttpError } from '../http/index.ts';
 
 /**
  * What the simulator will do with one request. Model-name faults and runtime faults both reduce to a
- * plan; the handler only executes it (DESIGN.md §5 rule 4: outcomes are values).
+ * plan; the handler only executes it, so a plan can be tested without a socket.
  */
 export type Plan =
   | { kind: 'error'; error: HttpError }

@@ -1,4 +1,4 @@
-// The only folder that imports the OpenTelemetry SDK (DESIGN.md §5 rule 7). `testing.ts` is imported by
+// The only folder that imports the OpenTelemetry SDK (an upgrade stays here). `testing.ts` is imported by
 // tests directly, so production code never loads the in-memory exporters.
 
 export { startTelemetryFromConfig } from './from-config.ts';

@@ -3,7 +3,7 @@
  *
  * GenAI names are the v1.41-era set that the JS constants (`@opentelemetry/semantic-conventions/incubating`
  * 1.45) and dashboards in the wild use. The GenAI repo's main branch is renaming them
- * (gen_ai.client.inference.*, see shared/reference/otel-stack.md §1.2); when that is released, change
+ * (gen_ai.client.inference.*, open-telemetry/semantic-conventions-genai); when that is released, change
  * the strings below and the dashboards/alerts that reference the Prometheus forms.
  *
  * Prometheus forms (after the Collector's default UnderscoreEscapingWithSuffixes translation) are noted

@@ -5,7 +5,7 @@ import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { startSmtp } from '../fakes/analyzer-smtp.ts';
 
 /**
- * One contract, every network notifier (DESIGN.md §5 rule 12): delivered → ok; a transient failure →
+ * One contract for all network notifiers, so retry means one thing. Delivered → ok; a transient failure →
  * retryable; a permanent one → not retryable; nobody listening → retryable.
  */
 let receivers: Awaited<ReturnType<typeof startReceivers>>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The gateway's wire shapes as zod schemas, for the OpenAPI document only: the hot path parses by hand
- * (DESIGN.md §3a: no body-parser beyond a bounded JSON read). Objects are loose because the gateway passes
+ * (a bounded JSON read, no validator per proxied request). Objects are loose because the gateway passes
  * unknown OpenAI fields through unchanged; only what the gateway itself relies on is constrained.
  */
 export const openAIErrorSchema = z.looseObject({

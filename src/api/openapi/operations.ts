@@ -1,5 +1,5 @@
 /**
- * Small builders for OpenAPI operation objects, so the path tables read as data (DESIGN.md §5 rule 9).
+ * Small builders for OpenAPI operation objects, so the path tables read as data, one row per operation.
  * Schemas are referenced by name from components.schemas (see schemas.ts).
  */
 export type JsonObject = Record<string, unknown>;

@@ -14,7 +14,7 @@ export interface CheckSpecs {
   model: ResolvedModelCheck;
 }
 
-/** Kind → implementation (DESIGN.md §5 rule 3). Adding a kind is one file, one row and one CheckSpecs key. */
+/** Kind → implementation, one signature. Adding a kind is one file, one row and one CheckSpecs key. */
 export const checks = { http: httpCheck, model: modelCheck } satisfies {
   [K in CheckKind]: Check<CheckSpecs[K]>;
 };
