@@ -31,6 +31,15 @@ describe('inferwatch.example.yaml', () => {
     expect(config.providers.length).toBeGreaterThan(1);
   });
 
+  it('loads as shipped, with no variable set, and says which notifiers it leaves out', () => {
+    const { config, notes } = loadConfig({ file: example, env: {} });
+    expect(config.analyzer.notify.map((notifier) => notifier.type)).toEqual(['webhook', 'email', 'console']);
+    expect(notes).toEqual([
+      'analyzer.notify.0 (slack) is left out: ${SLACK_WEBHOOK_URL} is not set',
+      'analyzer.notify.1 (discord "discord-oncall") is left out: ${DISCORD_WEBHOOK_URL} is not set',
+    ]);
+  });
+
   it('exercises every key the schema accepts', () => {
     const present = new Set(
       treeKeyPaths(parse(shieldReferences(readFileSync(example, 'utf8')).text), freeMaps),

@@ -74,7 +74,11 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem as path: reason and names the unset variable', () => {
-    const file = writeConfig(`${designExample}\nbogus: 1\n`.replace('port: 8080', 'port: "eighty"'));
+    const file = writeConfig(
+      `${designExample}\nbogus: 1\n`
+        .replace('port: 8080', 'port: "eighty"')
+        .replace('apiKey: ${OPENAI_API_KEY}, model: gpt-4o-mini', 'model: ${LLM_MODEL}'),
+    );
     let error: unknown;
     try {
       loadConfig({ file, env: {} });
@@ -85,7 +89,82 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toMatch(/^server\.port: /m);
     expect(problems).toMatch(/bogus/);
-    expect(problems).toMatch(/analyzer\.notify\.0\.webhookURL: .*\$\{SLACK_WEBHOOK_URL\}, which is not set/);
+    expect(problems).toMatch(/analyzer\.llm\.model: required .*\$\{LLM_MODEL\}, which is not set/);
+  });
+
+  it('leaves out a notifier whose destination variable is unset, says so, and keeps later hints right', () => {
+    const file = writeConfig(
+      `${designExample}`.replace(
+        '- { type: console }',
+        '- { type: console }\n    - { type: discord, webhookURL: "${DISCORD_URL}", name: 7 }',
+      ),
+    );
+    const loaded = loadConfig({
+      file: writeConfig(designExample),
+      env: { OPENAI_API_KEY: 'sk-test' },
+    });
+    expect(loaded.config.analyzer.notify.map((notifier) => notifier.type)).toEqual(['webhook', 'console']);
+    expect(loaded.notes).toEqual(['analyzer.notify.0 (slack) is left out: ${SLACK_WEBHOOK_URL} is not set']);
+    // The discord entry moves from index 3 to 2; its own problem still names the right path.
+    expect(() => loadConfig({ file, env: { DISCORD_URL: 'https://discord.test/x' } })).toThrow(
+      /analyzer\.notify\.2\.name: /,
+    );
+  });
+
+  it('shows a YAML syntax error on the offending line with a caret, columns counted on the file as written', () => {
+    const file = writeConfig(
+      'server:\n  port: 8080\nproviders:\n  - { name: a, apiKey: ${KEY}, baseURL: [x }\n',
+    );
+    let message = '';
+    try {
+      loadConfig({ file, env: {} });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n');
+    const at = lines.findIndex((line) => line.includes('4 |   - { name: a, apiKey: ${KEY}, baseURL: [x }'));
+    expect(lines[1]).toMatch(/^ {2}\(yaml\) line 4, column \d+: \S/);
+    expect(at).toBeGreaterThan(1);
+    const column = Number(/column (\d+)/.exec(lines[1] ?? '')?.[1]);
+    const caret = lines[at + 1] ?? '';
+    expect(caret.indexOf('^') - caret.indexOf('|') - 2).toBe(column - 1);
+    // The caret points into the file's own text, after the ${KEY} reference, not at a shifted column.
+    expect((lines[at] ?? '').slice((lines[at] ?? '').indexOf('|') + 2)[column - 1]).toMatch(/[x}\]]/);
+  });
+
+  it('suggests the nearest valid key for a misspelt one, also when its value was an unset variable', () => {
+    const file = writeConfig(
+      'server: { hots: 0.0.0.0 }\nproviders:\n  - { name: a, baseUrl: "http://127.0.0.1:1/v1", apikey: "${KEY}" }\n',
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ file, env: {} });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'server.hots: unknown key (did you mean "host"?)',
+        'providers.0.baseUrl: unknown key (did you mean "baseURL"?)',
+        'providers.0.apikey: unknown key (did you mean "apiKey"?)',
+        'providers.0.baseURL: required (a string) but missing',
+      ]),
+    );
+  });
+
+  it('reports a route to an unknown provider in the same round as the schema problems', () => {
+    const file = writeConfig(
+      'server: { port: "eighty" }\nproviders: [{ name: a, baseURL: "http://127.0.0.1:1/v1" }]\nroutes: [{ model: "*", targets: [{ provider: b }] }]\n',
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ file, env: {} });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^server\.port: /);
+    expect(problems[1]).toBe('routes.0.targets.0.provider: unknown provider "b"');
   });
 
   it('rejects routes that name an unknown provider', () => {

@@ -6,7 +6,10 @@ import { embeddedEnvOrigins } from './embedded-env.ts';
 import { applyEnvOverrides } from './env.ts';
 import { interpolate, shieldReferences } from './interpolate.ts';
 import { type Config, configSchema } from './schema.ts';
+import { nearestKey, unknownDroppedKeys } from './suggest.ts';
+import { leaveOutUnsetNotifiers } from './unset-notifiers.ts';
 import { crossCheck } from './validate.ts';
+import { describeYamlError } from './yaml-error.ts';
 
 /** Thrown when the config cannot be used; `problems` lists every issue as `path: reason`. */
 export class ConfigError extends Error {
@@ -29,13 +32,15 @@ export interface LoadedConfig {
   source: string;
   /** True when no file was given and the embedded defaults (simulator or env-detected providers) apply. */
   embedded: boolean;
+  /** What loading changed that the operator should know about (a notifier left out for an unset variable). */
+  notes: string[];
 }
 
 export function loadConfig({ file, env = process.env }: LoadOptions = {}): LoadedConfig {
   if (!file) {
     const tree = applyEnvOverrides(embeddedDefaults(env), env);
     const config = parseConfig(tree, 'embedded defaults', new Map(), embeddedEnvOrigins(env));
-    return { config, source: 'embedded defaults', embedded: true };
+    return { config, source: 'embedded defaults', embedded: true, notes: [] };
   }
   let text: string;
   try {
@@ -48,15 +53,18 @@ export function loadConfig({ file, env = process.env }: LoadOptions = {}): Loade
   try {
     tree = parseYaml(shielded.text) ?? {};
   } catch (error) {
-    throw new ConfigError(file, [`(yaml): ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(file, [describeYamlError(error, text, shielded.text)]);
   }
-  const { value, unset } = interpolate(tree, env, shielded.restore);
-  return { config: parseConfig(applyEnvOverrides(value, env), file, unset), source: file, embedded: false };
+  const interpolated = interpolate(tree, env, shielded.restore);
+  const { tree: kept, unset, notes } = leaveOutUnsetNotifiers(interpolated.value, interpolated.unset);
+  const config = parseConfig(applyEnvOverrides(kept, env), file, unset);
+  return { config, source: file, embedded: false, notes };
 }
 
 /**
  * Validates an already-parsed tree; exported so tests and embedded defaults share one path. `unset` and
- * `origins` map key paths to the variable behind them, so a message can name it.
+ * `origins` map key paths to the variable behind them, so a message can name it. Every problem comes in
+ * one round: references between sections are checked even when the schema found other faults.
  */
 export function parseConfig(
   input: unknown,
@@ -65,8 +73,16 @@ export function parseConfig(
   origins = new Map<string, string>(),
 ): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues, unset, origins));
-  const problems = crossCheck(result.data);
+  const dropped = unknownDroppedKeys(unset);
+  if (!result.success) {
+    const problems = [...describeIssues(result.error.issues, unset, origins), ...dropped];
+    const seen = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
+    const references = crossCheckLoosely(input).filter(
+      (problem) => !seen.has(problem.slice(0, problem.indexOf(':'))),
+    );
+    throw new ConfigError(source, [...problems, ...references]);
+  }
+  const problems = [...dropped, ...crossCheck(result.data)];
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data;
 }
@@ -76,7 +92,14 @@ function describeIssues(
   unset: Map<string, string>,
   origins: Map<string, string>,
 ): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const path = [...issue.path.map(String), key].join('.');
+        const suggestion = nearestKey(issue.path, key);
+        return `${path}: unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+      });
+    }
     const path = issue.path.map(String).join('.') || '(root)';
     const variable = unset.get(path);
     const origin = origins.get(path);
@@ -85,6 +108,38 @@ function describeIssues(
       : origin
         ? ` (set by the environment variable ${origin})`
         : '';
-    return `${path}: ${issue.message}${hint}`;
+    // zod words a missing key as "expected string, received undefined"; people call that "required".
+    const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+    const reason = missing ? `required (a ${missing[1]}) but missing` : issue.message;
+    return [`${path}: ${reason}${hint}`];
   });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+const records = (value: unknown) => (Array.isArray(value) ? value.filter(isRecord) : []);
+
+/**
+ * The cross-section checks run on a tree the schema rejected: sections fall back to their defaults and
+ * the lists the checks walk are made walkable, so a bad value elsewhere cannot hide an unknown provider.
+ */
+function crossCheckLoosely(input: unknown): string[] {
+  const root = isRecord(input) ? input : {};
+  const defaults = configSchema.parse({});
+  const prober = isRecord(root.prober) ? root.prober : {};
+  const sections = Object.entries(defaults).map(([key, fallback]) => {
+    const given = root[key];
+    return [key, isRecord(fallback) && isRecord(given) ? { ...fallback, ...given } : fallback];
+  });
+  const shaped = {
+    ...Object.fromEntries(sections),
+    providers: records(root.providers),
+    routes: records(root.routes).map((route) => ({ ...route, targets: records(route.targets) })),
+    prober: { ...defaults.prober, ...prober, targets: records(prober.targets) },
+  };
+  try {
+    return crossCheck(shaped as unknown as Config);
+  } catch {
+    return [];
+  }
 }

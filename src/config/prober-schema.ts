@@ -93,7 +93,10 @@ export const probeTargetSchema = z
 export const proberSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    region: z.string().optional(),
+    region: z
+      .string()
+      .optional()
+      .describe('Where the checks run from (cloud.region); the API and status page say "local" when unset'),
     instance: z.string().optional().describe('service.instance.id of this prober (defaults to random)'),
     intervalSeconds: z.number().positive().default(60),
     failureThreshold: z.number().int().positive().default(2).describe('Consecutive failures before down'),
