@@ -3,13 +3,7 @@ import { errorBody, HttpError, presentedToken, readJsonBody } from '../http/inde
 import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
 import { type AnswerPlan, applyFaults, type Plan, parseModel, upstreamError } from './faults.ts';
 import type { Instance } from './instances.ts';
-import {
-  composeReply,
-  countPromptTokens,
-  simulatedModels,
-  tokenize,
-  validateChatRequest,
-} from './replies.ts';
+import { composeReply, countPromptTokens, tokenize, validateChatRequest } from './replies.ts';
 import { activeMode, runtimePlan } from './runtime-faults.ts';
 
 export interface ChatDeps {
@@ -22,6 +16,8 @@ export interface ChatDeps {
   open: Set<() => void>;
   /** A short unique id per request (`chatcmpl-<id>`, `req_<id>`). */
   nextId: () => string;
+  /** Base model names served; any other answers 404 `model_not_found`, as a real provider does. */
+  models: ReadonlySet<string>;
 }
 
 const bodyLimit = 4 * 1024 * 1024;
@@ -117,6 +113,9 @@ export async function handleChat(instance: Instance, req: Request, res: Response
   }
   const runtime = decide(instance, deps);
   if (!(await pause(instance.faults.latencyMs ?? 0, exchange.signal))) return;
+  // A provider that is down fails whatever the model; one that is up rejects a model it does not serve.
+  if (runtime.kind === 'answer' && !deps.models.has(model.baseModel))
+    return sendError(res, upstreamError.modelNotFound(model.baseModel));
   const plan = runtime.kind === 'answer' ? applyFaults(model.faults, runtime) : runtime;
   if (await failIfPlanned(plan, exchange)) return;
   if (plan.kind !== 'answer') return;
@@ -157,7 +156,7 @@ export async function handleModels(instance: Instance, res: Response, deps: Chat
   if (await failIfPlanned(plan, exchange)) return;
   res.json({
     object: 'list',
-    data: simulatedModels.map((id) => ({
+    data: [...deps.models].map((id) => ({
       id,
       object: 'model',
       created: 1_700_000_000,

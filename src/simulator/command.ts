@@ -1,4 +1,4 @@
-import type { Command } from '../cli/options.ts';
+import { type Command, hostValue, nonNegativeValue, portValue } from '../cli/options.ts';
 
 const cheatSheet = (base: string) =>
   [
@@ -16,32 +16,46 @@ const cheatSheet = (base: string) =>
     `  curl ${base}/_sim/primary/stats`,
   ].join('\n');
 
-/** Parses a non-negative number flag; undefined when absent, NaN when malformed. */
-const numberFlag = (value: string | boolean | undefined) =>
-  value === undefined ? undefined : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : Number.NaN;
-
 /** `inferwatch simulate`: the fake provider on its own port (benchmarks, demos, tests in other processes). */
 export const simulateCommand: Command = {
   summary: 'Serve the OpenAI-compatible fake provider with fault injection (default 127.0.0.1:8090)',
   usage: 'inferwatch simulate [--port N] [--host H] [--ttft-ms N] [--tokens-per-second N]',
+  noConfig: true,
   options: {
-    port: { type: 'string', short: 'p' },
-    host: { type: 'string' },
-    'ttft-ms': { type: 'string' },
-    'tokens-per-second': { type: 'string' },
+    port: {
+      type: 'string',
+      short: 'p',
+      valueName: 'N',
+      description: 'port to listen on (0 picks a free one)',
+      defaultText: '8090',
+      parse: portValue,
+    },
+    host: {
+      type: 'string',
+      valueName: 'ADDRESS',
+      description: 'address to bind',
+      defaultText: '127.0.0.1',
+      parse: hostValue,
+    },
+    'ttft-ms': {
+      type: 'string',
+      valueName: 'N',
+      description: 'milliseconds before the first token (0 = none)',
+      defaultText: '20',
+      parse: nonNegativeValue,
+    },
+    'tokens-per-second': {
+      type: 'string',
+      valueName: 'N',
+      description: 'streaming speed after the first token (0 = back to back)',
+      defaultText: '200',
+      parse: nonNegativeValue,
+    },
   },
   async run(values) {
-    const port = numberFlag(values.port) ?? 8090;
-    const ttftMs = numberFlag(values['ttft-ms']);
-    const tokensPerSecond = numberFlag(values['tokens-per-second']);
-    if (!Number.isInteger(port) || port > 65_535) {
-      console.error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
-      return 2;
-    }
-    if (Number.isNaN(ttftMs) || Number.isNaN(tokensPerSecond)) {
-      console.error('--ttft-ms and --tokens-per-second must be non-negative numbers (0 = no delay)');
-      return 2;
-    }
+    const port = (values.port as number | undefined) ?? 8090;
+    const ttftMs = values['ttft-ms'] as number | undefined;
+    const tokensPerSecond = values['tokens-per-second'] as number | undefined;
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const [{ createSimulator }, { listen }] = await Promise.all([
       import('./simulator.ts'),

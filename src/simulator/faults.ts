@@ -45,6 +45,17 @@ export const upstreamError = {
       type: 'server_error',
       code: 'overloaded',
     }),
+  /** A whole provider down: its edge answers 502 for a backend it cannot reach (a 503 reads as capacity). */
+  outage: () =>
+    new HttpError(502, 'Bad gateway: the provider is down (simulated outage).', {
+      type: 'server_error',
+      code: 'server_error',
+    }),
+  /** What OpenAI answers for a model it does not serve. */
+  modelNotFound: (model: string) =>
+    new HttpError(404, `The model \`${model}\` does not exist or you do not have access to it.`, {
+      code: 'model_not_found',
+    }),
   auth: () =>
     new HttpError(401, 'Incorrect API key provided (simulated).', {
       type: 'invalid_request_error',

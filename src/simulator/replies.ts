@@ -1,6 +1,6 @@
 import { badRequest, type HttpError } from '../http/index.ts';
 
-/** The models `GET /v1/models` lists. Any other model name is accepted too (gateways map names freely). */
+/** The models served by default and listed by `GET /v1/models`; any other name answers 404, as OpenAI does. */
 export const simulatedModels = ['sim-small', 'sim-large', 'sim-echo'] as const;
 
 /** Twelve words, so twelve "tokens": long enough to cut or stall mid-answer, short enough to be quick. */

@@ -46,9 +46,10 @@ describe('runtimePlan', () => {
     });
   });
 
-  it('turns outage into a 503 and rate_limit into a 429 with Retry-After', () => {
+  it('turns outage into a 502 (down, not overloaded) and rate_limit into a 429 with Retry-After', () => {
     const outage = runtimePlan({ mode: 'outage' }, base, 'outage');
-    expect(outage.kind === 'error' && outage.error.status).toBe(503);
+    expect(outage.kind === 'error' && outage.error.status).toBe(502);
+    expect(outage.kind === 'error' && outage.error.message).toMatch(/outage/);
     const limited = runtimePlan({ mode: 'rate_limit', retryAfterSeconds: 3 }, base, 'rate_limit');
     expect(limited.kind === 'error' && limited.error.headers).toEqual({ 'retry-after': '3' });
   });

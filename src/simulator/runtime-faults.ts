@@ -7,7 +7,7 @@ export const runtimeFaultsSchema = z.strictObject({
   mode: z.enum(['ok', 'outage', 'rate_limit', 'server_error', 'reset', 'silence', 'slow']).optional(),
   /** Fraction of requests the mode applies to (default: all). Drawn from the injected `random`. */
   errorRate: z.number().min(0).max(1).optional(),
-  /** Status for outage (default 503), server_error (500) and rate_limit (429). */
+  /** Status for outage (default 502), server_error (500) and rate_limit (429). */
   status: z.number().int().min(400).max(599).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   /** Added before anything is sent, on every request. */
@@ -31,7 +31,10 @@ type Failure = (faults: RuntimeFaults, plan: AnswerPlan) => Plan;
 const failures: Record<Exclude<FaultMode, 'ok'>, Failure> = {
   outage: (faults) => ({
     kind: 'error',
-    error: upstreamError.byStatus(faults.status ?? 503, faults.retryAfterSeconds),
+    error:
+      faults.status === undefined
+        ? upstreamError.outage()
+        : upstreamError.byStatus(faults.status, faults.retryAfterSeconds),
   }),
   rate_limit: (faults) => ({
     kind: 'error',

@@ -3,7 +3,7 @@ import { createErrorRenderer, notFound } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
 import { type ChatDeps, handleChat, handleModels } from './chat.ts';
 import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
-import { defaultReplyText } from './replies.ts';
+import { defaultReplyText, simulatedModels } from './replies.ts';
 import type { RuntimeFaults } from './runtime-faults.ts';
 
 export interface SimulatorOptions {
@@ -15,6 +15,8 @@ export interface SimulatorOptions {
   tokensPerSecond?: number;
   /** Delay before the first chunk (stream) or added to the generation time (non-stream). */
   ttftMs?: number;
+  /** Base model names it serves (default sim-small, sim-large, sim-echo); others answer 404 model_not_found. */
+  models?: readonly string[];
 }
 
 export interface Simulator {
@@ -48,6 +50,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     tokensPerSecond: options.tokensPerSecond ?? 200,
     open: new Set(),
     nextId: () => `sim${(++sequence).toString(36).padStart(6, '0')}`,
+    models: new Set(options.models ?? simulatedModels),
   };
   const name = (value: string | string[] | undefined) => (typeof value === 'string' ? value : '');
 

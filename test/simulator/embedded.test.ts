@@ -45,7 +45,7 @@ describe('the embedded simulator component', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ mode: 'outage' }),
     });
-    expect((await chat(`${url}/simulator/backup`)).status).toBe(503);
+    expect((await chat(`${url}/simulator/backup`)).status).toBe(502);
     expect((await fetch(`${url}/simulator/primary/v1/models`)).status).toBe(200);
   });
 

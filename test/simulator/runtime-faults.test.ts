@@ -14,9 +14,10 @@ describe('runtime faults per instance', () => {
     const primary = `${url}/primary`;
     expect((await put(url, 'primary', { mode: 'outage' })).status).toBe(200);
     const failed = await postChat(primary, { model: 'sim-small' });
-    expect(failed.status).toBe(503);
-    expect((await json(failed)).error.code).toBe('service_unavailable');
-    expect((await fetch(`${primary}/v1/models`)).status).toBe(503);
+    // 502 from the provider's edge: an outage, never read as capacity (a 503 means overloaded).
+    expect(failed.status).toBe(502);
+    expect((await json(failed)).error).toMatchObject({ type: 'server_error', code: 'server_error' });
+    expect((await fetch(`${primary}/v1/models`)).status).toBe(502);
     expect((await postChat(`${url}/backup`, { model: 'sim-small' })).status).toBe(200);
     const current = await json(await fetch(`${url}/_sim/primary/faults`));
     expect(current.faults).toEqual({ mode: 'outage' });
@@ -75,7 +76,7 @@ describe('runtime faults per instance', () => {
       await statusAt(9_999),
       await statusAt(10_000),
       await statusAt(20_000),
-    ]).toEqual([503, 503, 200, 503]);
+    ]).toEqual([502, 502, 200, 502]);
   });
 
   it('ends an outage after outageForMs on the injected clock', async () => {

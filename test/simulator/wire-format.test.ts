@@ -87,6 +87,23 @@ describe('simulator wire format', () => {
     expect(body.data[0]).toMatchObject({ object: 'model', owned_by: expect.any(String) });
   });
 
+  it('answers a model it does not serve with 404 model_not_found, as OpenAI does', async () => {
+    const { url } = await startSimulator();
+    for (const model of ['gpt-4o-mini', 'gpt-4o-mini+fault-429']) {
+      const response = await postChat(url, { model });
+      expect(response.status).toBe(404);
+      expect((await json(response)).error).toEqual({
+        message: 'The model `gpt-4o-mini` does not exist or you do not have access to it.',
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+        param: null,
+      });
+    }
+    const served = await startSimulator({ models: ['gpt-4o-mini'] });
+    expect((await postChat(served.url, { model: 'gpt-4o-mini' })).status).toBe(200);
+    expect((await postChat(served.url, { model: 'sim-small' })).status).toBe(404);
+  });
+
   it.each([
     [
       'missing messages',
@@ -133,10 +150,10 @@ describe('simulator wire format', () => {
   it('keeps each instance separate: faults and stats of one do not touch another', async () => {
     const { url, simulator } = await startSimulator();
     simulator.setFaults('primary', { mode: 'outage' });
-    expect((await postChat(`${url}/primary`, { model: 'sim-small' })).status).toBe(503);
+    expect((await postChat(`${url}/primary`, { model: 'sim-small' })).status).toBe(502);
     expect((await postChat(`${url}/backup`, { model: 'sim-small' })).status).toBe(200);
     expect((await postChat(url, { model: 'sim-small' })).status).toBe(200);
-    expect(simulator.stats('primary').byStatus).toEqual({ '503': 1 });
+    expect(simulator.stats('primary').byStatus).toEqual({ '502': 1 });
     expect(simulator.stats('backup').byStatus).toEqual({ '200': 1 });
     expect(simulator.stats('default').requests).toBe(1);
   });
