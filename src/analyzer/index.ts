@@ -12,7 +12,7 @@ import { createWorker } from './worker.ts';
 export interface AnalyzerDeps {
   fetch?: typeof globalThis.fetch;
   random?: () => number;
-  /** Where the console notifier writes. */
+  /** Where the console notifier writes: stderr, because stdout carries the JSON log lines. */
   write?: (line: string) => void;
 }
 
@@ -27,7 +27,7 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
   const {
     fetch = globalThis.fetch,
     random = Math.random,
-    write = (line) => process.stdout.write(line),
+    write = (line) => process.stderr.write(line),
   } = deps;
   const { instruments } = ctx.telemetry;
   const store = createAnalyzerStore(ctx.db);

@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/index.ts';
+import type { Config, LoadedConfig } from '../config/index.ts';
 import { version } from '../version.ts';
 import { defaultOllamaURL } from './detect-ollama.ts';
 
@@ -9,6 +9,43 @@ export interface BannerOptions {
   ollamaDetected: boolean;
   telemetryMode: 'otlp' | 'console' | 'off';
   components: readonly string[];
+  /** Model ids the running gateway lists (GET /v1/models), asked only when the config names none. */
+  listedModels?: readonly string[];
+}
+
+type Route = Config['routes'][number];
+
+/** `route balanced: openai/gpt-4o-mini + ollama/llama3.2 (shared by weight)`: the chain as configured. */
+export function describeRoute(route: Route): string {
+  const groups = new Map<number, string[]>();
+  route.targets.forEach((target, index) => {
+    const priority = target.priority ?? index;
+    const name = target.model ? `${target.provider}/${target.model}` : target.provider;
+    groups.set(priority, [...(groups.get(priority) ?? []), name]);
+  });
+  const ordered = [...groups.entries()].sort(([a], [b]) => a - b).map(([, names]) => names);
+  const shared = ordered.some((names) => names.length > 1) ? ' (+ = shared by weight)' : '';
+  return `route ${route.model}: ${ordered.map((names) => names.join(' + ')).join(' → ')}${shared}`;
+}
+
+/**
+ * A model name a request can use right now: a named route, a mapped name, a model a probe already asks
+ * the wildcard route's first provider for, or else the first one the gateway lists. Undefined when none
+ * is known, so the banner never suggests a request that answers 404.
+ */
+export function exampleModel(config: Config, listed: readonly string[] = []): string | undefined {
+  const named = config.routes.find((route) => route.model !== '*');
+  if (named) return named.model;
+  const wildcard = config.routes.find((route) => route.model === '*');
+  if (!wildcard) return undefined;
+  const first = wildcard.targets[0];
+  const provider = config.providers.find((candidate) => candidate.name === first?.provider);
+  const mapped = Object.keys(provider?.models ?? {})[0];
+  if (mapped) return mapped;
+  if (first?.model) return first.model;
+  const probed = config.prober.targets.find((target) => target.model?.provider === first?.provider)?.model
+    ?.model;
+  return probed ?? listed[0];
 }
 
 /**
@@ -22,6 +59,7 @@ export function bannerLines({
   ollamaDetected,
   telemetryMode,
   components,
+  listedModels = [],
 }: BannerOptions): string[] {
   const { config, embedded, source } = loaded;
   const lines = [`inferwatch ${version} — ${role} listening on ${url}`];
@@ -29,6 +67,7 @@ export function bannerLines({
     lines.push(`  status page: ${url}/ (live providers, breakers, failovers, probes and alerts)`);
   }
   lines.push(`  config: ${embedded ? `${source} (no --config given)` : source}`);
+  for (const note of loaded.notes) lines.push(`  note: ${note}`);
   const chain = config.routes[0]?.targets.map((target) => target.provider).join(' → ') ?? '';
   if (embedded && config.simulator.enabled) {
     lines.push(
@@ -36,7 +75,11 @@ export function bannerLines({
     );
   } else {
     const names = config.providers.map((provider) => `${provider.name} (${provider.baseURL})`);
-    lines.push(`  providers: ${names.join(', ') || '(none)'}${chain ? `; route * → ${chain}` : ''}`);
+    lines.push(`  providers: ${names.join(', ') || '(none)'}`);
+  }
+  if (components.includes('gateway')) {
+    for (const route of config.routes) lines.push(`  ${describeRoute(route)}`);
+    if (config.routes.length === 0) lines.push('  routes: none, so every chat request answers 404');
   }
   if (embedded && !config.simulator.enabled) {
     lines.push(
@@ -48,10 +91,12 @@ export function bannerLines({
     );
   }
   if (components.includes('gateway')) {
-    const model = config.simulator.enabled && embedded ? 'sim-small' : 'gpt-4o-mini';
+    const model = exampleModel(config, listedModels);
     const auth = config.server.apiKeys.length > 0 ? ` -H "authorization: Bearer $INFERWATCH_API_KEY"` : '';
     lines.push(
-      `  try it: curl -s ${url}/v1/chat/completions -H 'content-type: application/json'${auth} -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}'`,
+      model
+        ? `  try it: curl -s ${url}/v1/chat/completions -H 'content-type: application/json'${auth} -d '{"model":"${model}","messages":[{"role":"user","content":"Hello"}]}'`
+        : `  try it: curl -s ${url}/v1/models${auth}   (no model name is configured; pick one from this list)`,
     );
   }
   if (embedded && config.simulator.enabled) {

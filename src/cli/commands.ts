@@ -1,36 +1,40 @@
-import { ConfigError, loadConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import type { Role } from '../runtime/index.ts';
-import type { Command } from './options.ts';
+import { type Command, listenOptions } from './options.ts';
+import { plural } from './plural.ts';
 import { serve, stopOnSignals } from './serve.ts';
 
 const serveRole = (role: Role, summary: string): Command => ({
   summary,
-  usage: `inferwatch ${role} [--config FILE]`,
-  options: {},
+  usage: `inferwatch ${role} [--config FILE] [--port N] [--host ADDRESS]`,
+  options: listenOptions,
   async run(values) {
-    const serving = await serve(role, values.config as string | undefined);
+    const serving = await serve(role, {
+      file: values.config as string | undefined,
+      port: values.port as number | undefined,
+      host: values.host as string | undefined,
+    });
     return stopOnSignals(serving);
   },
 });
 
 export const checkConfig: Command = {
   summary: 'Validate a config file (or the embedded defaults) and print the result',
-  usage: 'inferwatch check-config [--config FILE]',
+  usage: 'inferwatch check-config [FILE | --config FILE]',
   options: {},
-  async run(values) {
-    try {
-      const { source, config } = loadConfig({ file: values.config as string | undefined });
-      console.log(
-        `config OK (${source}): ${config.providers.length} providers, ${config.routes.length} routes, ${config.prober.targets.length} probe targets, ${config.analyzer.notify.length} notifiers`,
-      );
-      return 0;
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        console.error(error.message);
-        return 2;
-      }
-      throw error;
-    }
+  positional: { name: 'FILE', description: 'the YAML config to check (the same as --config FILE)' },
+  async run(values, positionals) {
+    const file = (values.config as string | undefined) ?? positionals[0];
+    const { source, config, notes } = loadConfig({ file });
+    const counts = [
+      plural(config.providers.length, 'provider'),
+      plural(config.routes.length, 'route'),
+      plural(config.prober.targets.length, 'probe target'),
+      plural(config.analyzer.notify.length, 'notifier'),
+    ];
+    console.log(`config OK (${source}): ${counts.join(', ')}`);
+    for (const note of notes) console.log(`  note: ${note}`);
+    return 0;
   },
 };
 

@@ -2,7 +2,8 @@ import { ConfigError } from '../config/index.ts';
 import { version } from '../version.ts';
 import { baseCommands } from './commands.ts';
 import { featureCommands } from './feature-commands.ts';
-import { type Command, parseCommand } from './options.ts';
+import { listenFailure } from './listen-failure.ts';
+import { type Command, commandHelp, parseCommand, UsageError } from './options.ts';
 
 const commands: Record<string, Command> = { ...baseCommands, ...featureCommands };
 
@@ -23,17 +24,6 @@ function usage(): string {
   ].join('\n');
 }
 
-function commandHelp(name: string, command: Command): string {
-  const flags = Object.entries({
-    config: { type: 'string' },
-    help: { type: 'boolean' },
-    ...command.options,
-  }).map(([flag, spec]) => `  --${flag}${(spec as { type: string }).type === 'string' ? ' VALUE' : ''}`);
-  return [`${command.summary}`, '', `Usage: ${command.usage}`, '', 'Options:', ...flags]
-    .join('\n')
-    .replace('{name}', name);
-}
-
 /** Runs the CLI; returns the exit code (commands that serve resolve when they stop). */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -47,26 +37,29 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    console.error(`unknown command "${name}"\n\n${usage()}`);
+    console.error(`inferwatch: unknown command "${name}" (run \`inferwatch --help\` for the list)`);
     return 2;
   }
-  let parsed: ReturnType<typeof parseCommand>;
   try {
-    parsed = parseCommand(command, rest);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${commandHelp(name, command)}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(commandHelp(name, command));
-    return 0;
-  }
-  try {
+    const parsed = parseCommand(command, rest);
+    if (parsed.values.help) {
+      console.log(commandHelp(name, command));
+      return 0;
+    }
     return (await command.run(parsed.values, parsed.positionals)) ?? 0;
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`inferwatch ${name}: ${error.message} (see \`inferwatch ${name} --help\`)`);
+      return 2;
+    }
     if (error instanceof ConfigError) {
       console.error(error.message);
       return 2;
+    }
+    const listen = listenFailure(error);
+    if (listen) {
+      console.error(`inferwatch ${name}: ${listen}`);
+      return 1;
     }
     throw error;
   }

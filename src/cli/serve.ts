@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import type { ComponentName, Role } from '../runtime/index.ts';
 import { startTelemetryFromConfig } from '../telemetry/index.ts';
 import { version } from '../version.ts';
-import { bannerLines } from './banner.ts';
+import { bannerLines, exampleModel } from './banner.ts';
 import { embeddedEnvironment } from './detect-ollama.ts';
 
 export interface Serving {
@@ -12,37 +12,75 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** YAML config file; without one the embedded defaults apply. */
+  file?: string | undefined;
+  /** Where the banner goes, one line per call. */
+  out?: (line: string) => void;
+  /** The environment config is read from (default: the process's own; never written). */
+  env?: NodeJS.ProcessEnv;
+  /** `--port` / `--host`: win over the config file and the environment. */
+  port?: number | undefined;
+  host?: string | undefined;
+  /** Where JSON log lines go (default stdout); a command that talks to people on stdout moves them. */
+  logTo?: NodeJS.WritableStream;
+  /** Run these components instead of the role's (`probe --schedule --analyze` adds the analyzer). */
+  components?: readonly ComponentName[] | undefined;
+}
+
+/** The command line's --port/--host become the environment overrides, so every config path sees them. */
+export function withListenFlags(
+  env: NodeJS.ProcessEnv,
+  { port, host }: Pick<ServeOptions, 'port' | 'host'>,
+): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    ...(port === undefined ? {} : { INFERWATCH_PORT: String(port) }),
+    ...(host === undefined ? {} : { INFERWATCH_HOST: host }),
+  };
+}
+
 /**
  * Loads config, starts telemetry, then imports the runtime — the SDK must be registered before any
  * feature module asks the API for a tracer or meter (one asked earlier gets a no-op that never records).
  */
-export async function serve(
-  role: Role,
-  file: string | undefined,
-  out: (line: string) => void = console.log,
-  /** Run these components instead of the role's (`probe --schedule --analyze` adds the analyzer). */
-  { components }: { components?: readonly ComponentName[] } = {},
-): Promise<Serving> {
-  const detected = file
-    ? { env: process.env, ollamaDetected: false }
-    : await embeddedEnvironment(process.env);
+export async function serve(role: Role, options: ServeOptions = {}): Promise<Serving> {
+  const { file, out = console.error } = options;
+  const env = withListenFlags(options.env ?? process.env, options);
+  const detected = file ? { env, ollamaDetected: false } : await embeddedEnvironment(env);
   const loaded = loadConfig({ file, env: detected.env });
   const { config } = loaded;
-  const logger = createLogger({ level: config.log.level, base: { role } });
+  const logger = createLogger({ level: config.log.level, base: { role }, destination: options.logTo });
+  for (const note of loaded.notes) logger.warn({ config: loaded.source }, note);
   const sdk = startTelemetryFromConfig(config, logger, version);
   if (sdk.prometheus) logger.info({ url: await sdk.prometheus }, 'Prometheus scrape endpoint listening');
   const { createRuntime } = await import('../runtime/index.ts');
-  const runtime = createRuntime({ config, role, logger, ...(components ? { only: components } : {}) });
-  const listening = await runtime.listen();
+  const only = options.components;
+  const runtime = createRuntime({ config, role, logger, ...(only ? { only } : {}) });
+  let listening: Awaited<ReturnType<typeof runtime.listen>>;
+  try {
+    listening = await runtime.listen();
+  } catch (error) {
+    // Nothing is served: close the store and the SDK so the caller can report and exit cleanly.
+    await runtime.stop().catch(() => {});
+    await sdk.shutdown().catch(() => {});
+    throw error;
+  }
   runtime.context.telemetry.instruments.buildInfo.record(1, { version });
 
+  const components = [...runtime.components.keys()];
+  const listedModels =
+    components.includes('gateway') && !exampleModel(config)
+      ? await listModels(listening.url, config.server.apiKeys[0])
+      : [];
   for (const line of bannerLines({
     role,
     url: listening.url,
     loaded,
     ollamaDetected: detected.ollamaDetected,
     telemetryMode: sdk.mode,
-    components: [...runtime.components.keys()],
+    components,
+    listedModels,
   }))
     out(line);
 
@@ -57,6 +95,20 @@ export async function serve(
       await sdk.shutdown();
     },
   };
+}
+
+/** What the gateway itself lists, so the banner's example names a model that exists; [] if it cannot say. */
+async function listModels(url: string, key: string | undefined): Promise<string[]> {
+  try {
+    const response = await fetch(`${url}/v1/models`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(3_000),
+    });
+    const body = (await response.json()) as { data?: { id?: unknown }[] };
+    return (body.data ?? []).flatMap((model) => (typeof model.id === 'string' ? [model.id] : []));
+  } catch {
+    return [];
+  }
 }
 
 /** SIGTERM/SIGINT stop gracefully; a second signal exits at once (Ctrl-C twice means it). */

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { Command } from '../cli/options.ts';
-import { serve } from '../cli/serve.ts';
+import { type Command, listenOptions, nonNegativeValue } from '../cli/options.ts';
+import { serve, withListenFlags } from '../cli/serve.ts';
 import { loadConfig } from '../config/index.ts';
 
 /**
@@ -12,29 +15,57 @@ export const demoCommand: Command = {
   summary: 'Run the gateway on simulated providers, knock the primary out and back, show failover live',
   usage: 'inferwatch demo [--duration-seconds N] [--outage-after-seconds N] [--outage-seconds N] [--port N]',
   options: {
-    'duration-seconds': { type: 'string' },
-    'outage-after-seconds': { type: 'string' },
-    'outage-seconds': { type: 'string' },
-    port: { type: 'string', short: 'p' },
+    'duration-seconds': {
+      type: 'string',
+      valueName: 'N',
+      description: 'stop after this many seconds (0 = run until Ctrl-C)',
+      defaultText: '0',
+      parse: nonNegativeValue,
+    },
+    'outage-after-seconds': {
+      type: 'string',
+      valueName: 'N',
+      description: 'knock the primary out this long after the start, and again every cycle',
+      defaultText: '8',
+      parse: nonNegativeValue,
+    },
+    'outage-seconds': {
+      type: 'string',
+      valueName: 'N',
+      description: 'how long each outage lasts before the primary comes back',
+      defaultText: '20',
+      parse: nonNegativeValue,
+    },
+    ...listenOptions,
   },
   async run(values) {
-    const number = (name: string, fallback: number) => {
-      const value = values[name] === undefined ? fallback : Number(values[name]);
-      if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
-      return value;
-    };
-    const duration = number('duration-seconds', 0);
-    const outageAfter = number('outage-after-seconds', 8);
-    const outageFor = number('outage-seconds', 20);
-    if (values.port !== undefined) process.env.INFERWATCH_PORT = String(number('port', 8080));
+    const seconds = (name: string, fallback: number) => (values[name] as number | undefined) ?? fallback;
+    const duration = seconds('duration-seconds', 0);
+    const outageAfter = seconds('outage-after-seconds', 8);
+    const outageFor = seconds('outage-seconds', 20);
+    const file = values.config as string | undefined;
+    const port = values.port as number | undefined;
+    const env = withListenFlags(process.env, { port, host: values.host as string | undefined });
     // The demo is about the simulated pair: ignore real-provider keys unless a config file is given.
-    if (!values.config) delete process.env.OPENAI_API_KEY;
-    const { config } = loadConfig({ file: values.config as string | undefined });
+    if (!file) delete env.OPENAI_API_KEY;
+    // Its own store, removed when it stops: the demo's incidents must not land in a real server's history.
+    const storeDir = mkdtempSync(join(tmpdir(), 'inferwatch-demo-'));
+    env.INFERWATCH_STORE_PATH = join(storeDir, 'demo.db');
+    const removeStore = () => rmSync(storeDir, { recursive: true, force: true });
+    let serving: Awaited<ReturnType<typeof serve>>;
+    let config: ReturnType<typeof loadConfig>['config'];
+    try {
+      config = loadConfig({ file, env }).config;
+      // The narrative goes to stdout; JSON log lines go to stderr so neither stream mixes formats.
+      serving = await serve('gateway', { file, env, out: () => {}, logTo: process.stderr });
+    } catch (error) {
+      removeStore();
+      throw error;
+    }
     const key = config.server.apiKeys[0];
     const auth: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
     const primary = config.providers[0];
     const instance = primary ? /\/([^/]+)\/v1\/?$/.exec(new URL(primary.baseURL).pathname)?.[1] : undefined;
-    const serving = await serve('gateway', values.config as string | undefined, () => {});
     const started = Date.now();
     const stamp = () => {
       const seconds = Math.floor((Date.now() - started) / 1000);
@@ -120,6 +151,7 @@ export const demoCommand: Command = {
         socket.close();
         if (faultsURL) await fetch(faultsURL, { method: 'DELETE', headers: auth }).catch(() => undefined);
         await serving.stop();
+        removeStore();
         console.log('demo stopped');
         resolve(0);
       };

@@ -1,4 +1,4 @@
-import type { Command } from '../cli/options.ts';
+import { type Command, listenOptions, UsageError } from '../cli/options.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import { createEventBus } from '../events/index.ts';
 import { silentLogger } from '../log/index.ts';
@@ -71,7 +71,7 @@ export async function probeOnce(file: string | undefined, options: ProbeOnceOpti
   const { config } = loadConfig({ file });
   const selfURL = () => `http://${config.server.host}:${config.server.port}`;
   const targets = resolveTargets(config, selfURL).map((target) => ({ ...target, failureThreshold: 1 }));
-  const region = config.prober.region ?? config.telemetry.region ?? 'unknown';
+  const region = config.prober.region ?? config.telemetry.region ?? 'local';
   const prober = createProber({
     targets,
     region,
@@ -115,25 +115,46 @@ export interface ProbeCommandDeps {
 
 export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
   const usage =
-    'inferwatch probe [--config FILE] [--once [--json] [--analyze] [--notify]] [--schedule [--analyze] [--notify]]';
+    'inferwatch probe [--config FILE] [--once [--json] [--analyze] [--notify]] [--schedule [--analyze] [--notify]] [--port N] [--host ADDRESS]';
   return {
     summary:
       'Run the synthetic prober (with the operator API); --once runs every check once and exits (--analyze explains failures, --notify sends them)',
     usage,
     options: {
-      once: { type: 'boolean' },
-      json: { type: 'boolean' },
-      analyze: { type: 'boolean' },
-      notify: { type: 'boolean' },
-      schedule: { type: 'boolean' },
+      once: {
+        type: 'boolean',
+        description: 'run every check once, print the results and exit (1 when a target is down)',
+        defaultText: 'off: serve the prober and its API until stopped',
+      },
+      json: {
+        type: 'boolean',
+        description: 'with --once: print the results as JSON',
+        defaultText: 'a table',
+      },
+      analyze: {
+        type: 'boolean',
+        description: "explain the run's failures through the analyzer pipeline",
+        defaultText: 'off',
+      },
+      notify: {
+        type: 'boolean',
+        description: "send the analysis through the config's notifiers (implies --analyze)",
+        defaultText: 'off',
+      },
+      schedule: {
+        type: 'boolean',
+        description: 'serve the scheduled prober (with --analyze: and the analyzer) until stopped',
+        defaultText: 'on unless --once',
+      },
+      ...listenOptions,
     },
     async run(values) {
       const file = values.config as string | undefined;
       // --notify sends the analysis, so it implies --analyze.
       const analyzing = values.analyze === true || values.notify === true;
-      const refuse = (message: string) => {
-        console.error(`${message}\n\nUsage: ${usage}`);
-        return 2;
+      // A flag combination that cannot work is a usage error: one line, exit code 2.
+      const refuse = (message: string): never => {
+        throw new UsageError(message);
       };
       if (values.once && values.schedule) return refuse('--once and --schedule cannot be combined.');
       if (values.once) {
@@ -156,12 +177,12 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       // --schedule is the OXLO agent's loop: our scheduled prober, plus the analyzer (explaining probe
       // state changes and notifying) when analysis is asked for.
       return stopOnSignals(
-        await serve(
-          'probe',
+        await serve('probe', {
           file,
-          console.log,
-          analyzing ? { components: ['prober', 'analyzer', 'api'] } : {},
-        ),
+          port: values.port as number | undefined,
+          host: values.host as string | undefined,
+          ...(analyzing ? { components: ['prober', 'analyzer', 'api'] as const } : {}),
+        }),
       );
     },
   };

@@ -10,7 +10,7 @@ import { resolveTargets } from './targets.ts';
  */
 export function createProberComponent(ctx: RuntimeContext): Component {
   const config = ctx.config.prober;
-  const region = config.region ?? ctx.config.telemetry.region ?? 'unknown';
+  const region = config.region ?? ctx.config.telemetry.region ?? 'local';
   const history = createProbeHistory(ctx.db, { perTarget: config.historySize });
   const targets = config.enabled ? resolveTargets(ctx.config, ctx.selfURL) : [];
   const prober = createProber({

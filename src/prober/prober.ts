@@ -12,6 +12,7 @@ import type { ProbeTarget } from './targets.ts';
 
 export interface ProberOptions {
   targets: readonly ProbeTarget[];
+  /** Where the checks run from; `local` when neither prober.region nor telemetry.region names it. */
   region?: string;
   instruments: Instruments;
   logger: Logger;
@@ -61,7 +62,7 @@ export class ProbeCancelledError extends Error {
 }
 
 export function createProber(options: ProberOptions): Prober {
-  const { targets, instruments, logger, bus, history, region = 'unknown' } = options;
+  const { targets, instruments, logger, bus, history, region = 'local' } = options;
   const { now = Date.now, clock = () => performance.now(), concurrency = 64 } = options;
   const fetch = options.fetch ?? (undiciFetch as unknown as FetchLike);
   const byName = new Map(targets.map((target) => [target.name, target]));

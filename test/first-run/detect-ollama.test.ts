@@ -116,7 +116,8 @@ describe('embedded defaults with real providers', () => {
       telemetryMode: 'off',
       components: ['gateway', 'api', 'status-page'],
     });
-    expect(lines).toContain('  providers: openai (https://api.openai.com/v1); route * → openai');
+    expect(lines).toContain('  providers: openai (https://api.openai.com/v1)');
+    expect(lines).toContain('  route *: openai');
     expect(lines.join('\n')).toContain('fallback: none (no Ollama answered at http://127.0.0.1:11434/v1');
   });
 });

@@ -26,8 +26,10 @@ function newUserEnv(): NodeJS.ProcessEnv {
   return { ...env, INFERWATCH_PORT: String(port), NO_COLOR: '1' };
 }
 
-/** What inferwatch printed on stdout, without npm's "> inferwatch@… start" preamble (log lines count: they must come after). */
-const ownLines = () => output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('>'));
+/** What inferwatch printed for people (stderr): the banner, then any console notifications. */
+const ownLines = () => errors.split('\n').filter((line) => line.trim() !== '');
+/** stdout without npm's "> inferwatch@… start" preamble: the JSON log lines. */
+const logLines = () => output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('>'));
 
 beforeAll(async () => {
   execFileSync('git', ['clone', '--quiet', repository, clone]);
@@ -48,7 +50,7 @@ beforeAll(async () => {
   await vi.waitFor(
     () => {
       if (child?.exitCode !== null) throw new Error(`npm start exited early:\n${output}\n${errors}`);
-      if (!output.includes('components: ')) throw new Error('not started yet');
+      if (!errors.includes('components: ')) throw new Error('not started yet');
     },
     { timeout: 30_000, interval: 100 },
   );
@@ -71,8 +73,22 @@ describe('first run from a fresh clone: npm start on embedded defaults', () => {
     expect(lines[1]).toBe(`  status page: ${url}/ (live providers, breakers, failovers, probes and alerts)`);
     expect(lines[2]).toBe('  config: embedded defaults (no --config given)');
     expect(lines[3]).toMatch(/^ {2}providers: two built-in simulated providers \(sim-primary → sim-backup\)/);
-    expect(lines[4]).toMatch(/^ {2}try it: curl -s .*\/v1\/chat\/completions/);
-    expect(lines[5]).toMatch(/^ {2}real providers: set OPENAI_API_KEY .*--config inferwatch\.yaml\.$/);
+    expect(lines[4]).toBe('  route *: sim-primary → sim-backup');
+    expect(lines[5]).toMatch(/^ {2}try it: curl -s .*\/v1\/chat\/completions .*"model":"sim-small"/);
+    expect(lines[6]).toMatch(/^ {2}real providers: set OPENAI_API_KEY .*--config inferwatch\.yaml\.$/);
+  });
+
+  it('answers a model no provider serves with 404 model_not_found, as OpenAI does', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('model_not_found');
+    const probes = (await (await fetch(`${url}/api/probes`)).json()) as { region: string };
+    expect(probes.region).toBe('local');
   });
 
   it('answers the status page, liveness and the model list', async () => {
@@ -98,6 +114,38 @@ describe('first run from a fresh clone: npm start on embedded defaults', () => {
     const body = (await response.json()) as { choices: { message: { content: string } }[] };
     expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
   });
+});
+
+describe('first run from a fresh clone: logs', () => {
+  it('keeps one format per stream: JSON lines on stdout, the banner and console notifications on stderr', async () => {
+    const url = `http://127.0.0.1:${port}`;
+    const faults = `${url}/simulator/_sim/primary/faults`;
+    const json = { 'content-type': 'application/json' };
+    await fetch(faults, { method: 'PUT', headers: json, body: JSON.stringify({ mode: 'outage' }) });
+    try {
+      for (let i = 0; i < 4; i += 1) {
+        await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ model: 'sim-small', messages: [{ role: 'user', content: 'Hello' }] }),
+        });
+      }
+      // The breaker opens, the internal alert source raises CircuitOpen, the console notifier prints it.
+      await vi.waitFor(
+        () => {
+          if (!/\[WARNING\] CircuitOpen/.test(errors)) throw new Error(`no notification yet:\n${errors}`);
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+    } finally {
+      await fetch(faults, { method: 'DELETE' });
+    }
+    expect(logLines().length).toBeGreaterThan(0);
+    for (const line of logLines()) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(output).not.toContain('CircuitOpen —');
+    const human = ownLines().filter((line) => line.startsWith('{'));
+    expect(human).toEqual([]);
+  }, 45_000);
 });
 
 describe('first run from a fresh clone: the demo', () => {

@@ -122,7 +122,7 @@ function probes(state) {
     return el(
       'div',
       { class: 'region' },
-      el('h3', {}, region === 'unknown' ? 'unknown (prober.region is not set)' : region),
+      el('h3', {}, region),
       scrollable(
         `Probes in ${region}`,
         table(
