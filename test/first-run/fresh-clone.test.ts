@@ -140,7 +140,13 @@ describe('first run from a fresh clone: logs', () => {
     } finally {
       await fetch(faults, { method: 'DELETE' });
     }
-    expect(logLines().length).toBeGreaterThan(0);
+    // Probe results are logged as they come; wait for some so the check below has lines to read.
+    await vi.waitFor(
+      () => {
+        if (logLines().length < 2) throw new Error('no log lines yet');
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     for (const line of logLines()) expect(() => JSON.parse(line), line).not.toThrow();
     expect(output).not.toContain('CircuitOpen —');
     const human = ownLines().filter((line) => line.startsWith('{'));
