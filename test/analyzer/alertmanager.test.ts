@@ -4,21 +4,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
-import { binaryPaths, missingBinaries } from '../stack/binaries.ts';
+import { requireTools } from '../required-tools.ts';
+import { binaryPaths, binaryRequirements } from '../stack/binaries.ts';
 import { renderAlertmanagerConfig } from '../stack/configs.ts';
 import { isRunning, type StartedProcess, startProcess } from '../stack/process.ts';
 import { waitForHttp } from '../stack/wait.ts';
 import { startAnalyzer } from './harness.ts';
 
-const missing = missingBinaries(['alertmanager']);
-if (missing.length > 0 && process.env.CI) throw new Error(`alertmanager missing:\n${missing.join('\n')}`);
+const ready = requireTools(binaryRequirements(['alertmanager']));
 
 /**
  * A real Alertmanager (the Debian binary) configured from alerts/alertmanager.yml posts to the analyzer:
  * bearer token, webhook v4, grouping, send_resolved. Alerts are pushed through Alertmanager's own API,
  * as Prometheus would, so no Collector or Prometheus is needed for this path.
  */
-describe.skipIf(missing.length > 0)('real Alertmanager → analyzer', () => {
+describe.skipIf(!ready)('real Alertmanager → analyzer', () => {
   let dir: string;
   let alertmanager: StartedProcess;
   let alertmanagerURL: string;

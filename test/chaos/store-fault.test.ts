@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.ts';
 import { type Embedded, startEmbedded } from '../contract/embedded.ts';
+import { requireTools } from '../required-tools.ts';
 import { captureLines } from '../security/capture.ts';
 import { drive } from './load.ts';
 
@@ -13,13 +14,18 @@ import { drive } from './load.ts';
  * Needs root with CAP_SYS_ADMIN (mount); skipped with a message elsewhere.
  */
 const dir = mkdtempSync(join(tmpdir(), 'inferwatch-full-'));
-let mounted = false;
+let canMount = false;
 try {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  console.warn(`store-fault test skipped: cannot mount a tmpfs at ${dir} (needs root with CAP_SYS_ADMIN)`);
-}
+  canMount = true;
+} catch {}
+const mounted = requireTools([
+  {
+    what: `a 4 MB tmpfs mounted at ${dir}`,
+    met: canMount,
+    fix: 'run the tests as root with CAP_SYS_ADMIN, as CI does',
+  },
+]);
 
 const filler = join(dir, 'filler');
 function fillDisk(): number {

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gatedChecks, runFuzz, schemathesisBin } from '../../bench/fuzz/fuzz.ts';
+import { executable, requireTools } from '../required-tools.ts';
 
-const available = existsSync(schemathesisBin);
-if (!available) {
-  console.warn(
-    `schemathesis fuzz test skipped: ${schemathesisBin} is missing (run scripts/setup.sh to install it into .build/venv)`,
-  );
-}
+const available = requireTools([
+  executable('schemathesis', schemathesisBin, 'run scripts/setup.sh to install it into .build/venv'),
+]);
 
 describe.skipIf(!available)('schemathesis against a live inferwatch start', () => {
   it(`no 5xx, no crash, every response conforms (${gatedChecks.length} checks, 35 s)`, async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
-import { missingBinaries } from '../stack/binaries.ts';
+import { requireTools } from '../required-tools.ts';
+import { binaryRequirements } from '../stack/binaries.ts';
 import { dashboardQueries, dashboardVariables } from '../stack/dashboard-queries.ts';
 import { postOtlp, spanPayload } from '../stack/otlp-json.ts';
 import { type Stack, startStack } from '../stack/stack.ts';
@@ -13,8 +14,7 @@ import { type InferwatchProcess, startInferwatch } from './inferwatch-process.ts
 import { readSpans } from './spans.ts';
 import { postChat, startTraffic, type Traffic } from './traffic.ts';
 
-const missing = missingBinaries(['otelcol', 'prometheus', 'alertmanager']);
-if (missing.length > 0 && process.env.CI) throw new Error(`stack binaries missing:\n${missing.join('\n')}`);
+const ready = requireTools(binaryRequirements(['otelcol', 'prometheus', 'alertmanager']));
 
 /**
  * Panels whose queries can only have data in situations this run does not create. Everything else on
@@ -29,199 +29,191 @@ const webhookToken = 'e2e-webhook-token';
 const traceId = randomBytes(16).toString('hex');
 const clientSpanId = randomBytes(8).toString('hex');
 
-describe.skipIf(missing.length > 0)(
-  'end to end: inferwatch → Collector → Prometheus → Alertmanager → analyzer',
-  () => {
-    const dir = mkdtempSync(join(tmpdir(), 'inferwatch-e2e-'));
-    const started: InferwatchProcess[] = [];
-    let stack: Stack;
-    let gateway: InferwatchProcess;
-    let traffic: Traffic | undefined;
-    let upstreamTraceparent: string | undefined;
-    const query = (expr: string) => stack.prometheus.query(expr);
-    const value = async (expr: string) => Number((await query(expr))[0]?.value[1] ?? Number.NaN);
+describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus → Alertmanager → analyzer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferwatch-e2e-'));
+  const started: InferwatchProcess[] = [];
+  let stack: Stack;
+  let gateway: InferwatchProcess;
+  let traffic: Traffic | undefined;
+  let upstreamTraceparent: string | undefined;
+  const query = (expr: string) => stack.prometheus.query(expr);
+  const value = async (expr: string) => Number((await query(expr))[0]?.value[1] ?? Number.NaN);
 
-    beforeAll(async () => {
-      const [gatewayPort, proberA, proberB] = await Promise.all([freePort(), freePort(), freePort()]);
-      stack = await startStack({
-        webhookURL: `http://127.0.0.1:${gatewayPort}/api/alertmanager`,
-        webhookToken,
-      });
-      const endpoints: E2eEndpoints = { ...stack, webhookToken, dir };
-      gateway = await startInferwatch({
-        name: 'gateway',
-        role: 'start',
-        port: gatewayPort,
-        config: gatewayConfig(endpoints, gatewayPort),
-        dir,
-      });
-      started.push(gateway);
-
-      // One request traced from the client: its span goes to the Collector like an instrumented client's.
-      const response = await postChat(gateway.url, false, {
-        traceparent: `00-${traceId}-${clientSpanId}-01`,
-      });
-      expect(response.status).toBe(200);
-      const lastRequest = (await (
-        await fetch(`${gateway.url}/simulator/_sim/primary/last-request`)
-      ).json()) as {
-        headers: Record<string, string>;
-      };
-      upstreamTraceparent = lastRequest.headers.traceparent;
-      await postOtlp(
-        stack.otlpHttpURL,
-        'traces',
-        spanPayload(
-          { 'service.name': 'e2e-client' },
-          { traceId, spanId: clientSpanId, name: 'POST /v1/chat/completions' },
-        ),
-      );
-
-      for (const [name, port, region] of [
-        ['prober-eu', proberA, 'eu-west-1'],
-        ['prober-us', proberB, 'us-east-1'],
-      ] as const) {
-        started.push(
-          await startInferwatch({
-            name,
-            role: 'probe',
-            port,
-            config: proberConfig(endpoints, port, gateway.url, region),
-            dir,
-          }),
-        );
-      }
-      traffic = startTraffic(gateway.url);
-    }, 90_000);
-
-    afterAll(async () => {
-      await traffic?.stop();
-      await Promise.all(started.map((process) => process.stop()));
-      await stack?.stop();
-      rmSync(dir, { recursive: true, force: true });
+  beforeAll(async () => {
+    const [gatewayPort, proberA, proberB] = await Promise.all([freePort(), freePort(), freePort()]);
+    stack = await startStack({
+      webhookURL: `http://127.0.0.1:${gatewayPort}/api/alertmanager`,
+      webhookToken,
     });
-
-    it('exports series with Prometheus names and region labels from two probers', async () => {
-      await expect
-        .poll(
-          async () =>
-            (await query('count by (cloud_region) (probe_success{target="sim-backup-chat"})')).length,
-          {
-            timeout: 30_000,
-          },
-        )
-        .toBe(2);
-      const regions = (await query('max by (cloud_region) (probe_success)')).map(
-        (s) => s.metric.cloud_region,
-      );
-      expect(regions.sort()).toEqual(['eu-west-1', 'us-east-1']);
-      const names = new Set(
-        (await query('count by (__name__) ({__name__=~"(gen_ai|inferwatch|probe|traces)_.+"})')).map(
-          (s) => s.metric.__name__,
-        ),
-      );
-      for (const name of [
-        'inferwatch_build_info',
-        'inferwatch_gateway_requests_total',
-        'inferwatch_gateway_attempts_total',
-        'inferwatch_gateway_circuit_state',
-        'gen_ai_client_operation_duration_seconds_bucket',
-        'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
-        'gen_ai_client_token_usage_bucket',
-        'probe_success',
-        'probe_runs_total',
-        'probe_target_up',
-        'probe_duration_seconds',
-        'probe_model_time_to_first_token_seconds',
-        'probe_canary_success',
-        'traces_span_metrics_duration_seconds_bucket',
-      ]) {
-        expect(names, name).toContain(name);
-      }
-      const [attempt] = await stack.prometheus.series('inferwatch_gateway_attempts_total{outcome="success"}');
-      expect(attempt).toMatchObject({
-        gen_ai_request_model: 'sim-small',
-        service_name: 'inferwatch',
-        service_instance_id: 'e2e-inferwatch-eu-west-1',
-        cloud_region: 'eu-west-1',
-      });
-      expect(['sim-primary', 'sim-backup']).toContain(attempt?.gen_ai_provider_name);
+    const endpoints: E2eEndpoints = { ...stack, webhookToken, dir };
+    gateway = await startInferwatch({
+      name: 'gateway',
+      role: 'start',
+      port: gatewayPort,
+      config: gatewayConfig(endpoints, gatewayPort),
+      dir,
     });
+    started.push(gateway);
 
-    it('an outage of the primary moves the failover counter and opens its breaker', async () => {
-      const before = (await value('sum(inferwatch_gateway_failovers_total{from="sim-primary"})')) || 0;
-      const fault = await fetch(`${gateway.url}/simulator/_sim/primary/faults`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ mode: 'outage' }),
-      });
-      expect(fault.ok).toBe(true);
-      await expect
-        .poll(() => value('sum(inferwatch_gateway_failovers_total{from="sim-primary", to="sim-backup"})'), {
+    // One request traced from the client: its span goes to the Collector like an instrumented client's.
+    const response = await postChat(gateway.url, false, {
+      traceparent: `00-${traceId}-${clientSpanId}-01`,
+    });
+    expect(response.status).toBe(200);
+    const lastRequest = (await (
+      await fetch(`${gateway.url}/simulator/_sim/primary/last-request`)
+    ).json()) as {
+      headers: Record<string, string>;
+    };
+    upstreamTraceparent = lastRequest.headers.traceparent;
+    await postOtlp(
+      stack.otlpHttpURL,
+      'traces',
+      spanPayload(
+        { 'service.name': 'e2e-client' },
+        { traceId, spanId: clientSpanId, name: 'POST /v1/chat/completions' },
+      ),
+    );
+
+    for (const [name, port, region] of [
+      ['prober-eu', proberA, 'eu-west-1'],
+      ['prober-us', proberB, 'us-east-1'],
+    ] as const) {
+      started.push(
+        await startInferwatch({
+          name,
+          role: 'probe',
+          port,
+          config: proberConfig(endpoints, port, gateway.url, region),
+          dir,
+        }),
+      );
+    }
+    traffic = startTraffic(gateway.url);
+  }, 90_000);
+
+  afterAll(async () => {
+    await traffic?.stop();
+    await Promise.all(started.map((process) => process.stop()));
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports series with Prometheus names and region labels from two probers', async () => {
+    await expect
+      .poll(
+        async () => (await query('count by (cloud_region) (probe_success{target="sim-backup-chat"})')).length,
+        {
           timeout: 30_000,
-        })
-        .toBeGreaterThan(before);
-      await expect
-        .poll(() => value('max(inferwatch_gateway_circuit_state{gen_ai_provider_name="sim-primary"})'), {
-          timeout: 30_000,
-        })
-        .toBe(2);
-      // Clients kept being served through the backup.
-      expect(traffic?.statuses.get(200)).toBeGreaterThan(0);
+        },
+      )
+      .toBe(2);
+    const regions = (await query('max by (cloud_region) (probe_success)')).map((s) => s.metric.cloud_region);
+    expect(regions.sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const names = new Set(
+      (await query('count by (__name__) ({__name__=~"(gen_ai|inferwatch|probe|traces)_.+"})')).map(
+        (s) => s.metric.__name__,
+      ),
+    );
+    for (const name of [
+      'inferwatch_build_info',
+      'inferwatch_gateway_requests_total',
+      'inferwatch_gateway_attempts_total',
+      'inferwatch_gateway_circuit_state',
+      'gen_ai_client_operation_duration_seconds_bucket',
+      'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
+      'gen_ai_client_token_usage_bucket',
+      'probe_success',
+      'probe_runs_total',
+      'probe_target_up',
+      'probe_duration_seconds',
+      'probe_model_time_to_first_token_seconds',
+      'probe_canary_success',
+      'traces_span_metrics_duration_seconds_bucket',
+    ]) {
+      expect(names, name).toContain(name);
+    }
+    const [attempt] = await stack.prometheus.series('inferwatch_gateway_attempts_total{outcome="success"}');
+    expect(attempt).toMatchObject({
+      gen_ai_request_model: 'sim-small',
+      service_name: 'inferwatch',
+      service_instance_id: 'e2e-inferwatch-eu-west-1',
+      cloud_region: 'eu-west-1',
     });
+    expect(['sim-primary', 'sim-backup']).toContain(attempt?.gen_ai_provider_name);
+  });
 
-    it('fires the breaker and multi-region probe alerts, and Alertmanager delivers them to the analyzer', async () => {
-      const firing = async () =>
-        (await stack.prometheus.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname);
-      await expect
-        .poll(firing, { timeout: 120_000, interval: 1_000 })
-        .toEqual(expect.arrayContaining(['InferwatchCircuitBreakerOpen', 'InferwatchProbeDownMultiRegion']));
-      const analyzed = async () => {
-        const response = await fetch(`${gateway.url}/api/analyses`);
-        const body = (await response.json()) as { data: { alertname?: string }[] };
-        return body.data.map((analysis) => analysis.alertname);
-      };
-      await expect.poll(analyzed, { timeout: 30_000 }).toContain('InferwatchCircuitBreakerOpen');
-      await expect
-        .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{status="firing"})'), {
-          timeout: 20_000,
-        })
-        .toBeGreaterThan(0);
-    }, 180_000);
-
-    it('traces one request from the client through the gateway to the simulator', async () => {
-      await expect
-        .poll(() => readSpans(stack.tracesFile, traceId).length, { timeout: 20_000 })
-        .toBeGreaterThanOrEqual(3);
-      const spans = readSpans(stack.tracesFile, traceId);
-      const server = spans.find((span) => span.parentSpanId === clientSpanId);
-      expect(server?.service).toBe('inferwatch');
-      const attempt = spans.find((span) => span.parentSpanId === server?.spanId);
-      expect(attempt?.name).toMatch(/^chat /);
-      // The simulator received the attempt span's context: the same trace continues upstream.
-      expect(upstreamTraceparent).toMatch(new RegExp(`^00-${traceId}-${attempt?.spanId}-0[01]$`));
+  it('an outage of the primary moves the failover counter and opens its breaker', async () => {
+    const before = (await value('sum(inferwatch_gateway_failovers_total{from="sim-primary"})')) || 0;
+    const fault = await fetch(`${gateway.url}/simulator/_sim/primary/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'outage' }),
     });
+    expect(fault.ok).toBe(true);
+    await expect
+      .poll(() => value('sum(inferwatch_gateway_failovers_total{from="sim-primary", to="sim-backup"})'), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(before);
+    await expect
+      .poll(() => value('max(inferwatch_gateway_circuit_state{gen_ai_provider_name="sim-primary"})'), {
+        timeout: 30_000,
+      })
+      .toBe(2);
+    // Clients kept being served through the backup.
+    expect(traffic?.statuses.get(200)).toBeGreaterThan(0);
+  });
 
-    it('every dashboard panel query returns data (except the listed panels, which really have none)', async () => {
-      const empty: string[] = [];
-      const listedButWithData: string[] = [];
-      for (const { file, panel, expr } of dashboardQueries()) {
-        const series = await stack.prometheus.queryRangeSeries(expr, 120, 5);
-        if (panel in panelsWithoutData) {
-          if (series > 0) listedButWithData.push(panel);
-        } else if (series === 0) empty.push(`${file} / ${panel}: ${expr}`);
-      }
-      expect(empty).toEqual([]);
-      expect(listedButWithData).toEqual([]);
-    });
+  it('fires the breaker and multi-region probe alerts, and Alertmanager delivers them to the analyzer', async () => {
+    const firing = async () =>
+      (await stack.prometheus.alerts()).filter((a) => a.state === 'firing').map((a) => a.labels.alertname);
+    await expect
+      .poll(firing, { timeout: 120_000, interval: 1_000 })
+      .toEqual(expect.arrayContaining(['InferwatchCircuitBreakerOpen', 'InferwatchProbeDownMultiRegion']));
+    const analyzed = async () => {
+      const response = await fetch(`${gateway.url}/api/analyses`);
+      const body = (await response.json()) as { data: { alertname?: string }[] };
+      return body.data.map((analysis) => analysis.alertname);
+    };
+    await expect.poll(analyzed, { timeout: 30_000 }).toContain('InferwatchCircuitBreakerOpen');
+    await expect
+      .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{status="firing"})'), {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(0);
+  }, 180_000);
 
-    it('every dashboard variable (provider, model, region) has values to offer', async () => {
-      for (const { name, metric, label } of dashboardVariables()) {
-        const values = (await query(`count by (${label}) (${metric})`)).map((s) => s.metric[label]);
-        expect(values.filter(Boolean).length, `$${name}: label_values(${metric}, ${label})`).toBeGreaterThan(
-          0,
-        );
-      }
-    });
-  },
-);
+  it('traces one request from the client through the gateway to the simulator', async () => {
+    await expect
+      .poll(() => readSpans(stack.tracesFile, traceId).length, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
+    const spans = readSpans(stack.tracesFile, traceId);
+    const server = spans.find((span) => span.parentSpanId === clientSpanId);
+    expect(server?.service).toBe('inferwatch');
+    const attempt = spans.find((span) => span.parentSpanId === server?.spanId);
+    expect(attempt?.name).toMatch(/^chat /);
+    // The simulator received the attempt span's context: the same trace continues upstream.
+    expect(upstreamTraceparent).toMatch(new RegExp(`^00-${traceId}-${attempt?.spanId}-0[01]$`));
+  });
+
+  it('every dashboard panel query returns data (except the listed panels, which really have none)', async () => {
+    const empty: string[] = [];
+    const listedButWithData: string[] = [];
+    for (const { file, panel, expr } of dashboardQueries()) {
+      const series = await stack.prometheus.queryRangeSeries(expr, 120, 5);
+      if (panel in panelsWithoutData) {
+        if (series > 0) listedButWithData.push(panel);
+      } else if (series === 0) empty.push(`${file} / ${panel}: ${expr}`);
+    }
+    expect(empty).toEqual([]);
+    expect(listedButWithData).toEqual([]);
+  });
+
+  it('every dashboard variable (provider, model, region) has values to offer', async () => {
+    for (const { name, metric, label } of dashboardVariables()) {
+      const values = (await query(`count by (${label}) (${metric})`)).map((s) => s.metric[label]);
+      expect(values.filter(Boolean).length, `$${name}: label_values(${metric}, ${label})`).toBeGreaterThan(0);
+    }
+  });
+});

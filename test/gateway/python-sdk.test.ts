@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Listening, listen } from '../../src/http/index.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { executable, requireTools } from '../required-tools.ts';
 import { fastProvider, fastRetry, type GatewayUnderTest, startGateway } from './harness.ts';
 
 const python = '.build/venv/bin/python';
-const hasVenv = existsSync(python);
-if (!hasVenv) {
-  console.warn(
-    `skipping the Python openai SDK test: ${python} is missing (run scripts/setup.sh to create it)`,
-  );
-}
+const hasVenv = requireTools([
+  executable('the Python venv with the openai SDK', python, 'run scripts/setup.sh to create it'),
+]);
 
 let simulator: Simulator;
 let upstream: Listening;

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { executable, type Requirement } from '../required-tools.ts';
 
 /** The repository root, from this file's location. */
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -32,6 +33,13 @@ const isExecutable = (path: string) => {
     return false;
   }
 };
+
+/** Each binary as a requirement for requireTools(): locally a skip with the reason, under CI a failure. */
+export function binaryRequirements(
+  names: readonly BinaryName[] = Object.keys(binaryPaths) as BinaryName[],
+): Requirement[] {
+  return names.map((name) => executable(name, binaryPaths[name], `run \`${installHints[name]}\``));
+}
 
 /** Names of the missing binaries with the command that installs each; empty when all are there. */
 export function missingBinaries(names: readonly BinaryName[] = Object.keys(binaryPaths) as BinaryName[]) {

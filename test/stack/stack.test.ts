@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingBinaries } from './binaries.ts';
+import { requireTools } from '../required-tools.ts';
+import { binaryRequirements } from './binaries.ts';
 import { dashboardQueries } from './dashboard-queries.ts';
 import { metricsPayload, postOtlp, spanPayload } from './otlp-json.ts';
 import { type Stack, startStack } from './stack.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
 
-const missing = missingBinaries(['otelcol', 'prometheus', 'alertmanager']);
-if (missing.length > 0 && process.env.CI) throw new Error(`stack binaries missing:\n${missing.join('\n')}`);
+const ready = requireTools(binaryRequirements(['otelcol', 'prometheus', 'alertmanager']));
 
 // What an inferwatch process sends, minus the SDK: resource attributes include some that must NOT
 // become labels (process.pid, telemetry.sdk.*, service.version).
@@ -21,7 +21,7 @@ const resource = {
 };
 const traceId = '5b8efff798038103d269b633813fc60c';
 
-describe.skipIf(missing.length > 0)('native stack: Collector → Prometheus → Alertmanager', () => {
+describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager', () => {
   let stack: Stack;
   let recorder: WebhookRecorder;
   beforeAll(async () => {

@@ -1,12 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { executable } from '../required-tools.ts';
 
 /** Debian's Chromium (scripts/setup.sh installs it); CHROMIUM_PATH overrides. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(chromiumPath);
+/** What the browser tests need; pass it to requireTools() in each file that launches Chromium. */
+export const chromiumRequirement = executable('Chromium', chromiumPath, 'run `apt-get install chromium`');
 
 const flags = [
   '--headless',

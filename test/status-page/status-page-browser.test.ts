@@ -3,7 +3,10 @@ import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { type Browser, chromiumAvailable, chromiumPath, launchChromium } from './chromium.ts';
+import { requireTools } from '../required-tools.ts';
+import { type Browser, chromiumPath, chromiumRequirement, launchChromium } from './chromium.ts';
+
+const chromiumAvailable = requireTools([chromiumRequirement]);
 
 // Events published straight on the bus: proves the page follows /ws/events without the gateway.
 // The end-to-end outage through the real gateway and simulator is in status-page-outage.test.ts.

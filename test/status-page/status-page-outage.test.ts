@@ -6,7 +6,10 @@ import type { Envelope } from '../../src/events/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { axeViolations, type Browser, chromiumAvailable, launchChromium } from './chromium.ts';
+import { requireTools } from '../required-tools.ts';
+import { axeViolations, type Browser, chromiumRequirement, launchChromium } from './chromium.ts';
+
+const chromiumAvailable = requireTools([chromiumRequirement]);
 
 // The whole path a user watches in the demo: embedded defaults (gateway → simulated primary and backup),
 // light traffic, an outage injected into the primary at runtime, and the page in Chromium updating by itself.
