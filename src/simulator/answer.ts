@@ -49,6 +49,21 @@ const usage = (answer: Answer) => ({
   total_tokens: answer.promptTokens + answer.tokens.length,
 });
 
+/** The one tool call a `tool-call` answer carries instead of text. */
+const toolCall = { id: 'call_sim1', type: 'function', function: { name: 'lookup', arguments: '{}' } };
+
+/** After [DONE]: the response ends at once, after a linger, or never (keep-alive comments until cut off). */
+async function endAfterDone(exchange: Exchange, plan: AnswerPlan): Promise<void> {
+  const { res, signal } = exchange;
+  const after = plan.afterDone;
+  if (after === 'chatter') {
+    while (!res.destroyed && (await pause(50, signal))) res.write(': still here\n\n');
+    return;
+  }
+  if (after && !(await pause(after.lingerMs, signal))) return;
+  res.end();
+}
+
 /** SSE exactly as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, usage, [DONE]. */
 export async function streamAnswer(exchange: Exchange, answer: Answer, plan: AnswerPlan): Promise<void> {
   const { res, signal } = exchange;
@@ -59,6 +74,7 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
   });
   // Headers go out at once, so a slow first token is a first-token delay, not a header delay.
   res.flushHeaders();
+  if (plan.cutAfterHeaders) return exchange.cut();
   const base = {
     id: answer.id,
     object: 'chat.completion.chunk',
@@ -71,10 +87,20 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
       `data: ${JSON.stringify({ ...base, system_fingerprint: fingerprint, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...extra })}\n\n`,
     );
   const malformed = () => res.write('data: {"id":"chatcmpl-sim","choices":[{"delta":{"content":\n\n');
+  const malformedAfter = plan.malformed ? 1 : plan.malformedAfter;
 
   if (!(await pause(plan.ttftMs, signal))) return;
-  send({ role: 'assistant', content: '', refusal: null });
-  if (plan.malformed && answer.tokens.length === 0) malformed();
+  if (plan.azurePreamble) {
+    const filter = { prompt_index: 0, content_filter_results: {} };
+    res.write(
+      `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter] })}\n\n`,
+    );
+  }
+  if (plan.shape !== 'no-choices') send({ role: 'assistant', content: '', refusal: null });
+  if (plan.shape === 'tool-call') send({ tool_calls: [{ index: 0, ...toolCall }] });
+  // At 0, or when the answer is too short to reach the count, the broken line comes before any content.
+  if (malformedAfter !== undefined && (malformedAfter === 0 || answer.tokens.length < malformedAfter))
+    malformed();
   const step = interval(plan);
   for (let sent = 0; sent <= answer.tokens.length; sent++) {
     if (plan.cutAfter !== undefined && sent >= plan.cutAfter) return exchange.cut();
@@ -82,10 +108,10 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
     if (sent === answer.tokens.length) break;
     if (sent > 0 && !(await pause(step, signal))) return;
     send({ content: answer.tokens[sent] });
-    if (plan.malformed && sent === 0) malformed();
+    if (malformedAfter !== undefined && malformedAfter > 0 && sent + 1 === malformedAfter) malformed();
   }
-  if (plan.ending !== 'no-done-cut') {
-    send({}, answer.finishReason);
+  if (plan.ending !== 'no-done-cut' && plan.shape !== 'no-choices') {
+    send({}, finishReason(answer, plan));
     if (answer.includeUsage) {
       res.write(
         `data: ${JSON.stringify({ ...base, system_fingerprint: fingerprint, choices: [], usage: usage(answer) })}\n\n`,
@@ -93,7 +119,21 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
     }
   }
   if (plan.ending === 'done') res.write('data: [DONE]\n\n');
+  if (plan.ending === 'done') return endAfterDone(exchange, plan);
   res.end();
+}
+
+const finishReason = (answer: Answer, plan: AnswerPlan) =>
+  plan.shape === 'tool-call' ? 'tool_calls' : plan.shape === 'empty-length' ? 'length' : answer.finishReason;
+
+/** The `choices` of a JSON answer, by the plan's shape. */
+function choices(answer: Answer, plan: AnswerPlan) {
+  if (plan.shape === 'no-choices') return [];
+  const message =
+    plan.shape === 'tool-call'
+      ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null }
+      : { role: 'assistant', content: answer.tokens.join(''), refusal: null };
+  return [{ index: 0, message, logprobs: null, finish_reason: finishReason(answer, plan) }];
 }
 
 /** A `chat.completion` object after the whole generation time (ttft + tokens at the token rate). */
@@ -106,23 +146,29 @@ export async function sendAnswer(exchange: Exchange, answer: Answer, plan: Answe
     created: answer.created,
     model: answer.model,
     system_fingerprint: fingerprint,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: answer.tokens.join(''), refusal: null },
-        logprobs: null,
-        finish_reason: answer.finishReason,
-      },
-    ],
+    choices: choices(answer, plan),
     usage: usage(answer),
   });
   const broken = plan.cutAfter !== undefined || plan.stallAfter !== undefined;
-  if (plan.malformed) {
+  if (plan.malformed || plan.malformedAfter !== undefined) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body.slice(0, Math.floor(body.length / 2)));
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  if (plan.cutAfterHeaders) {
+    res.flushHeaders();
+    return exchange.cut();
+  }
+  if (plan.trickleMs !== undefined) {
+    const quarter = Math.ceil(body.length / 4);
+    for (let piece = 0; piece < 4; piece += 1) {
+      if (piece > 0 && !(await pause(plan.trickleMs, signal))) return;
+      res.write(body.slice(piece * quarter, (piece + 1) * quarter));
+    }
+    res.end();
+    return;
+  }
   if (!broken) {
     res.end(body);
     return;

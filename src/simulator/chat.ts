@@ -1,9 +1,23 @@
 import type { Request, Response } from 'express';
 import { errorBody, HttpError, presentedToken, readJsonBody } from '../http/index.ts';
 import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
-import { type AnswerPlan, applyFaults, type Plan, parseModel, upstreamError } from './faults.ts';
+import {
+  type AnswerPlan,
+  type Apply,
+  applyFaults,
+  lookup,
+  type Plan,
+  parseModel,
+  upstreamError,
+} from './faults.ts';
 import type { Instance } from './instances.ts';
-import { composeReply, countPromptTokens, tokenize, validateChatRequest } from './replies.ts';
+import {
+  type ChatRequest,
+  composeReply,
+  countPromptTokens,
+  tokenize,
+  validateChatRequest,
+} from './replies.ts';
 import { activeMode, runtimePlan } from './runtime-faults.ts';
 
 export interface ChatDeps {
@@ -18,6 +32,8 @@ export interface ChatDeps {
   nextId: () => string;
   /** Base model names served; any other answers 404 `model_not_found`, as a real provider does. */
   models: ReadonlySet<string>;
+  /** Scripted content: a reply for this request, or undefined for the deterministic default. */
+  reply?: ((request: ChatRequest) => string | undefined) | undefined;
 }
 
 const bodyLimit = 4 * 1024 * 1024;
@@ -116,17 +132,19 @@ export async function handleChat(instance: Instance, req: Request, res: Response
   // A provider that is down fails whatever the model; one that is up rejects a model it does not serve.
   if (runtime.kind === 'answer' && !deps.models.has(model.baseModel))
     return sendError(res, upstreamError.modelNotFound(model.baseModel));
-  const plan = runtime.kind === 'answer' ? applyFaults(model.faults, runtime) : runtime;
+  const always = (instance.faults.modelFaults ?? []).flatMap((kind) => lookup(kind) ?? []) as Apply[];
+  const plan = runtime.kind === 'answer' ? applyFaults([...always, ...model.faults], runtime) : runtime;
   if (await failIfPlanned(plan, exchange)) return;
   if (plan.kind !== 'answer') return;
 
   const reply = plan.empty
     ? ''
-    : composeReply(request, {
+    : (deps.reply?.(request) ??
+      composeReply(request, {
         baseModel: model.baseModel,
         defaultReply: deps.defaultReply,
         ignoreInstruction: plan.wrongAnswer === true,
-      });
+      }));
   const tokens = tokenize(reply);
   const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
   const answer: Answer = {
@@ -143,6 +161,7 @@ export async function handleChat(instance: Instance, req: Request, res: Response
 
 /** `GET /v1/models`: the OpenAI list shape; runtime outages apply, model-name faults cannot. */
 export async function handleModels(instance: Instance, res: Response, deps: ChatDeps) {
+  instance.stats.modelLists++;
   const plan = decide(instance, deps);
   const controller = new AbortController();
   const cut = () => breakConnection(res);

@@ -25,6 +25,18 @@ export interface AnswerPlan {
   ending: 'done' | 'no-done' | 'no-done-cut';
   empty?: boolean;
   wrongAnswer?: boolean;
+  /** An answer of another shape than text: no text because max_tokens ran out, a tool call, no choices. */
+  shape?: 'empty-length' | 'tool-call' | 'no-choices';
+  /** Send a line that is not JSON after this many content chunks (a stream), then the rest. */
+  malformedAfter?: number;
+  /** Close the connection right after the headers, before any chunk or body byte. */
+  cutAfterHeaders?: boolean;
+  /** A JSON answer sent in four pieces this many ms apart: slow, but alive. */
+  trickleMs?: number;
+  /** Azure OpenAI opens a stream with a prompt-filter chunk: no choices, model "". */
+  azurePreamble?: boolean;
+  /** After [DONE]: end the response this many ms later, or keep sending keep-alive comments (`chatter`). */
+  afterDone?: { lingerMs: number } | 'chatter';
 }
 
 /** OpenAI-shaped upstream errors, one constructor per status family. */
@@ -69,7 +81,7 @@ export const upstreamError = {
         : upstreamError.server(status),
 };
 
-type Apply = (plan: AnswerPlan) => Plan;
+export type Apply = (plan: AnswerPlan) => Plan;
 const answer = (plan: AnswerPlan, change: Partial<AnswerPlan>): Plan => ({
   kind: 'answer',
   ...plan,
@@ -105,7 +117,13 @@ const fixedFaults: Record<string, Apply> = {
   }),
   auth: () => ({ kind: 'error', error: upstreamError.auth() }),
   empty: (plan) => answer(plan, { empty: true }),
+  'empty-length': (plan) => answer(plan, { empty: true, shape: 'empty-length' }),
+  'empty-choices': (plan) => answer(plan, { empty: true, shape: 'no-choices' }),
+  'tool-call': (plan) => answer(plan, { empty: true, shape: 'tool-call' }),
   'wrong-answer': (plan) => answer(plan, { wrongAnswer: true }),
+  'cut-after-headers': (plan) => answer(plan, { cutAfterHeaders: true }),
+  'azure-preamble': (plan) => answer(plan, { azurePreamble: true }),
+  'done-then-chatter': (plan) => answer(plan, { afterDone: 'chatter' }),
 };
 
 /** Kinds with a number in them. */
@@ -117,6 +135,9 @@ const numberedFaults: [RegExp, (value: number) => Apply][] = [
   [/^slow-first-token-(\d+)$/, (ms) => (plan) => answer(plan, { ttftMs: ms })],
   [/^cut-after-(\d+)$/, (n) => (plan) => answer(plan, { cutAfter: n })],
   [/^stall-after-(\d+)$/, (n) => (plan) => answer(plan, { stallAfter: n })],
+  [/^malformed-after-(\d+)$/, (n) => (plan) => answer(plan, { malformedAfter: n })],
+  [/^trickle-(\d+)$/, (ms) => (plan) => answer(plan, { trickleMs: ms })],
+  [/^done-then-linger-(\d+)$/, (ms) => (plan) => answer(plan, { afterDone: { lingerMs: ms } })],
 ];
 
 export const faultKinds = [
@@ -125,9 +146,12 @@ export const faultKinds = [
   'slow-first-token-<ms>',
   'cut-after-<n>',
   'stall-after-<n>',
+  'malformed-after-<n>',
+  'trickle-<ms>',
+  'done-then-linger-<ms>',
 ] as const;
 
-function lookup(kind: string): Apply | undefined {
+export function lookup(kind: string): Apply | undefined {
   if (Object.hasOwn(fixedFaults, kind)) return fixedFaults[kind];
   for (const [pattern, make] of numberedFaults) {
     const match = pattern.exec(kind);

@@ -4,7 +4,7 @@ import { createSimulator } from './simulator.ts';
 
 export { faultKinds } from './faults.ts';
 export type { RecordedRequest, SimulatorStats } from './instances.ts';
-export { defaultReplyText, simulatedModels } from './replies.ts';
+export { type ChatRequest, defaultReplyText, simulatedModels } from './replies.ts';
 export { type FaultMode, type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';
 export { createSimulator, defaultInstance, type Simulator, type SimulatorOptions } from './simulator.ts';
 export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './start.ts';

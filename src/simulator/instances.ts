@@ -3,8 +3,10 @@ import { type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';
 
 /** Counters per instance. `aborted`: the client went away before the answer finished. */
 export interface SimulatorStats {
-  /** Chat completion requests (`/v1/models` is not counted). */
+  /** Chat completion requests (`/v1/models` is not counted here). */
   requests: number;
+  /** `GET /v1/models` requests: health checks and model lists. */
+  modelLists: number;
   streams: number;
   /** Responses written to the end, whatever their status. */
   completed: number;
@@ -34,6 +36,7 @@ export interface Instance {
 
 const emptyStats = (): SimulatorStats => ({
   requests: 0,
+  modelLists: 0,
   streams: 0,
   completed: 0,
   aborted: 0,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AnswerPlan, Plan } from './faults.ts';
-import { upstreamError } from './faults.ts';
+import { faultKinds, lookup, upstreamError } from './faults.ts';
 
 /** Faults set at runtime per instance (`PUT /_sim/:instance/faults` or `setFaults()`). */
 export const runtimeFaultsSchema = z.strictObject({
@@ -20,6 +20,14 @@ export const runtimeFaultsSchema = z.strictObject({
   outageForMs: z.number().positive().optional(),
   /** When set, a request whose Authorization header carries another key gets a 401. */
   apiKey: z.string().optional(),
+  /** Model-name fault kinds applied to every request, as if each model carried `+fault-<kind>`. */
+  modelFaults: z
+    .array(z.string().max(64))
+    .max(8)
+    .optional()
+    .refine((kinds) => (kinds ?? []).every((kind) => lookup(kind) !== undefined), {
+      message: `unknown fault kind; known: ${faultKinds.join(', ')}`,
+    }),
 });
 
 export type RuntimeFaults = z.infer<typeof runtimeFaultsSchema>;

@@ -3,7 +3,7 @@ import { createErrorRenderer, notFound } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
 import { type ChatDeps, handleChat, handleModels } from './chat.ts';
 import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
-import { defaultReplyText, simulatedModels } from './replies.ts';
+import { type ChatRequest, defaultReplyText, simulatedModels } from './replies.ts';
 import type { RuntimeFaults } from './runtime-faults.ts';
 
 export interface SimulatorOptions {
@@ -17,6 +17,11 @@ export interface SimulatorOptions {
   ttftMs?: number;
   /** Base model names it serves (default sim-small, sim-large, sim-echo); others answer 404 model_not_found. */
   models?: readonly string[];
+  /**
+   * Scripted content (an LLM whose answers a test decides): returns the reply text for a request, or
+   * undefined for the deterministic default. Faults, timing and the wire format stay the simulator's.
+   */
+  reply?: (request: ChatRequest) => string | undefined;
 }
 
 export interface Simulator {
@@ -51,6 +56,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     open: new Set(),
     nextId: () => `sim${(++sequence).toString(36).padStart(6, '0')}`,
     models: new Set(options.models ?? simulatedModels),
+    reply: options.reply,
   };
   const name = (value: string | string[] | undefined) => (typeof value === 'string' ? value : '');
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { relatedQueries } from '../../src/analyzer/context.ts';
-import { startFakeLlm } from '../fakes/analyzer-llm.ts';
 import { startFakePrometheus } from '../fakes/analyzer-prometheus.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { alertGroup, startAnalyzer } from './harness.ts';
+import { startScriptedLlm } from './scripted-llm.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ describe('analysis context', () => {
       [{ labels: { alertname: 'FailoverStorm', severity: 'warning' }, fingerprint: 'other' }],
     );
     cleanups.push(prometheus.close);
-    const fake = await startFakeLlm('good');
+    const fake = await startScriptedLlm('good');
     cleanups.push(fake.close);
     const receivers = await startReceivers();
     cleanups.push(receivers.close);
@@ -48,8 +48,7 @@ describe('analysis context', () => {
     expect(body.category).toBe('provider_quota');
     expect(body.evidence.join(' ')).toContain('error_type="rate_limited" at 4.2/s');
     const sent = JSON.parse(
-      (fake.requests[0]?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]?.content ??
-        '{}',
+      (fake.last?.body as { messages?: { content: string }[] } | undefined)?.messages?.[1]?.content ?? '{}',
     );
     expect(sent.context.expr.series[0]).toMatchObject({ first: 4.2, last: 12.6 });
     expect(sent.context.otherFiring).toEqual([

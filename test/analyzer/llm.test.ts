@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeLlm } from '../fakes/analyzer-llm.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { alertGroup, startAnalyzer } from './harness.ts';
+import { startScriptedLlm } from './scripted-llm.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(mode: Parameters<typeof startFakeLlm>[0], llm: Record<string, unknown> = {}) {
-  const fake = await startFakeLlm(mode);
+async function setup(mode: Parameters<typeof startScriptedLlm>[0], llm: Record<string, unknown> = {}) {
+  const fake = await startScriptedLlm(mode);
   cleanups.push(fake.close);
   const receivers = await startReceivers();
   cleanups.push(receivers.close);
@@ -30,17 +30,20 @@ const lastBody = (receivers: Awaited<ReturnType<typeof startReceivers>>) =>
 describe('LLM refinement', () => {
   it('uses a valid LLM answer at low temperature with JSON output, and records its usage', async () => {
     const { fake, receivers, post, telemetry } = await setup('good');
+    // The LLM answers 401 to any other key: an LLM-sourced explanation proves the key went out.
+    fake.setFaults({ apiKey: 'sk-test-key' });
     await post(alertGroup({ labels: { error_type: 'rate_limited' } }));
     await expect.poll(() => receivers.delivered('/hook').length).toBe(1);
     expect(lastBody(receivers)).toMatchObject({ source: 'llm', summary: 'LLM summary: provider trouble' });
-    const request = fake.requests[0]?.body as {
+    const request = fake.last?.body as {
       temperature: number;
       response_format: { type: string };
       model: string;
     };
     expect(request).toMatchObject({ model: 'fake-mini', response_format: { type: 'json_object' } });
     expect(request.temperature).toBeLessThanOrEqual(0.2);
-    expect(fake.requests[0]?.authorization).toBe('Bearer sk-test-key');
+    expect(fake.stats.requests).toBe(1);
+    expect(fake.last?.headers.authorization).toBe('[redacted]');
     const names = (await telemetry.collectMetrics()).map((metric) => metric.descriptor.name);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -108,7 +111,8 @@ describe('LLM refinement', () => {
       }),
     );
     await expect.poll(() => receivers.delivered('/hook').length).toBe(1);
-    const sent = JSON.stringify(fake.requests[0]?.body);
+    expect(fake.stats.requests).toBe(1);
+    const sent = JSON.stringify(fake.last?.body);
     for (const secret of secrets) expect(sent).not.toContain(secret);
     expect(sent).toContain('[REDACTED_EMAIL]');
     expect(sent).toContain('[REDACTED_IP]');
@@ -133,7 +137,7 @@ describe('LLM refinement', () => {
     // Alertmanager retries part of the storm: duplicates must not cost LLM calls either.
     await Promise.all(groups.slice(0, 30).map((group) => post(group)));
     await expect.poll(() => receivers.delivered('/hook').length, { timeout: 15_000 }).toBe(100);
-    expect(fake.requests.length).toBeLessThanOrEqual(100);
+    expect(fake.stats.requests).toBeLessThanOrEqual(100);
     expect(await analyses()).toHaveLength(100);
     const alerts = receivers
       .delivered('/hook')

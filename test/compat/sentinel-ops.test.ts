@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { repoRoot } from '../stack/binaries.ts';
 import { isRunning, type StartedProcess, startProcess } from '../stack/process.ts';
 import { waitForHttp } from '../stack/wait.ts';
@@ -17,8 +17,8 @@ import { waitForHttp } from '../stack/wait.ts';
  */
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'inferwatch-sentinel-'));
-let openai: FakeUpstream;
-let ollama: FakeUpstream;
+let openai: SimulatedUpstream;
+let ollama: SimulatedUpstream;
 let inferwatch: StartedProcess;
 let base = '';
 
@@ -61,8 +61,8 @@ function seedClient(url: string) {
 const exactKeys = (value: unknown) => Object.keys(value as object).sort();
 
 beforeAll(async () => {
-  openai = await startFakeUpstream('openai');
-  ollama = await startFakeUpstream('ollama');
+  openai = await startSimulatedUpstream({ defaultReply: 'Hello from openai', models: ['gpt-4o-mini'] });
+  ollama = await startSimulatedUpstream({ defaultReply: 'Hello from ollama', models: ['llama3.2'] });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   inferwatch = startProcess({
@@ -136,7 +136,8 @@ describe('Sentinel-Ops, as its README documents it', () => {
       status: 'success',
       failover_occurred: false,
       failover_chain: [],
-      tokens_used: 8,
+      // The upstream's own count: the prompt's words and the reply's three.
+      tokens_used: 9,
     });
     expect(body.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(body.latency_ms).toBeGreaterThan(0);
@@ -145,7 +146,7 @@ describe('Sentinel-Ops, as its README documents it', () => {
   });
 
   it('fails over to Ollama when OpenAI is down, and keeps doing so while its breaker is open', async () => {
-    openai.setFault('500');
+    openai.setFaults({ mode: 'server_error' });
     const failed = (await replay(seedCurl.chat)) as Record<string, unknown>;
     expect(failed).toMatchObject({
       provider_used: 'ollama',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import {
   chatBody,
   fastProvider,
@@ -9,11 +9,14 @@ import {
   startGateway,
 } from './harness.ts';
 
-let upstream: FakeUpstream;
+let upstream: SimulatedUpstream;
 let gateway: GatewayUnderTest;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream('primary');
+  upstream = await startSimulatedUpstream({
+    defaultReply: 'Hello from primary',
+    models: ['fake-renamed', 'fake-small-v1', 'm', 'x'],
+  });
   gateway = await startGateway({
     providers: [
       fastProvider('primary', upstream.baseURL, {
@@ -48,6 +51,8 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('passes unknown fields through, rewrites the model and sends key, extra headers and traceparent', async () => {
+    // The upstream answers 401 to any other key, so a 200 proves the provider's key went out.
+    upstream.setFaults({ apiKey: 'sk-upstream' });
     const response = await gateway.post(
       '/v1/chat/completions',
       chatBody('gpt-small', { seed: 7, custom_field: { a: 1 } }),
@@ -58,7 +63,8 @@ describe('POST /v1/chat/completions', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-123');
     expect(upstream.last?.body).toMatchObject({ model: 'fake-small-v1', seed: 7, custom_field: { a: 1 } });
-    expect(upstream.last?.headers.authorization).toBe('Bearer sk-upstream');
+    upstream.setFaults(undefined);
+    expect(upstream.last?.headers.authorization).toBe('[redacted]');
     expect(upstream.last?.headers['x-team']).toBe('core');
     const traceId = response.headers.get('x-inferwatch-trace-id');
     expect(upstream.last?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
@@ -67,8 +73,9 @@ describe('POST /v1/chat/completions', () => {
   it('accepts a slow answer as long as its body keeps arriving within idleMs', async () => {
     // Four pieces 150 ms apart: 600 ms in all, never 300 ms (idleMs) of silence.
     const response = await gateway.post('/v1/chat/completions', chatBody('m+fault-trickle-150'));
+    expect(upstream.last?.body).toMatchObject({ model: 'm+fault-trickle-150' });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { model: string }).model).toBe('m');
+    expect(((await response.json()) as { model: string }).model).toBe('m+fault-trickle-150');
   });
 
   it('continues an incoming W3C trace', async () => {
@@ -90,10 +97,8 @@ describe('POST /v1/chat/completions', () => {
     const chunks = data
       .slice(0, -1)
       .map((item) => JSON.parse(item) as { choices: { delta?: { content?: string } }[]; usage?: unknown });
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe(
-      'Hello from the fake upstream.',
-    );
-    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 });
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe('Hello from primary');
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 });
   });
 });
 
@@ -104,8 +109,15 @@ describe('GET /v1/models and POST /api/chat', () => {
       data: { id: string }[];
     };
     expect(body.object).toBe('list');
-    // fake-model comes from the upstream's own GET /models: the * route passes any name through to it.
-    expect(body.data.map((model) => model.id).sort()).toEqual(['fake-model', 'gpt-small', 'renamed']);
+    // The upstream's own GET /models adds what it serves: the * route passes any name through to it.
+    expect(body.data.map((model) => model.id).sort()).toEqual([
+      'fake-renamed',
+      'fake-small-v1',
+      'gpt-small',
+      'm',
+      'renamed',
+      'x',
+    ]);
   });
 
   it('spells the outcome out for simple clients', async () => {
@@ -119,7 +131,7 @@ describe('GET /v1/models and POST /api/chat', () => {
       status: 'success',
       failover_occurred: false,
       failover_chain: [],
-      tokens_used: 8,
+      tokens_used: 4,
     });
     expect(body.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(typeof body.latency_ms).toBe('number');

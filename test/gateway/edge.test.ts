@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { chatBody, fastProvider, fastRetry, type GatewayUnderTest, startGateway } from './harness.ts';
 
-let upstream: FakeUpstream;
+let upstream: SimulatedUpstream;
 let gateway: GatewayUnderTest;
 const key = { authorization: 'Bearer sk-gateway-1' };
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream('primary');
+  upstream = await startSimulatedUpstream({ models: ['m'] });
   gateway = await startGateway({
     server: { apiKeys: ['sk-gateway-1', 'sk-gateway-2'], maxBodyBytes: 10_000 },
     providers: [fastProvider('primary', upstream.baseURL)],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import {
   chatBody,
   fastProvider,
@@ -10,15 +10,15 @@ import {
   startGateway,
 } from './harness.ts';
 
-let primary: FakeUpstream;
-let backup: FakeUpstream;
+let primary: SimulatedUpstream;
+let backup: SimulatedUpstream;
 let gateway: GatewayUnderTest;
 
 // Every fault lives on the primary's model name; the backup is healthy. A high breaker threshold keeps
 // each case independent of the others.
 beforeAll(async () => {
-  primary = await startFakeUpstream('primary');
-  backup = await startFakeUpstream('backup');
+  primary = await startSimulatedUpstream();
+  backup = await startSimulatedUpstream();
   const faults = [
     '429',
     '429-retry-after-0',
@@ -27,13 +27,13 @@ beforeAll(async () => {
     'reset',
     'silence',
     'slow-first-token-1000',
-    'malformed',
+    'malformed-after-0',
     'auth',
     'context-length',
     'content-filter',
+    'cut-after-headers',
     'cut-after-0',
     'stall-after-0',
-    'cut-after-1',
     'empty',
     'empty-choices',
     'empty-length',
@@ -45,16 +45,16 @@ beforeAll(async () => {
       ...faults.map((fault) => ({
         model: fault,
         targets: [
-          { provider: 'primary', model: `m+fault-${fault}` },
-          { provider: 'backup', model: 'm' },
+          { provider: 'primary', model: `sim-small+fault-${fault}` },
+          { provider: 'backup', model: 'sim-small' },
         ],
       })),
-      { model: 'only-empty', targets: [{ provider: 'primary', model: 'm+fault-empty' }] },
+      { model: 'only-empty', targets: [{ provider: 'primary', model: 'sim-small+fault-empty' }] },
       {
         model: 'same-model',
         targets: [
-          { provider: 'primary', model: 'm+fault-context-length' },
-          { provider: 'backup', model: 'm+fault-context-length' },
+          { provider: 'primary', model: 'sim-small+fault-context-length' },
+          { provider: 'backup', model: 'sim-small+fault-context-length' },
         ],
       },
     ],
@@ -77,7 +77,7 @@ describe.each([false, true])('fault classes (stream %s)', (stream) => {
     ['reset', 'connection_reset'],
     ['silence', 'timeout_first_token'],
     ['slow-first-token-1000', 'timeout_first_token'],
-    ['malformed', 'malformed_response'],
+    ['malformed-after-0', 'malformed_response'],
     ['auth', 'auth'],
     ['context-length', 'context_length'],
     ['empty', 'empty_response'],
@@ -88,14 +88,15 @@ describe.each([false, true])('fault classes (stream %s)', (stream) => {
     expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
     expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     if (stream) expect((await sseData(response)).at(-1)).toBe('[DONE]');
-    else expect(((await response.json()) as { model: string }).model).toBe('m');
+    else expect(((await response.json()) as { model: string }).model).toBe('sim-small');
     const failover = gateway.events.findLast((event) => event.type === 'failover');
     expect(failover).toMatchObject({ from: 'primary', to: 'backup', reason, chain: ['primary', 'backup'] });
   });
 });
 
 describe('stream faults before the first chunk', () => {
-  it.each([['cut-after-0'], ['stall-after-0'], ['cut-after-1']])(
+  // Headers and nothing else; the role chunk and then a cut; the role chunk and then silence.
+  it.each([['cut-after-headers'], ['cut-after-0'], ['stall-after-0']])(
     '%s fails over transparently to the backup',
     async (fault) => {
       const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream: true }));
@@ -140,8 +141,8 @@ describe('empty answers', () => {
       const lenient = await startGateway({
         ...primaryThenBackup(primary, backup, {
           model: '*',
-          primaryModel: 'm+fault-empty',
-          backupModel: 'm',
+          primaryModel: 'sim-small+fault-empty',
+          backupModel: 'sim-small',
         }),
         retry: { ...fastRetry, failoverOnEmpty: false },
       });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import {
   chatBody,
   fastProvider,
@@ -9,16 +9,16 @@ import {
   startGateway,
 } from './harness.ts';
 
-let upstreams: FakeUpstream[] = [];
+let upstreams: SimulatedUpstream[] = [];
 let gateway: GatewayUnderTest | undefined;
 
 type Overrides =
   | Record<string, unknown>
-  | ((primary: FakeUpstream, backup: FakeUpstream) => Record<string, unknown>);
+  | ((primary: SimulatedUpstream, backup: SimulatedUpstream) => Record<string, unknown>);
 
 async function setup(overrides: Overrides = {}, options = {}) {
-  const primary = await startFakeUpstream('primary');
-  const backup = await startFakeUpstream('backup');
+  const primary = await startSimulatedUpstream();
+  const backup = await startSimulatedUpstream();
   upstreams = [primary, backup];
   const config = typeof overrides === 'function' ? overrides(primary, backup) : overrides;
   gateway = await startGateway(
@@ -45,9 +45,9 @@ describe('circuit breaker in the request path (injected clock)', () => {
       { retry: { ...fastRetry, maxAttempts: 1 } },
       { realClock: false },
     );
-    primary.setFault('500');
+    primary.setFaults({ mode: 'server_error' });
     for (let i = 0; i < 2; i += 1) {
-      const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+      const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
       expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     }
     const transitions = () =>
@@ -57,7 +57,7 @@ describe('circuit breaker in the request path (injected clock)', () => {
     expect(transitions()).toEqual(['primary:open']);
 
     const primaryCalls = primary.stats.requests;
-    const skipped = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const skipped = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     // Passed over without a call, and still a failover: listed, counted, published with its reason.
     expect(skipped.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     expect(primary.stats.requests).toBe(primaryCalls);
@@ -74,9 +74,9 @@ describe('circuit breaker in the request path (injected clock)', () => {
       ['server_error', 2],
     ]);
 
-    primary.setFault(undefined);
+    primary.setFaults(undefined);
     gateway.clock.now += 30_000;
-    const trial = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const trial = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(trial.headers.get('x-inferwatch-provider')).toBe('primary');
     expect(transitions()).toEqual(['primary:open', 'primary:half_open', 'primary:closed']);
     expect(backup.stats.requests).toBe(3);
@@ -109,20 +109,21 @@ describe('circuit breaker in the request path (injected clock)', () => {
       }),
       { realClock: false },
     );
-    primary.setFault('outage');
-    for (let i = 0; i < 2; i += 1) await gateway.post('/v1/chat/completions', chatBody('m'));
-    primary.setFault(undefined);
+    primary.setFaults({ mode: 'outage' });
+    for (let i = 0; i < 2; i += 1) await gateway.post('/v1/chat/completions', chatBody('sim-small'));
+    primary.setFaults(undefined);
     gateway.clock.now += 30_000;
     const chatCalls = primary.stats.requests;
+    const modelListsBefore = primary.stats.modelLists;
     // The request that finds the breaker half-open is served by the backup while the probe runs.
-    const during = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const during = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(during.headers.get('x-inferwatch-provider')).toBe('backup');
     await expect
       .poll(() => gateway.events.filter((event) => event.type === 'provider_status').map((event) => event.to))
       .toEqual(['open', 'half_open', 'closed']);
     // One GET /models, no client chat request, decided it.
-    expect(primary.stats.requests).toBe(chatCalls + 1);
-    expect(primary.last?.body).toEqual({});
+    expect(primary.stats.modelLists).toBe(modelListsBefore + 1);
+    expect(primary.stats.requests).toBe(chatCalls);
   });
 
   it('answers 503 all_targets_unavailable at once, with Retry-After, when every breaker is open', async () => {
@@ -133,12 +134,12 @@ describe('circuit breaker in the request path (injected clock)', () => {
       },
       { realClock: false },
     );
-    primary.setFault('500');
-    backup.setFault('500');
-    const failed = await gateway.post('/v1/chat/completions', chatBody('m'));
+    primary.setFaults({ mode: 'server_error' });
+    backup.setFaults({ mode: 'server_error' });
+    const failed = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(failed.status).toBe(502);
     const started = performance.now();
-    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(performance.now() - started).toBeLessThan(200);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('20');
@@ -157,8 +158,8 @@ describe('retries, deadline and budget', () => {
       retry: { ...fastRetry, maxAttempts: 3 },
       circuitBreaker: { failureThreshold: 100 },
     });
-    primary.setFault('429-retry-after-0');
-    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    primary.setFaults({ mode: 'rate_limit', retryAfterSeconds: 0 });
+    const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
     expect(primary.stats.requests).toBe(3);
     expect(backup.stats.requests).toBe(1);
@@ -174,9 +175,9 @@ describe('retries, deadline and budget', () => {
       retry: { ...fastRetry, maxAttempts: 3, maxDelayMs: 500 },
       circuitBreaker: { failureThreshold: 100 },
     });
-    primary.setFault('429-retry-after-30');
+    primary.setFaults({ mode: 'rate_limit', retryAfterSeconds: 30 });
     const started = performance.now();
-    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
     expect(primary.stats.requests).toBe(1);
     expect(performance.now() - started).toBeLessThan(500);
@@ -187,9 +188,9 @@ describe('retries, deadline and budget', () => {
       retry: { ...fastRetry, maxAttempts: 1 },
       circuitBreaker: { failureThreshold: 100 },
     });
-    primary.setFault('429-retry-after-3');
-    backup.setFault('429-retry-after-4');
-    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    primary.setFaults({ mode: 'rate_limit', retryAfterSeconds: 3 });
+    backup.setFaults({ mode: 'rate_limit', retryAfterSeconds: 4 });
+    const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('4');
     expect(await response.json()).toMatchObject({
@@ -205,10 +206,10 @@ describe('retries, deadline and budget', () => {
       ],
       retry: { ...fastRetry, deadlineMs: 300 },
     }));
-    primary.setFault('silence');
-    backup.setFault('silence');
+    primary.setFaults({ mode: 'silence' });
+    backup.setFaults({ mode: 'silence' });
     const started = performance.now();
-    const response = await gateway.post('/v1/chat/completions', chatBody('m'));
+    const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
     const elapsed = performance.now() - started;
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
@@ -222,10 +223,10 @@ describe('retries, deadline and budget', () => {
       retry: { ...fastRetry, maxAttempts: 5, budgetRatio: 0 },
       circuitBreaker: { failureThreshold: 100, minimumRequests: 100 },
     });
-    primary.setFault('500');
+    primary.setFaults({ mode: 'server_error' });
     // The floor allows 3 retries per window: the first request uses them all, later ones get none.
     for (let i = 0; i < 4; i += 1)
-      expect((await gateway.post('/v1/chat/completions', chatBody('m'))).status).toBe(502);
+      expect((await gateway.post('/v1/chat/completions', chatBody('sim-small'))).status).toBe(502);
     expect(primary.stats.requests).toBe(4 + 3);
   });
 });

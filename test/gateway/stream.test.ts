@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import {
   chatBody,
   fastProvider,
@@ -9,15 +9,15 @@ import {
   startGateway,
 } from './harness.ts';
 
-let upstream: FakeUpstream;
-let backup: FakeUpstream;
-let keeper: FakeUpstream;
+let upstream: SimulatedUpstream;
+let backup: SimulatedUpstream;
+let keeper: SimulatedUpstream;
 let gateway: GatewayUnderTest;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream('primary');
-  backup = await startFakeUpstream('backup');
-  keeper = await startFakeUpstream('keeper');
+  upstream = await startSimulatedUpstream();
+  backup = await startSimulatedUpstream();
+  keeper = await startSimulatedUpstream();
   gateway = await startGateway({
     providers: [
       fastProvider('primary', upstream.baseURL, {
@@ -31,10 +31,16 @@ beforeAll(async () => {
       }),
     ],
     routes: [
-      { model: 'keeper', targets: [{ provider: 'keeper' }] },
-      { model: 'patient+fault-stall-after-2', targets: [{ provider: 'patient' }] },
-      { model: 'patient+fault-slow-first-token-5000', targets: [{ provider: 'patient' }] },
-      { model: '*', targets: [{ provider: 'primary' }, { provider: 'backup', model: 'm' }] },
+      { model: 'keeper', targets: [{ provider: 'keeper', model: 'sim-small' }] },
+      {
+        model: 'patient-stall',
+        targets: [{ provider: 'patient', model: 'sim-small+fault-stall-after-2' }],
+      },
+      {
+        model: 'patient-slow',
+        targets: [{ provider: 'patient', model: 'sim-small+fault-slow-first-token-5000' }],
+      },
+      { model: '*', targets: [{ provider: 'primary' }, { provider: 'backup', model: 'sim-small' }] },
     ],
     retry: fastRetry,
     circuitBreaker: { failureThreshold: 1000, minimumRequests: 1000 },
@@ -56,7 +62,7 @@ describe('stream integrity after the first byte', () => {
     const backupBefore = backup.stats.requests;
     const response = await gateway.post(
       '/v1/chat/completions',
-      chatBody(`m+fault-${fault}`, { stream: true }),
+      chatBody(`sim-small+fault-${fault}`, { stream: true }),
     );
     expect(response.status).toBe(200);
     expect(response.headers.get('x-inferwatch-provider')).toBe('primary');
@@ -75,7 +81,7 @@ describe('stream integrity after the first byte', () => {
     const started = performance.now();
     const response = await gateway.post(
       '/v1/chat/completions',
-      chatBody('m+fault-no-done', { stream: true }),
+      chatBody('sim-small+fault-no-done', { stream: true }),
     );
     const data = await sseData(response);
     expect(data.at(-1)).toBe('[DONE]');
@@ -93,8 +99,8 @@ describe('stream integrity after the first byte', () => {
 
 describe('upstream connections after a complete stream', () => {
   it('reads the response out after [DONE] so the keep-alive connection is reused', async () => {
-    keeper.setFault('done-then-linger-30');
-    const before = keeper.stats.connections;
+    keeper.setFaults({ modelFaults: ['done-then-linger-30'] });
+    const before = keeper.connections;
     for (let request = 0; request < 5; request += 1) {
       const data = await sseData(
         await gateway.post('/v1/chat/completions', chatBody('keeper', { stream: true })),
@@ -104,12 +110,12 @@ describe('upstream connections after a complete stream', () => {
       await expect.poll(() => keeper.stats.inFlight).toBe(0);
     }
     // Five streams, one connection: none was torn down because [DONE] came before the response's end.
-    expect(keeper.stats.connections - before).toBeLessThanOrEqual(1);
+    expect(keeper.connections - before).toBeLessThanOrEqual(1);
     expect(keeper.stats.aborted).toBe(0);
   });
 
   it('cuts off an upstream that keeps talking after [DONE], without holding up the client', async () => {
-    keeper.setFault('done-then-chatter');
+    keeper.setFaults({ modelFaults: ['done-then-chatter'] });
     const abortedBefore = keeper.stats.aborted;
     const started = performance.now();
     const data = await sseData(
@@ -119,7 +125,7 @@ describe('upstream connections after a complete stream', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     // The drain after [DONE] is bounded (1 s): the upstream connection is then closed.
     await expect.poll(() => keeper.stats.aborted, { timeout: 5_000 }).toBe(abortedBefore + 1);
-    keeper.setFault(undefined);
+    keeper.setFaults(undefined);
   });
 });
 
@@ -131,7 +137,7 @@ describe('client disconnect', () => {
     const stalled = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(chatBody('patient+fault-stall-after-2', { stream: true })),
+      body: JSON.stringify(chatBody('patient-stall', { stream: true })),
       signal: controller.signal,
     });
     const reader = stalled.body?.getReader();
@@ -147,7 +153,7 @@ describe('client disconnect', () => {
     const pending = fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(chatBody('patient+fault-slow-first-token-5000')),
+      body: JSON.stringify(chatBody('patient-slow')),
       signal: controller.signal,
     }).catch(() => undefined);
     await expect.poll(() => upstream.stats.inFlight).toBe(1);

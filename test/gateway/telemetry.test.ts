@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/index.ts';
 import { createEventBus } from '../../src/events/index.ts';
 import { createGateway } from '../../src/gateway/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import {
   chatBody,
   fastRetry,
@@ -14,12 +14,13 @@ import {
   startGateway,
 } from './harness.ts';
 
-let upstreams: FakeUpstream[] = [];
+let upstreams: SimulatedUpstream[] = [];
 let gateway: GatewayUnderTest | undefined;
 
 async function setup(options: { captureContent?: boolean } = {}) {
-  const primary = await startFakeUpstream('primary');
-  const backup = await startFakeUpstream('backup');
+  const models = ['p-model', 'b-model'];
+  const primary = await startSimulatedUpstream({ models, defaultReply: 'Hello from primary' });
+  const backup = await startSimulatedUpstream({ models, defaultReply: 'Hello from backup' });
   upstreams = [primary, backup];
   gateway = await startGateway(
     {
@@ -45,7 +46,7 @@ afterEach(async () => {
 describe('gateway telemetry', () => {
   it('records a SERVER span with one CLIENT span per attempt, GenAI attributes and a failover event', async () => {
     const { primary, gateway } = await setup();
-    primary.setFault('500');
+    primary.setFaults({ mode: 'server_error' });
     const response = await gateway.post('/v1/chat/completions', chatBody('chat'));
     expect(response.status).toBe(200);
     const spans = gateway.telemetry.spans();
@@ -66,7 +67,7 @@ describe('gateway telemetry', () => {
     expect(clients[1]?.attributes).toMatchObject({
       'gen_ai.provider.name': 'backup',
       'gen_ai.response.model': 'b-model',
-      'gen_ai.usage.input_tokens': 5,
+      'gen_ai.usage.input_tokens': 1,
       'gen_ai.usage.output_tokens': 3,
     });
     expect(clients[1]?.attributes['error.type']).toBeUndefined();
@@ -76,7 +77,7 @@ describe('gateway telemetry', () => {
 
   it("takes a stream's response model from the first chunk that names one (Azure's first does not)", async () => {
     const { primary, gateway } = await setup();
-    primary.setFault('azure-preamble');
+    primary.setFaults({ modelFaults: ['azure-preamble'] });
     const response = await gateway.post('/v1/chat/completions', chatBody('chat', { stream: true }));
     expect((await sseData(response)).at(-1)).toBe('[DONE]');
     const client = gateway.telemetry.spans().find((span) => span.kind === SpanKind.CLIENT);
@@ -85,7 +86,7 @@ describe('gateway telemetry', () => {
 
   it('emits the GenAI and gateway metrics with bounded labels', async () => {
     const { primary, gateway } = await setup();
-    primary.setFault('500');
+    primary.setFaults({ mode: 'server_error' });
     await gateway.post('/v1/chat/completions', chatBody('chat'));
     await sseData(await gateway.post('/v1/chat/completions', chatBody('chat', { stream: true })));
     const metrics = await gateway.telemetry.collectMetrics();
@@ -149,7 +150,7 @@ describe('gateway telemetry', () => {
 describe('status summary', () => {
   it('summarises requests, errors (a 404 counts), failovers and latency for /api/metrics', async () => {
     const { primary, gateway } = await setup();
-    primary.setFault('500');
+    primary.setFaults({ mode: 'server_error' });
     await gateway.post('/v1/chat/completions', chatBody('chat'));
     await gateway.post('/v1/chat/completions', chatBody('nope'));
     const summary = (await (await fetch(`${gateway.url}/api/metrics`)).json()) as {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelCheck } from '../../src/prober/checks/model.ts';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { modelSpec, realDeps } from './helpers.ts';
 
-let fake: FakeOpenAI;
+let fake: SimulatedUpstream;
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
+  fake = await startSimulatedUpstream({ defaultReply: 'pong' });
 });
 afterAll(() => fake.close());
 
@@ -28,25 +28,30 @@ describe('model check', () => {
     expect(outcome.ttftMs).toBeGreaterThanOrEqual(140);
     expect(outcome.durationMs).toBeGreaterThan(outcome.ttftMs as number);
     expect(outcome.tokensPerSecond).toBeGreaterThan(0);
-    expect(outcome.inputTokens).toBe(7);
+    // The prompt's six words, as the upstream counted them in its usage chunk.
+    expect(outcome.inputTokens).toBe(6);
   });
 
   it('marks its traffic synthetic and sends the key', async () => {
-    await modelCheck(modelSpec(fake.baseURL, { model: 'sim-small' }), realDeps());
-    expect(fake.requests.at(-1)).toMatchObject({
-      'x-inferwatch-synthetic': '1',
-      authorization: 'Bearer sk-test',
-    });
+    // Any other key gets a 401: success proves the probe's key went out.
+    fake.setFaults({ apiKey: 'sk-test' });
+    try {
+      const outcome = await modelCheck(modelSpec(fake.baseURL, { model: 'sim-small' }), realDeps());
+      expect(outcome.success).toBe(true);
+    } finally {
+      fake.setFaults(undefined);
+    }
+    expect(fake.last?.headers).toMatchObject({ 'x-inferwatch-synthetic': '1', authorization: '[redacted]' });
   });
 
   it.each([
     ['sim-small+fault-429', 'rate_limited'],
     ['sim-small+fault-500', 'server_error'],
-    ['sim-small+fault-503-overloaded', 'model_overloaded'],
-    ['sim-small+fault-401', 'auth'],
+    ['sim-small+fault-overloaded', 'model_overloaded'],
+    ['sim-small+fault-auth', 'auth'],
     ['sim-small+fault-cut-after-1', 'stream_cut'],
     ['sim-small+fault-empty', 'empty_response'],
-    ['sim-small+fault-garbage', 'malformed_response'],
+    ['sim-small+fault-malformed-after-0', 'malformed_response'],
   ])('classifies %s as %s', async (model, errorType) => {
     const outcome = await modelCheck(
       modelSpec(fake.baseURL, { model, prompt: 'Reply with exactly: a b c' }),
@@ -56,15 +61,15 @@ describe('model check', () => {
   });
 
   it('a 429 and a 5xx are different classes', async () => {
-    const limited = await modelCheck(modelSpec(fake.baseURL, { model: 'm+fault-429' }), realDeps());
-    const broken = await modelCheck(modelSpec(fake.baseURL, { model: 'm+fault-500' }), realDeps());
+    const limited = await modelCheck(modelSpec(fake.baseURL, { model: 'sim-small+fault-429' }), realDeps());
+    const broken = await modelCheck(modelSpec(fake.baseURL, { model: 'sim-small+fault-500' }), realDeps());
     expect(limited.errorType).not.toBe(broken.errorType);
   });
 
   it('times out waiting for the first token, then for the whole answer', async () => {
     const firstToken = await modelCheck(
       modelSpec(fake.baseURL, {
-        model: 'm+fault-slow-first-token-2000',
+        model: 'sim-small+fault-slow-first-token-2000',
         firstTokenTimeoutMs: 100,
         timeoutMs: 5000,
       }),
@@ -72,7 +77,11 @@ describe('model check', () => {
     );
     expect(firstToken).toMatchObject({ success: false, errorType: 'timeout_first_token' });
     const total = await modelCheck(
-      modelSpec(fake.baseURL, { model: 'm+fault-hang', timeoutMs: 150, firstTokenTimeoutMs: 1000 }),
+      modelSpec(fake.baseURL, {
+        model: 'sim-small+fault-silence',
+        timeoutMs: 150,
+        firstTokenTimeoutMs: 1000,
+      }),
       realDeps(),
     );
     expect(total).toMatchObject({ success: false, errorType: 'timeout_total' });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
 import { type Listening, listen } from '../../src/http/index.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { type LlmMode, startFakeLlm } from '../fakes/analyzer-llm.ts';
+import { type LlmMode, startScriptedLlm } from '../analyzer/scripted-llm.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { repoRoot } from '../stack/binaries.ts';
 import { startProcess } from '../stack/process.ts';
@@ -21,13 +21,13 @@ const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'inferwatch-once-analyze-'));
 let simulator: Simulator;
 let sim: Listening;
-let llm: Awaited<ReturnType<typeof startFakeLlm>>;
+let llm: Awaited<ReturnType<typeof startScriptedLlm>>;
 let receivers: Awaited<ReturnType<typeof startReceivers>>;
 
 beforeAll(async () => {
   simulator = createSimulator({ ttftMs: 0, tokensPerSecond: 0 });
   sim = await listen(simulator.app);
-  llm = await startFakeLlm();
+  llm = await startScriptedLlm('good', { models: ['deepseek-v3.2'] });
   receivers = await startReceivers();
 });
 
@@ -42,7 +42,7 @@ afterAll(async () => {
 beforeEach(() => {
   receivers.received.length = 0;
   receivers.clearFaults();
-  llm.requests.length = 0;
+  llm.simulator.resetStats();
   llm.setMode('good');
 });
 
@@ -110,12 +110,14 @@ describe('inferwatch probe --once --analyze', { timeout: 60_000 }, () => {
   });
 
   it('--notify: the LLM explains from the run, and each notifier gets exactly one message', async () => {
+    // Any other key gets a 401: an LLM-sourced analysis proves the configured key went out.
+    llm.setFaults({ apiKey: 'oxlo-test-key' });
     const { code, stdout } = await probeOnce(configFile('llm', { withLlm: true }), '--notify');
     expect(code).toBe(1);
-    expect(llm.requests).toHaveLength(1);
-    const sent = llm.requests[0]?.body as { model: string; messages: { content: string }[] };
+    expect(llm.stats.requests).toBe(1);
+    const sent = llm.last?.body as { model: string; messages: { content: string }[] };
     expect(sent.model).toBe('deepseek-v3.2');
-    expect(llm.requests[0]?.authorization).toBe('Bearer oxlo-test-key');
+    expect(llm.last?.headers.authorization).toBe('[redacted]');
     // The LLM sees the failing target's evidence (labels and annotations), not the healthy ones.
     const context = sent.messages.at(-1)?.content ?? '';
     expect(context).toContain('"target":"chat-backup"');
@@ -172,7 +174,7 @@ describe('inferwatch probe --once --analyze', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
     expect(stdout).toContain('✅ All 3 endpoints healthy!');
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('📊 Summary: 3 healthy, 0 failing');
-    expect(llm.requests).toEqual([]);
+    expect(llm.stats.requests).toBe(0);
     expect(receivers.received).toEqual([]);
   });
 

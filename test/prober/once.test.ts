@@ -6,19 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 
 const exec = promisify(execFile);
 let server: Server;
 let base: string;
-let fake: FakeOpenAI;
+let fake: SimulatedUpstream;
 const dir = mkdtempSync(join(tmpdir(), 'inferwatch-once-'));
 
 beforeAll(async () => {
   server = createServer((req, res) => res.writeHead(req.url === '/down' ? 500 : 200).end('{"status":"ok"}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake = await startFakeOpenAI();
+  fake = await startSimulatedUpstream();
 });
 afterAll(async () => {
   server.closeAllConnections();

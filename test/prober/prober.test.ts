@@ -8,9 +8,9 @@ import type { Listening } from '../../src/http/index.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry, type TestTelemetry } from '../../src/telemetry/testing.ts';
-import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 
-let fake: FakeOpenAI;
+let fake: SimulatedUpstream;
 let flaky: Server;
 let flakyURL: string;
 let healthy = true;
@@ -21,7 +21,7 @@ const logLines: Record<string, unknown>[] = [];
 const events: Envelope[] = [];
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
+  fake = await startSimulatedUpstream();
   flaky = createServer((_req, res) => res.writeHead(healthy ? 200 : 503).end('{"status":"ok"}'));
   await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
   flakyURL = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/health`;
@@ -86,7 +86,7 @@ describe('prober component', () => {
       region: 'eu-test-1',
       done: true,
     });
-    expect(fake.requests.at(-1)?.['x-inferwatch-synthetic']).toBe('1');
+    expect(fake.last?.headers['x-inferwatch-synthetic']).toBe('1');
   });
 
   it('calls a target down after 2 failures and up after 2 successes, with probe_result and incident events', async () => {

@@ -131,14 +131,16 @@ describe('runtime faults per instance', () => {
 });
 
 describe('stats', () => {
-  it('counts requests, streams, completed and statuses, and resets', async () => {
+  it('counts requests, model lists, streams, completed and statuses, and resets', async () => {
     const { url, simulator } = await startSimulator();
+    await json(await fetch(`${url}/v1/models`));
     await json(await postChat(url, { model: 'sim-small' }));
     await readStream(await postChat(url, { model: 'sim-small', stream: true }));
     await json(await postChat(url, { model: 'sim-small+fault-429' }));
     const stats = await json(await fetch(`${url}/_sim/default/stats`));
     expect(stats).toEqual({
       requests: 3,
+      modelLists: 1,
       streams: 1,
       completed: 3,
       aborted: 0,
