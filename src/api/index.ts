@@ -1,6 +1,9 @@
 import { Router } from 'express';
+import { configuredModels } from '../config/index.ts';
 import { badRequest, parseLimit } from '../http/index.ts';
 import type { Component, RuntimeContext } from '../runtime/component.ts';
+import { RECENT_MINUTES } from '../store/index.ts';
+import { createFailoverLog } from './failover-log.ts';
 import { incidentKindsFor } from './incident-types.ts';
 import { createOpenApiDocument } from './openapi/index.ts';
 import { sentinelMetrics } from './sentinel-metrics.ts';
@@ -46,6 +49,7 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
   });
   const sockets = [events, system];
   let heartbeat: NodeJS.Timeout | undefined;
+  const failovers = createFailoverLog(ctx.bus);
   let stopping = false;
 
   router.get('/health', (_req, res) => {
@@ -72,6 +76,28 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
     }
     const kind = type === undefined ? undefined : incidentKindsFor(type);
     res.json({ data: ctx.incidents.list({ limit, kind }) });
+  });
+
+  // Only what this process runs and the config names: a client's made-up model never becomes a row.
+  router.get('/api/history', (_req, res) => {
+    const running = ctx.components();
+    const { providers, prober } = ctx.config;
+    const models = configuredModels(ctx.config);
+    const targets = running.has('prober') && prober.enabled ? prober.targets : [];
+    const providerNames = running.has('gateway') ? providers.map((provider) => provider.name) : [];
+    res.json({
+      minutes: RECENT_MINUTES,
+      providers: ctx.history
+        .read('provider', providerNames)
+        .map((series) => ({ ...series, models: models.get(series.name) ?? [] })),
+      probes: ctx.history
+        .read(
+          'probe',
+          targets.map((target) => target.name),
+        )
+        .map((series, index) => ({ ...series, kind: targets[index]?.http ? 'http' : 'model' })),
+      failovers: running.has('gateway') ? failovers.recent() : [],
+    });
   });
 
   let openapi: Record<string, unknown> | undefined;
@@ -106,6 +132,7 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
     stop() {
       stopping = true;
       clearInterval(heartbeat);
+      failovers.stop();
       for (const socket of sockets) socket.close();
     },
   };

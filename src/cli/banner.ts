@@ -1,6 +1,8 @@
-import type { Config, LoadedConfig } from '../config/index.ts';
+import { type Config, exampleModel, type LoadedConfig } from '../config/index.ts';
 import { version } from '../version.ts';
 import { defaultOllamaURL } from './detect-ollama.ts';
+
+export { exampleModel };
 
 export interface BannerOptions {
   role: string;
@@ -26,26 +28,6 @@ export function describeRoute(route: Route): string {
   const ordered = [...groups.entries()].sort(([a], [b]) => a - b).map(([, names]) => names);
   const shared = ordered.some((names) => names.length > 1) ? ' (+ = shared by weight)' : '';
   return `route ${route.model}: ${ordered.map((names) => names.join(' + ')).join(' → ')}${shared}`;
-}
-
-/**
- * A model name a request can use right now: a named route, a mapped name, a model a probe already asks
- * the wildcard route's first provider for, or else the first one the gateway lists. Undefined when none
- * is known, so the banner never suggests a request that answers 404.
- */
-export function exampleModel(config: Config, listed: readonly string[] = []): string | undefined {
-  const named = config.routes.find((route) => route.model !== '*');
-  if (named) return named.model;
-  const wildcard = config.routes.find((route) => route.model === '*');
-  if (!wildcard) return undefined;
-  const first = wildcard.targets[0];
-  const provider = config.providers.find((candidate) => candidate.name === first?.provider);
-  const mapped = Object.keys(provider?.models ?? {})[0];
-  if (mapped) return mapped;
-  if (first?.model) return first.model;
-  const probed = config.prober.targets.find((target) => target.model?.provider === first?.provider)?.model
-    ?.model;
-  return probed ?? listed[0];
 }
 
 /**

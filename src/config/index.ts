@@ -1,3 +1,4 @@
+export { configuredModels, exampleModel } from './configured-models.ts';
 export { embeddedDefaults } from './defaults.ts';
 export { embeddedEnvKeys } from './embedded-env.ts';
 export { envOverrides } from './env.ts';

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { exampleModel } from '../config/index.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
 import { type ChatDeps, runScopedChain, servedHeaders } from './chat-completions.ts';
@@ -6,8 +7,8 @@ import { startRequest } from './request.ts';
 import { chainErrorReply } from './responses.ts';
 
 /**
- * Builds the chat body from `{ model?, message | messages, ...}`; the default model is the first named
- * route. Other fields (`max_tokens`, `temperature`, ...) go upstream as they came, as on /v1/chat/completions.
+ * Builds the chat body from `{ model?, message | messages, ...}`; without a model, one the config names.
+ * Other fields (`max_tokens`, `temperature`, ...) go upstream as they came, as on /v1/chat/completions.
  */
 function toChatBody(input: unknown, defaultModel: string): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -38,10 +39,7 @@ function toChatBody(input: unknown, defaultModel: string): Record<string, unknow
  * demo) that want the outcome spelled out: who answered, whether failover happened, how long it took.
  */
 export function createApiChatHandler(deps: ChatDeps): RequestHandler {
-  const defaultModel =
-    deps.config.routes.find((route) => route.model !== '*')?.model ??
-    Object.keys(deps.config.providers[0]?.models ?? {})[0] ??
-    'default';
+  const defaultModel = exampleModel(deps.config) ?? 'default';
   return async (req: Request, res: Response) => {
     const started = performance.now();
     const body = toChatBody(await readJsonBody(req, deps.config.server.maxBodyBytes), defaultModel);

@@ -82,7 +82,10 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     if (result.ok) permit.success();
     else if (cancelled || !decide(result.type).countsAgainstTarget) permit.neutral();
     else permit.failure();
-    if (!cancelled) state.stats.record(elapsed, result.ok);
+    // A request the client got wrong (a 400, a model the provider lacks) says nothing about the target's
+    // health, so it counts in neither its success ratio nor its uptime.
+    if (!cancelled && (result.ok || decide(result.type).countsAgainstTarget))
+      state.stats.record(elapsed, result.ok);
     const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
     const responseModel = result.ok ? result.model : undefined;
     const usage = result.ok ? result.usage : undefined;

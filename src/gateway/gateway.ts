@@ -18,7 +18,7 @@ import { createRateLimit } from './rate-limit.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouter } from './routes.ts';
 import { createStats } from './stats.ts';
-import { createTargets } from './targets.ts';
+import { createTargets, type TargetsOptions } from './targets.ts';
 
 export interface GatewayOptions {
   config: Config;
@@ -29,6 +29,8 @@ export interface GatewayOptions {
   createProvider?: ProviderFactory;
   /** How often a `metrics` event goes to the bus (status page). */
   metricsIntervalMs?: number;
+  /** Per-provider uptime for the status page's history; none in tests that do not look at it. */
+  history?: TargetsOptions['history'];
 }
 
 /**
@@ -42,7 +44,14 @@ export function createGateway(options: GatewayOptions): Component {
     config.providers.map((provider) => [provider.name, make(provider, { now })]),
   );
   const router = createRouter(config, random);
-  const targets = createTargets({ config, providers, bus, instruments: telemetry.instruments, now });
+  const targets = createTargets({
+    config,
+    providers,
+    bus,
+    instruments: telemetry.instruments,
+    now,
+    history: options.history,
+  });
   const budgets = new Map<string, RetryBudget>();
   const counters = {
     requests: 0,

@@ -7,5 +7,11 @@ export { createGateway, type GatewayOptions } from './gateway.ts';
 
 /** The runtime's entry point: the gateway on the process's shared telemetry, bus and clock. */
 export function createGatewayComponent(ctx: RuntimeContext): Component {
-  return createGateway({ config: ctx.config, telemetry: ctx.telemetry, bus: ctx.bus, now: ctx.now });
+  return createGateway({
+    config: ctx.config,
+    telemetry: ctx.telemetry,
+    bus: ctx.bus,
+    now: ctx.now,
+    history: ctx.history,
+  });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { BreakerState, EventBus } from '../events/index.ts';
 import type { Provider } from '../providers/index.ts';
+import type { StatusHistory } from '../store/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
@@ -37,6 +38,8 @@ export interface TargetsOptions {
   bus: EventBus;
   instruments: Instruments;
   now: () => number;
+  /** Where each settled call also counts toward its provider's uptime (the status page's history). */
+  history?: Pick<StatusHistory, 'record'> | undefined;
 }
 
 /**
@@ -44,7 +47,14 @@ export interface TargetsOptions {
  * transitions fan out to the bus (provider_status, incident), metrics and the active request's span.
  * While half-open, a provider with a `healthCheck` is trialled by a synthetic probe, not by a client.
  */
-export function createTargets({ config, providers, bus, instruments, now }: TargetsOptions): Targets {
+export function createTargets({
+  config,
+  providers,
+  bus,
+  instruments,
+  now,
+  history,
+}: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
 
@@ -97,7 +107,7 @@ export function createTargets({ config, providers, bus, instruments, now }: Targ
       state = {
         target,
         breaker: createBreaker(config.circuitBreaker, { now, onTransition: onTransition(target) }),
-        stats: createStats(),
+        stats: countingUptime(createStats(), target.provider, history),
         inFlight: 0,
         probing: false,
       };
@@ -178,5 +188,17 @@ export function createTargets({ config, providers, bus, instruments, now }: Targ
         }),
       );
     },
+  };
+}
+
+/** A target's statistics that also count toward its provider's uptime; unchanged without a history. */
+function countingUptime(stats: Stats, provider: string, history: TargetsOptions['history']): Stats {
+  if (!history) return stats;
+  return {
+    record(latencyMs, ok) {
+      stats.record(latencyMs, ok);
+      history.record('provider', provider, ok, latencyMs);
+    },
+    snapshot: () => stats.snapshot(),
   };
 }

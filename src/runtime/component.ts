@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Config } from '../config/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Database, IncidentStore } from '../store/index.ts';
+import type { Database, IncidentStore, StatusHistory } from '../store/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 
 /** Everything a feature may depend on; built once per process by runtime.ts. */
@@ -13,6 +13,8 @@ export interface RuntimeContext {
   bus: EventBus;
   db: Database;
   incidents: IncidentStore;
+  /** Uptime and recent outcomes per probe target and provider (the status page's history). */
+  history: StatusHistory;
   now: () => number;
   /** The process's own base URL once listening (http://host:port); features that call themselves read it lazily. */
   selfURL: () => string;

@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { IncidentStore } from '../store/index.ts';
+import type { IncidentStore, StatusHistory } from '../store/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { LOG_EVENT_PREFIX } from '../telemetry/semconv.ts';
 
@@ -8,15 +8,23 @@ import { LOG_EVENT_PREFIX } from '../telemetry/semconv.ts';
 const notLogged = new Set(['heartbeat', 'metrics']);
 
 /**
- * The bus's durable subscribers: incidents go to the store, every meaningful event becomes an OTel log
- * record. A store failure is logged and swallowed: the publisher is often the request path.
+ * The bus's durable subscribers: incidents go to the store, probe results to the status history, every
+ * meaningful event becomes an OTel log record. A store failure is logged and swallowed: the publisher is
+ * often the request path.
  */
 export function wireEventSinks(
   bus: EventBus,
   incidents: IncidentStore,
   telemetry: Telemetry,
   logger: Logger,
+  history?: StatusHistory,
 ): void {
+  // In memory until the runtime's next flush: counting a check never touches the disk.
+  if (history) {
+    bus.subscribe('probe_result', (event) =>
+      history.record('probe', event.target, event.success, event.latencyMs),
+    );
+  }
   bus.subscribe('incident', (event) => {
     try {
       incidents.record({

@@ -10,7 +10,8 @@ import {
   securityHeaders,
 } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
-import { createIncidentStore, type Database, openDatabase } from '../store/index.ts';
+import type { StatusHistory } from '../store/index.ts';
+import { createIncidentStore, createStatusHistory, type Database, openDatabase } from '../store/index.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
 import type { Component, RuntimeContext } from './component.ts';
 import { wireEventSinks } from './event-sinks.ts';
@@ -72,7 +73,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     );
   const db = options.db ?? openDatabase(config.store.path);
   const incidents = createIncidentStore(db, { now });
-  wireEventSinks(bus, incidents, telemetry, logger);
+  const history = createStatusHistory(db, { now });
+  wireEventSinks(bus, incidents, telemetry, logger, history);
+  const historyUpkeep = createHistoryUpkeep(history, logger);
   const components = new Map<string, Component>();
   let listening: Listening | undefined;
   let selfURL = `http://${config.server.host}:${config.server.port}`;
@@ -84,6 +87,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bus,
     db,
     incidents,
+    history,
     now,
     selfURL: () => selfURL,
     components: () => components,
@@ -148,6 +152,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const start = async ({ server, selfURL: url }: { server?: Server; selfURL?: string } = {}) => {
     if (url) selfURL = url.replace(/\/+$/, '');
+    historyUpkeep.start();
     if (server) for (const component of components.values()) component.attach?.(server);
     for (const component of components.values()) await component.start?.();
   };
@@ -178,7 +183,44 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         }
       }
       await closing;
+      historyUpkeep.stop();
       if (!options.db) db.close();
+    },
+  };
+}
+
+const FLUSH_MS = 5_000;
+const PRUNE_MS = 10 * 60_000;
+
+/**
+ * Writes the status history every few seconds and prunes it now and then, off the request path. A write
+ * that fails (a full disk) costs that batch of counts and one log line per failure streak, never a crash.
+ */
+function createHistoryUpkeep(history: StatusHistory, logger: Logger) {
+  let timers: NodeJS.Timeout[] = [];
+  let failing = false;
+  const guarded = (work: () => void) => () => {
+    try {
+      work();
+      if (failing) logger.info('status history writes resumed');
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.error({ err: error }, 'could not write the status history; continuing without it');
+      failing = true;
+    }
+  };
+  const flush = guarded(() => history.flush());
+  const prune = guarded(() => history.prune());
+  return {
+    start() {
+      prune();
+      timers = [setInterval(flush, FLUSH_MS), setInterval(prune, PRUNE_MS)];
+      for (const timer of timers) timer.unref();
+    },
+    stop() {
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
+      flush();
     },
   };
 }

@@ -16,6 +16,7 @@ export const assetFiles = {
   'state.js': 'text/javascript; charset=utf-8',
   'normalize.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
+  'history.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'socket.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',

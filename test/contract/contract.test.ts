@@ -85,6 +85,7 @@ describe('the OpenAPI document matches the running server', () => {
         '/api/analyses',
         '/api/analyses/{id}',
         '/api/chat',
+        '/api/history',
         '/api/incidents',
         '/api/metrics',
         '/api/probes',
@@ -110,7 +111,7 @@ describe('the OpenAPI document matches the running server', () => {
     expect(check('GET', '/nowhere', 200, 'application/json', {}).ok).toBe(false);
   });
 
-  it('operator endpoints: health, ready, incidents, metrics, the document itself', async () => {
+  it('operator endpoints: health, ready, incidents, metrics, history, the document itself', async () => {
     expect((await call({ path: '/health', auth: 'none' })).status).toBe(200);
     expect((await call({ path: '/ready', auth: 'none' })).status).toBe(200);
     expect((await call({ path: '/openapi.json', auth: 'none' })).status).toBe(200);
@@ -122,6 +123,8 @@ describe('the OpenAPI document matches the running server', () => {
       (await call({ path: '/api/incidents?type=failover_triggered', template: '/api/incidents' })).status,
     ).toBe(200);
     expect((await call({ path: '/api/metrics' })).status).toBe(200);
+    expect((await call({ path: '/api/history', auth: 'none' })).status).toBe(401);
+    expect((await call({ path: '/api/history' })).status).toBe(200);
   });
 
   it('gateway: chat JSON and SSE, models, /api/chat, providers and their probe', async () => {

@@ -11,8 +11,11 @@ interface Row {
 }
 interface ClientState {
   targets: Map<string, Row>;
+  providerRows: Map<string, Row>;
   probes: Map<string, Row>;
-  failovers: { from: string; to: string }[];
+  failovers: { id: string; chain: string[]; reason: string; at: string | null }[];
+  configured: Map<string, string[]> | null;
+  sources: Record<string, string>;
   incidents: { id: string; title: string }[];
   traffic: { requests: number } | null;
 }
@@ -23,9 +26,12 @@ interface Change {
 const state = (await import(clientURL('state.js'))) as {
   createState(): ClientState;
   applyEvent(state: ClientState, event: Record<string, unknown>): Change;
+  applyHistory(state: ClientState, history: unknown): void;
+  providerTableRows(state: ClientState): Row[];
   keep: number;
 };
 const normalize = (await import(clientURL('normalize.js'))) as {
+  normalizeHistory(body: unknown): unknown;
   normalizeProviders(body: unknown): Row[];
   normalizeProbes(body: unknown): Row[];
   normalizeAnalyses(body: unknown): { id: string; summary: string; severity: string }[];
@@ -195,6 +201,72 @@ describe('status page state', () => {
     expect(s.failovers).toHaveLength(1);
   });
 
+  it('lists a request that failed over twice once, with its whole chain and its first reason', () => {
+    const s = state.createState();
+    const hop = { type: 'failover', traceId: 't1', requestedModel: 'x' };
+    state.applyEvent(s, {
+      ...hop,
+      seq: 1,
+      at: 'T1',
+      from: 'a',
+      to: 'b',
+      reason: 'server_error',
+      chain: ['a', 'b'],
+    });
+    state.applyEvent(s, {
+      ...hop,
+      seq: 2,
+      at: 'T2',
+      from: 'b',
+      to: 'c',
+      reason: 'timeout_total',
+      chain: ['a', 'b', 'c'],
+    });
+    expect(s.failovers).toEqual([
+      {
+        id: 't1',
+        at: 'T2',
+        traceId: 't1',
+        requestedModel: 'x',
+        chain: ['a', 'b', 'c'],
+        reason: 'server_error',
+      },
+    ]);
+  });
+
+  it('shows one row per configured provider and model, never one for a model a client made up', () => {
+    const s = state.createState();
+    // Before the configured models are known, nothing: a stray row must not flash up.
+    s.targets.set('p/made-up', { key: 'p/made-up', state: 'open' });
+    expect(state.providerTableRows(s)).toEqual([]);
+    state.applyHistory(
+      s,
+      normalize.normalizeHistory({
+        minutes: 60,
+        providers: [
+          { name: 'p', models: ['m'], recent: [] },
+          { name: 'q', models: [], recent: [] },
+        ],
+        probes: [],
+        failovers: [
+          { traceId: 'old', at: '2026-01-01T00:00:00Z', chain: ['p', 'q'], reason: 'server_error' },
+        ],
+      }),
+    );
+    s.targets.set('p/m', { key: 'p/m', state: 'half_open' });
+    s.providerRows.set('q', { key: 'q/*', state: 'closed' });
+    expect(state.providerTableRows(s).map((row) => [row.key, row.state])).toEqual([
+      ['p/m', 'half_open'],
+      ['q/*', 'closed'],
+    ]);
+    expect(s.failovers.map((row) => row.id)).toEqual(['old']);
+    // An older server without /api/history: every target seen, as before.
+    const old = state.createState();
+    old.sources.history = 'unavailable';
+    old.targets.set('p/any', { key: 'p/any', state: 'closed' });
+    expect(state.providerTableRows(old).map((row) => row.key)).toEqual(['p/any']);
+  });
+
   it('keeps lists newest first and bounded', () => {
     const s = state.createState();
     for (let seq = 1; seq <= state.keep + 5; seq += 1) {
@@ -227,7 +299,8 @@ describe('status page state', () => {
         p50Ms: 3,
         p99Ms: 9,
       }).sections,
-    ).toEqual(['traffic']);
+      // The failover card shows the same counter, so it redraws too.
+    ).toEqual(['traffic', 'failovers']);
     expect(s.traffic?.requests).toBe(10);
     expect(state.applyEvent(s, { type: 'heartbeat', seq: 2, at: 'T' }).sections).toEqual([]);
     expect(state.applyEvent(s, { type: 'something_new', seq: 3, at: 'T' }).sections).toEqual([]);

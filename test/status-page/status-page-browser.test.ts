@@ -18,13 +18,19 @@ beforeAll(async () => {
   runtime = createRuntime({
     config: parseConfig({
       store: { path: ':memory:' },
+      // Never called: these tests publish events on the bus; the config says which rows exist.
+      providers: [
+        { name: 'sim-primary', baseURL: 'http://127.0.0.1:1/v1', healthCheck: 'none' },
+        { name: 'sim-backup', baseURL: 'http://127.0.0.1:1/v1', healthCheck: 'none' },
+      ],
+      routes: [{ model: 'sim-small', targets: [{ provider: 'sim-primary' }, { provider: 'sim-backup' }] }],
       statusPage: {
         grafanaURL: 'http://127.0.0.1:3000/d/x',
         tracesURL: 'http://127.0.0.1:16686/trace/{traceId}',
       },
     }),
     role: 'start',
-    only: ['api', 'statusPage'],
+    only: ['api', 'gateway', 'statusPage'],
     logger: silentLogger,
     telemetry: createTestTelemetry(),
   });
@@ -53,6 +59,20 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
     expect(await page.locator('#links a').allTextContents()).toEqual(['Grafana', 'Traces']);
 
     const { bus } = runtime.context;
+    // The configured targets have rows before any traffic.
+    await expect
+      .poll(() =>
+        page.locator('#providers tr[data-key]').evaluateAll((rows) => rows.map((row) => row.dataset.key)),
+      )
+      .toEqual(['sim-primary/sim-small', 'sim-backup/sim-small']);
+    bus.publish({
+      type: 'provider_status',
+      provider: 'sim-primary',
+      model: 'made-up-by-a-client',
+      from: 'closed',
+      to: 'open',
+      reason: '3 consecutive failures',
+    });
     bus.publish({
       type: 'provider_status',
       provider: 'sim-primary',
@@ -83,6 +103,9 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
 
     const row = page.locator('#providers tr[data-key="sim-primary/sim-small"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 2000 }).toBe('open');
+    // A model no config names never gets a row, whatever its breaker does.
+    expect(await page.locator('#providers tr[data-key="sim-primary/made-up-by-a-client"]').count()).toBe(0);
+    expect(await page.locator('#providers tr[data-key]').count()).toBe(2);
     await expect
       .poll(() => page.locator('#failovers li').first().textContent(), { timeout: 2000 })
       .toContain('sim-primary → sim-backup');

@@ -100,6 +100,33 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
     flowing = false;
     await traffic;
 
+    // A model no provider serves answers 404 and never becomes a row, not even for a moment.
+    const unknown = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'made-up-model', messages: [{ role: 'user', content: 'ping' }] }),
+    });
+    expect(unknown.status).toBeGreaterThanOrEqual(400);
+    await expect
+      .poll(() =>
+        page.locator('#providers tr[data-key]').evaluateAll((rows) => rows.map((row) => row.dataset.key)),
+      )
+      .toEqual(['sim-primary/sim-small', 'sim-backup/sim-small']);
+
+    // The history: the primary's uptime fell below 100 %, its bar has failed minutes, latency has a line.
+    const history = page.locator('#history tr[data-series="sim-primary"]');
+    await expect
+      .poll(() => history.locator('td').first().textContent(), { timeout: 35_000 })
+      .not.toBe('100 %');
+    await expect.poll(() => history.locator('rect.cell-down, rect.cell-partial').count()).toBeGreaterThan(0);
+    expect(await history.locator('svg.bar').getAttribute('aria-label')).toMatch(/with failures/);
+    expect(await page.locator('#history tr[data-series="sim-backup-chat"]').count()).toBe(1);
+    // Timestamps carry a date; the region of an unnamed prober reads "local".
+    expect(await page.locator('#incidents time').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
+    );
+    expect(await page.locator('#probes h3').allTextContents()).toEqual(['local']);
+
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
@@ -107,11 +134,31 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
     await page.close();
   });
 
+  it('opened after the failovers, lists them and agrees with the traffic counter', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    const counter = async () =>
+      Number(
+        (await page.locator('#traffic div').filter({ hasText: 'Failovers' }).locator('dd').textContent()) ??
+          Number.NaN,
+      );
+    await expect.poll(counter, { timeout: 5_000 }).toBeGreaterThan(0);
+    const total = await counter();
+    const listed = await page.locator('#failovers li').count();
+    expect(listed).toBe(Math.min(total, 15));
+    expect(await page.locator('#failover-count').textContent()).toContain(
+      `${total} ${total === 1 ? 'request' : 'requests'} failed over since the gateway started`,
+    );
+    await page.close();
+  });
+
   it('has no WCAG 2.1 A/AA violations with every section filled, light and dark, desktop and phone', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${url}/`);
     await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
-    await expect.poll(() => page.locator('#failovers li').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#failovers li').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#history svg.bar').count(), { timeout: 5_000 }).toBeGreaterThan(0);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       for (const viewport of [

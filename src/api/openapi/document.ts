@@ -21,6 +21,7 @@ const schemas: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   Ready: { schema: operator.readySchema, io: 'output' },
   IncidentList: { schema: operator.incidentListSchema, io: 'output' },
   MetricsSummary: { schema: operator.metricsSummarySchema, io: 'output' },
+  History: { schema: operator.historySchema, io: 'output' },
   ProbeRecord: { schema: operator.probeRecordSchema, io: 'output' },
   ProbeList: { schema: operator.probeListSchema, io: 'output' },
   ProbeDetail: { schema: operator.probeDetailSchema, io: 'output' },

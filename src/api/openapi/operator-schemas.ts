@@ -61,6 +61,38 @@ export const metricsSummarySchema = z.looseObject({
     .optional(),
 });
 
+const series = {
+  name: z.string(),
+  uptime24h: z.number().min(0).max(1).nullable(),
+  uptime7d: z.number().min(0).max(1).nullable(),
+  total24h: z.number().int().min(0),
+  recent: z.array(
+    z.strictObject({
+      at: z.string(),
+      total: z.number().int().min(0),
+      failed: z.number().int().min(0),
+      latencyMs: z.number().min(0).nullable(),
+    }),
+  ),
+};
+
+/** Uptime over 24 h and 7 d and the last minutes, per configured provider and probe target (SQLite). */
+export const historySchema = z.strictObject({
+  minutes: z.number().int().positive(),
+  providers: z.array(z.strictObject({ ...series, models: z.array(z.string()) })),
+  probes: z.array(z.strictObject({ ...series, kind: z.enum(['http', 'model']) })),
+  /** The last requests that failed over since the process started, newest first (one per request). */
+  failovers: z.array(
+    z.strictObject({
+      traceId: z.string(),
+      at: z.string(),
+      requestedModel: z.string(),
+      chain: z.array(z.string()),
+      reason: z.string(),
+    }),
+  ),
+});
+
 const probeState = z.enum(targetStates);
 
 export const probeRecordSchema = z.looseObject({

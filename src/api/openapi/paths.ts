@@ -52,6 +52,16 @@ export const pathsByComponent: Record<string, Record<string, JsonObject>> = {
         responses: { 200: jsonBody('IncidentList', 'Incidents'), ...pick(400, 401) },
       },
     },
+    '/api/history': {
+      get: {
+        operationId: 'statusHistory',
+        tags: ['operator'],
+        summary:
+          'Uptime over 24 h and 7 d and a per-minute bar of the last hour, per configured provider and probe target',
+        security: apiKeySecurity,
+        responses: { 200: jsonBody('History', 'History'), ...pick(401) },
+      },
+    },
     '/api/metrics': {
       get: {
         operationId: 'metricsSummary',

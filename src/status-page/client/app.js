@@ -2,14 +2,16 @@
 // not run that feature answers 404): its section then says so instead of showing an error.
 import {
   normalizeAnalyses,
+  normalizeHistory,
   normalizeIncidents,
   normalizeProbes,
+  normalizeProviderSummaries,
   normalizeProviders,
   pick,
 } from './normalize.js';
 import { renderers, renderLinks } from './render.js';
 import { connectEvents } from './socket.js';
-import { applyEvent, createState, keep, trafficFrom } from './state.js';
+import { applyEvent, applyHistory, createState, keep, trafficFrom } from './state.js';
 
 /**
  * @typedef {import('./state.js').Section} Section
@@ -41,20 +43,27 @@ async function getJSON(path) {
 }
 
 /**
- * Source → its endpoint and how its body replaces the state; `apply` may say the feature is absent.
- * @type {Record<string, { path: string, section: Section, apply: (body: unknown) => void | 'unavailable' }>}
+ * Source → its endpoint, the sections it feeds, and how its body replaces the state; `apply` may say the
+ * feature is absent.
+ * @type {Record<string, { path: string, sections: Section[], apply: (body: unknown) => void | 'unavailable' }>}
  */
 const sources = {
   providers: {
     path: '/api/providers',
-    section: 'providers',
+    sections: ['providers'],
     apply: (body) => {
       state.targets = new Map(normalizeProviders(body).map((row) => [row.key, row]));
+      state.providerRows = new Map(normalizeProviderSummaries(body).map((row) => [row.provider, row]));
     },
+  },
+  history: {
+    path: '/api/history',
+    sections: ['history', 'providers', 'failovers'],
+    apply: (body) => applyHistory(state, normalizeHistory(body)),
   },
   traffic: {
     path: '/api/metrics',
-    section: 'traffic',
+    sections: ['traffic', 'failovers'],
     apply: (body) => {
       const gateway = pick(body, ['gateway']);
       if (gateway === null || typeof gateway !== 'object') return 'unavailable';
@@ -63,21 +72,21 @@ const sources = {
   },
   probes: {
     path: '/api/probes',
-    section: 'probes',
+    sections: ['probes'],
     apply: (body) => {
       state.probes = new Map(normalizeProbes(body).map((row) => [row.key, row]));
     },
   },
   analyses: {
     path: `/api/analyses?limit=${keep}`,
-    section: 'analyses',
+    sections: ['analyses'],
     apply: (body) => {
       state.analyses = normalizeAnalyses(body).slice(0, keep);
     },
   },
   incidents: {
     path: `/api/incidents?limit=${keep}`,
-    section: 'incidents',
+    sections: ['incidents'],
     apply: (body) => {
       state.incidents = normalizeIncidents(body).slice(0, keep);
     },
@@ -93,7 +102,7 @@ async function load(name) {
   if (!source) return;
   const { availability, body } = await getJSON(source.path);
   state.sources[name] = (availability === 'ok' && source.apply(body)) || availability;
-  render(source.section);
+  for (const section of source.sections) render(section);
   const form = document.getElementById('key-form');
   if (form && availability === 'locked') form.hidden = false;
 }
@@ -112,6 +121,18 @@ const refreshLive = () => {
     void load('traffic');
   }, 1000);
 };
+
+// The history moves by the minute: re-read it twice a minute, and a second after a breaker or failover.
+let historyPending = false;
+const refreshHistory = (delayMs = 1000) => {
+  if (historyPending) return;
+  historyPending = true;
+  setTimeout(() => {
+    historyPending = false;
+    void load('history');
+  }, delayMs);
+};
+setInterval(() => refreshHistory(0), 30_000);
 
 /** Screen readers hear breaker changes and failovers as they happen, not the replay of old ones. @param {string} message @param {string | undefined} at */
 function announce(message, at) {
@@ -161,6 +182,8 @@ async function main() {
       if (change.announce) announce(change.announce, typeof event.at === 'string' ? event.at : undefined);
       if (event.type === 'provider_status' || event.type === 'failover' || event.type === 'metrics')
         refreshLive();
+      if (event.type === 'provider_status' || event.type === 'failover' || event.type === 'probe_result')
+        refreshHistory();
     },
   });
   document.getElementById('key-form')?.addEventListener('submit', (event) => {

@@ -43,12 +43,31 @@ export function table(caption, headers, rows) {
 export const scrollable = (label, child) =>
   el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': label }, child);
 
-/** A <time> showing the local clock time. @param {string | null} at */
+/** `2026-12-01 23:36:07` in local time: a date as well, since lists outlive the day they start on. @param {Date} date */
+export function dateTime(date) {
+  const two = (/** @type {number} */ value) => String(value).padStart(2, '0');
+  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/** A <time> showing the local date and time. @param {string | null} at */
 export function time(at) {
   if (!at) return el('span', { class: 'muted' }, '—');
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return el('span', { class: 'muted' }, '—');
-  return el('time', { datetime: date.toISOString() }, date.toLocaleTimeString());
+  return el('time', { datetime: date.toISOString() }, dateTime(date));
+}
+
+/**
+ * An SVG element (charts are drawn with attributes and classes only: no inline style, which the page's
+ * Content-Security-Policy forbids). @param {string} tag @param {Record<string, string>} [attributes]
+ * @param {...(Node | string)} children
+ */
+export function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) element.append(child);
+  return element;
 }
 
 /** @param {number | null} value */
@@ -57,6 +76,9 @@ export const ms = (value) =>
 /** @param {number | null} value */
 export const percent = (value) =>
   value === null ? '—' : `${(value * 100).toFixed(value >= 0.999 ? 0 : 1)} %`;
+/** Uptime needs two decimals: 99.95 % and 99.5 % are very different months. @param {number | null} value */
+export const uptime = (value) =>
+  value === null ? '—' : value === 1 ? '100 %' : `${(Math.floor(value * 10_000) / 100).toFixed(2)} %`;
 
 /** A state word with a colour class; the word itself carries the meaning (never colour alone). @param {string} state */
 export function badge(state) {

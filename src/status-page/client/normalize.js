@@ -10,6 +10,12 @@
  * @typedef {{ id: string, at: string | null, status: string, severity: string, category: string,
  *   summary: string, source: string }} AnalysisRow
  * @typedef {{ id: string, at: string | null, kind: string, severity: string, title: string }} IncidentRow
+ * @typedef {{ id: string, at: string | null, traceId: string, requestedModel: string, chain: string[],
+ *   reason: string }} FailoverRow
+ * @typedef {{ at: string, total: number, failed: number, latencyMs: number | null }} Minute
+ * @typedef {{ name: string, kind: string, models: string[], uptime24h: number | null, uptime7d: number | null,
+ *   total24h: number, recent: Minute[] }} Series
+ * @typedef {{ minutes: number, providers: Series[], probes: Series[], failovers: FailoverRow[] }} History
  */
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
@@ -133,3 +139,70 @@ export function incidentRow(item) {
 
 /** @param {unknown} body */
 export const normalizeIncidents = (body) => listIn(body, 'incidents').map(incidentRow);
+
+/** Provider-level rows (the provider's worst breaker and slowest target), keyed `provider/*`. @param {unknown} body @returns {TargetRow[]} */
+export function normalizeProviderSummaries(body) {
+  return listIn(body, 'providers').map((item) => {
+    const provider = text(pick(item, ['name', 'provider']));
+    return {
+      key: `${provider}/*`,
+      provider,
+      model: '*',
+      state: text(pick(item, targetFields.state)) || 'unknown',
+      p50Ms: num(pick(item, targetFields.p50Ms)),
+      p99Ms: num(pick(item, targetFields.p99Ms)),
+      successRatio: num(pick(item, targetFields.successRatio)),
+      inFlight: num(pick(item, targetFields.inFlight)),
+      requests: null,
+    };
+  });
+}
+
+/** A failed-over request, from a `failover` event or GET /api/history. @param {unknown} item @returns {FailoverRow} */
+export function failoverRow(item) {
+  const traceId = text(pick(item, ['traceId']));
+  const chain = pick(item, ['chain']);
+  const hops = Array.isArray(chain) ? chain.map(text).filter(Boolean) : [];
+  return {
+    id: traceId || `${text(pick(item, ['seq']))}@${text(pick(item, ['at']))}`,
+    at: text(pick(item, ['at'])) || null,
+    traceId,
+    requestedModel: text(pick(item, ['requestedModel'])),
+    chain: hops.length > 0 ? hops : [text(pick(item, ['from'])), text(pick(item, ['to']))].filter(Boolean),
+    reason: text(pick(item, ['reason'])),
+  };
+}
+
+/** @param {unknown} item @returns {Series} */
+function seriesRow(item) {
+  const recent = pick(item, ['recent']);
+  const models = pick(item, ['models']);
+  return {
+    name: text(pick(item, ['name'])),
+    kind: text(pick(item, ['kind'])),
+    models: Array.isArray(models) ? models.map(text).filter(Boolean) : [],
+    uptime24h: num(pick(item, ['uptime24h'])),
+    uptime7d: num(pick(item, ['uptime7d'])),
+    total24h: num(pick(item, ['total24h'])) ?? 0,
+    recent: (Array.isArray(recent) ? recent : []).map((minute) => ({
+      at: text(pick(minute, ['at'])),
+      total: num(pick(minute, ['total'])) ?? 0,
+      failed: num(pick(minute, ['failed'])) ?? 0,
+      latencyMs: num(pick(minute, ['latencyMs'])),
+    })),
+  };
+}
+
+/** GET /api/history. @param {unknown} body @returns {History} */
+export function normalizeHistory(body) {
+  const list = (/** @type {string} */ name) => {
+    const value = pick(body, [name]);
+    return Array.isArray(value) ? value : [];
+  };
+  return {
+    minutes: num(pick(body, ['minutes'])) ?? 60,
+    providers: list('providers').map(seriesRow),
+    probes: list('probes').map(seriesRow),
+    failovers: list('failovers').map(failoverRow),
+  };
+}

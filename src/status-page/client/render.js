@@ -1,5 +1,7 @@
 // One renderer per section; each redraws its own container from the state (lists are small).
 import { badge, el, fill, ms, percent, safeHref, scrollable, table, time } from './dom.js';
+import { history } from './history.js';
+import { providerTableRows } from './state.js';
 
 /**
  * @typedef {import('./state.js').State} State
@@ -22,9 +24,14 @@ const empty = (availability, whenOk) =>
 
 /** @param {State} state */
 function providers(state) {
-  const rows = [...state.targets.values()].sort((a, b) => a.key.localeCompare(b.key));
-  if (rows.length === 0)
-    return fill('providers', empty(state.sources.providers ?? 'loading', 'No providers configured.'));
+  const rows = providerTableRows(state);
+  if (rows.length === 0) {
+    const waiting = state.configured === null && state.sources.history !== 'unavailable';
+    const availability = waiting
+      ? (state.sources.history ?? 'loading')
+      : (state.sources.providers ?? 'loading');
+    return fill('providers', empty(availability, 'No providers configured.'));
+  }
   fill(
     'providers',
     scrollable(
@@ -37,7 +44,7 @@ function providers(state) {
             'tr',
             { 'data-key': row.key, 'data-state': row.state },
             el('th', { scope: 'row' }, row.provider),
-            el('td', {}, row.model),
+            el('td', {}, row.model === '*' ? 'any (passed through)' : row.model),
             el('td', {}, badge(row.state)),
             el('td', { class: 'num' }, ms(row.p50Ms)),
             el('td', { class: 'num' }, ms(row.p99Ms)),
@@ -75,10 +82,25 @@ function traffic(state) {
   );
 }
 
-/** @param {State} state @param {Settings} settings */
+/**
+ * The count and the list speak of the same thing: requests that failed over since the gateway started
+ * (the traffic card's counter), the latest of them listed.
+ * @param {State} state @param {Settings} settings
+ */
 function failovers(state, settings) {
-  if (state.failovers.length === 0)
-    return fill('failovers', empty('ok', 'No failovers since this page opened.'));
+  const total = state.traffic?.failovers;
+  const listed = state.failovers.length;
+  const summary =
+    total === undefined
+      ? null
+      : el(
+          'p',
+          { class: 'muted', id: 'failover-count' },
+          total === 0
+            ? 'No request has failed over since the gateway started.'
+            : `${total} ${total === 1 ? 'request' : 'requests'} failed over since the gateway started${listed < total ? `; the latest ${listed} below` : ''}.`,
+        );
+  if (listed === 0) return fill('failovers', summary ?? empty('ok', 'No failovers yet.'));
   const items = state.failovers.map((row) => {
     const href =
       settings.tracesURL?.includes('{traceId}') && row.traceId
@@ -89,14 +111,12 @@ function failovers(state, settings) {
       { class: 'failover' },
       time(row.at),
       ' ',
-      el('strong', {}, row.from),
-      ' → ',
-      el('strong', {}, row.to),
+      el('strong', {}, row.chain.join(' → ')),
       el('span', { class: 'muted' }, ` ${row.reason} · ${row.requestedModel}`),
       href ? el('a', { href, rel: 'noreferrer' }, ' trace') : null,
     );
   });
-  fill('failovers', el('ol', { class: 'events' }, ...items));
+  fill('failovers', summary, el('ol', { class: 'events' }, ...items));
 }
 
 /** @param {State} state */
@@ -182,7 +202,16 @@ function notifications(state) {
 }
 
 /** Section → renderer. @type {Record<Section, (state: State, settings: Settings) => void>} */
-export const renderers = { providers, traffic, failovers, incidents, probes, analyses, notifications };
+export const renderers = {
+  providers,
+  traffic,
+  failovers,
+  incidents,
+  probes,
+  analyses,
+  notifications,
+  history,
+};
 
 /** @param {Settings} settings */
 export function renderLinks(settings) {

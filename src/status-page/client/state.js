@@ -1,20 +1,21 @@
 // The page's state and the one place events change it. Pure (no DOM), so it is unit-tested in Node.
-import { analysisRow, incidentRow, probeRow } from './normalize.js';
+import { analysisRow, failoverRow, incidentRow, probeRow } from './normalize.js';
 
 /**
  * @typedef {import('./normalize.js').TargetRow} TargetRow
  * @typedef {import('./normalize.js').ProbeRow} ProbeRow
  * @typedef {import('./normalize.js').AnalysisRow} AnalysisRow
  * @typedef {import('./normalize.js').IncidentRow} IncidentRow
+ * @typedef {import('./normalize.js').FailoverRow} FailoverRow
+ * @typedef {import('./normalize.js').History} History
  * @typedef {Record<string, unknown> & { type: string, seq?: number, at?: string }} BusEvent
- * @typedef {{ id: string, at: string | null, traceId: string, requestedModel: string, from: string,
- *   to: string, reason: string }} FailoverRow
  * @typedef {{ id: string, at: string | null, notifier: string, outcome: string, analysisId: string }} NotificationRow
  * @typedef {{ requests: number, errors: number, failovers: number, p50Ms: number, p99Ms: number, at: string | null }} Traffic
  * @typedef {'loading' | 'ok' | 'unavailable' | 'error' | 'locked'} Availability
- * @typedef {'providers' | 'traffic' | 'failovers' | 'incidents' | 'probes' | 'analyses' | 'notifications'} Section
- * @typedef {{ targets: Map<string, TargetRow>, probes: Map<string, ProbeRow>, failovers: FailoverRow[],
- *   incidents: IncidentRow[], analyses: AnalysisRow[], notifications: NotificationRow[], traffic: Traffic | null,
+ * @typedef {'providers' | 'traffic' | 'failovers' | 'incidents' | 'probes' | 'analyses' | 'notifications' | 'history'} Section
+ * @typedef {{ targets: Map<string, TargetRow>, providerRows: Map<string, TargetRow>, probes: Map<string, ProbeRow>,
+ *   failovers: FailoverRow[], incidents: IncidentRow[], analyses: AnalysisRow[], notifications: NotificationRow[],
+ *   traffic: Traffic | null, history: History | null, configured: Map<string, string[]> | null,
  *   sources: Record<string, Availability>, seen: Set<string> }} State
  * @typedef {{ sections: Section[], announce?: string }} Change
  */
@@ -26,18 +27,22 @@ export const keep = 15;
 export function createState() {
   return {
     targets: new Map(),
+    providerRows: new Map(),
     probes: new Map(),
     failovers: [],
     incidents: [],
     analyses: [],
     notifications: [],
     traffic: null,
+    history: null,
+    configured: null,
     sources: {
       providers: 'loading',
       traffic: 'loading',
       probes: 'loading',
       analyses: 'loading',
       incidents: 'loading',
+      history: 'loading',
     },
     seen: new Set(),
   };
@@ -103,17 +108,15 @@ const reducers = {
     };
   },
   failover(state, event) {
-    const row = {
-      id: `${str(event.traceId)}:${str(event.from)}>${str(event.to)}:${str(event.seq)}`,
-      at: event.at ?? null,
-      traceId: str(event.traceId),
-      requestedModel: str(event.requestedModel),
-      from: str(event.from),
-      to: str(event.to),
-      reason: str(event.reason),
-    };
+    // One row per request, like the gateway's counter: a second hop of the same trace extends its chain.
+    const row = failoverRow(event);
+    const earlier = state.failovers.find((existing) => existing.id === row.id);
+    if (earlier) row.reason = earlier.reason;
     prepend(state.failovers, row);
-    return { sections: ['failovers'], announce: `Failover from ${row.from} to ${row.to} (${row.reason})` };
+    return {
+      sections: ['failovers'],
+      announce: `Failover from ${str(event.from)} to ${str(event.to)} (${str(event.reason)})`,
+    };
   },
   incident(state, event) {
     prepend(state.incidents, incidentRow(event));
@@ -140,7 +143,7 @@ const reducers = {
   },
   metrics(state, event) {
     state.traffic = trafficFrom(event, event.at ?? null);
-    return { sections: ['traffic'] };
+    return { sections: ['traffic', 'failovers'] };
   },
 };
 
@@ -158,4 +161,55 @@ export function applyEvent(state, event) {
   }
   const reduce = reducers[event.type];
   return reduce ? reduce(state, event) : { sections: [] };
+}
+
+/**
+ * The rows of the providers table. With the configured models known (GET /api/history), exactly one row
+ * per configured provider and model, and one provider-level row for a provider the config names no model
+ * for: a model a client made up never gets a row. Without them (an older server), every target seen.
+ * @param {State} state @returns {TargetRow[]}
+ */
+export function providerTableRows(state) {
+  if (!state.configured) {
+    // Until the configured models are known, show nothing rather than a row a stray model might create.
+    if (state.sources.history !== 'unavailable') return [];
+    return [...state.targets.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+  /** @type {TargetRow[]} */
+  const rows = [];
+  for (const [provider, models] of state.configured) {
+    if (models.length === 0) {
+      rows.push(state.providerRows.get(provider) ?? blankRow(provider, '*'));
+      continue;
+    }
+    for (const model of models)
+      rows.push(state.targets.get(`${provider}/${model}`) ?? blankRow(provider, model));
+  }
+  return rows;
+}
+
+/** A configured target with no traffic yet: its breaker starts closed, its numbers are not known. @param {string} provider @param {string} model @returns {TargetRow} */
+function blankRow(provider, model) {
+  return {
+    key: `${provider}/${model}`,
+    provider,
+    model,
+    state: 'closed',
+    p50Ms: null,
+    p99Ms: null,
+    successRatio: null,
+    inFlight: null,
+    requests: null,
+  };
+}
+
+/** Takes in GET /api/history: uptime series, configured models and the failed-over requests so far. @param {State} state @param {History} history */
+export function applyHistory(state, history) {
+  state.history = history;
+  state.configured = new Map(history.providers.map((series) => [series.name, series.models]));
+  // The server's list covers the time before this page opened; rows seen live since then stay on top.
+  for (const row of [...history.failovers].reverse()) {
+    if (!state.failovers.some((existing) => existing.id === row.id)) prepend(state.failovers, row);
+  }
+  state.failovers.sort((a, b) => String(b.at).localeCompare(String(a.at)));
 }
