@@ -48,7 +48,7 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
   it('shows the open breaker and the failover within two seconds of the events, without reload', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${url}/`);
-    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('Live');
     // Before any event, the rows come from GET /api/providers.
     const firstPrimary = page.locator('#providers tr[data-key^="sim-primary/"]');
     await expect.poll(() => firstPrimary.getAttribute('data-state')).toBe('closed');
@@ -137,7 +137,7 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
   it('opened after the failovers, lists them and agrees with the traffic counter', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${url}/`);
-    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('Live');
     const counter = async () =>
       Number(
         (await page.locator('#traffic div').filter({ hasText: 'Failovers' }).locator('dd').textContent()) ??
@@ -156,7 +156,7 @@ describe.skipIf(!chromiumAvailable)('status page during a provider outage', () =
   it('has no WCAG 2.1 A/AA violations with every section filled, light and dark, desktop and phone', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${url}/`);
-    await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('Live');
     await expect.poll(() => page.locator('#failovers li').count(), { timeout: 5_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#history svg.bar').count(), { timeout: 5_000 }).toBeGreaterThan(0);
     for (const colorScheme of ['light', 'dark'] as const) {
