@@ -62,6 +62,15 @@ describe('model check against the simulator', () => {
     expect(outcome).toMatchObject({ success: false, errorType });
   });
 
+  it('reads a simulated outage as a failing provider (server_error), never as a busy one', async () => {
+    simulator.setFaults('outage', { mode: 'outage' });
+    const outcome = await modelCheck(
+      modelSpec(`${server.url}/outage/v1`, { model: 'sim-small', maxTokens: 20 }),
+      realDeps(),
+    );
+    expect(outcome).toMatchObject({ success: false, errorType: 'server_error', statusCode: 502 });
+  });
+
   it('fails a wrong canary answer with canary_failed', async () => {
     const outcome = await modelCheck(
       modelSpec(baseURL, {
