@@ -66,7 +66,7 @@ export function hostValue(raw: string, flag: string): string {
   return raw;
 }
 
-/** `--listen-flags` every serving command shares: they override server.host/port from the config. */
+/** The flags every serving command shares: they win over server.host/port from the config. */
 export const listenOptions = {
   port: {
     type: 'string',
