@@ -213,6 +213,8 @@ function createHistoryUpkeep(history: StatusHistory, logger: Logger) {
   const prune = guarded(() => history.prune());
   return {
     start() {
+      // The runtime's start may be called by its own listen() and again by a host app that embeds it.
+      if (timers.length > 0) return;
       prune();
       timers = [setInterval(flush, FLUSH_MS), setInterval(prune, PRUNE_MS)];
       for (const timer of timers) timer.unref();
