@@ -34,6 +34,22 @@ export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
+/** Resolves true once a full response can take more, false when the client went away first. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted || res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (value: boolean) => {
+      res.off('drain', onDrain);
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onDrain = () => settle(true);
+    const onAbort = () => settle(false);
+    res.once('drain', onDrain);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Never answers; returns once the client (or the simulator's close) gives up. */
 export function hang(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
@@ -105,9 +121,21 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
   for (let sent = 0; sent <= answer.tokens.length; sent++) {
     if (plan.cutAfter !== undefined && sent >= plan.cutAfter) return exchange.cut();
     if (plan.stallAfter !== undefined && sent >= plan.stallAfter) return hang(signal);
+    if (plan.errorEventAfter !== undefined && sent >= plan.errorEventAfter) {
+      // How providers fail mid-generation: an error object where the next chunk would be, then the end.
+      const error = {
+        message:
+          'The server had an error while processing your request: worker gpu-17.internal crashed (simulated).',
+        type: 'server_error',
+        code: 'server_error',
+      };
+      res.end(`data: ${JSON.stringify({ error })}\n\n`);
+      return;
+    }
     if (sent === answer.tokens.length) break;
     if (sent > 0 && !(await pause(step, signal))) return;
-    send({ content: answer.tokens[sent] });
+    // Like a well-behaved server, a full connection is waited for rather than buffered without bound.
+    if (!send({ content: answer.tokens[sent] }) && !(await drained(res, signal))) return;
     if (malformedAfter !== undefined && malformedAfter > 0 && sent + 1 === malformedAfter) malformed();
   }
   if (plan.ending !== 'no-done-cut' && plan.shape !== 'no-choices') {

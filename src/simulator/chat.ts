@@ -145,7 +145,8 @@ export async function handleChat(instance: Instance, req: Request, res: Response
         defaultReply: deps.defaultReply,
         ignoreInstruction: plan.wrongAnswer === true,
       }));
-  const tokens = tokenize(reply);
+  // A flood is content enough to outrun any reader: 1,000 characters per chunk.
+  const tokens = plan.floodKib === undefined ? tokenize(reply) : Array(plan.floodKib).fill('x'.repeat(1000));
   const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
   const answer: Answer = {
     id: `chatcmpl-${id}`,

@@ -37,6 +37,10 @@ export interface AnswerPlan {
   azurePreamble?: boolean;
   /** After [DONE]: end the response this many ms later, or keep sending keep-alive comments (`chatter`). */
   afterDone?: { lingerMs: number } | 'chatter';
+  /** This many KiB of content in 1,000-character chunks, as fast as the connection takes them. */
+  floodKib?: number;
+  /** End the stream with an in-band `{"error": …}` event after this many content chunks. */
+  errorEventAfter?: number;
 }
 
 /** OpenAI-shaped upstream errors, one constructor per status family. */
@@ -73,6 +77,27 @@ export const upstreamError = {
       type: 'invalid_request_error',
       code: 'invalid_api_key',
     }),
+  /**
+   * Error texts as real providers write them, full of what a gateway's client must not see: a half-masked
+   * key, a project id, a traceback with internal hosts.
+   */
+  authDetail: () =>
+    new HttpError(
+      401,
+      'Incorrect API key provided: sk-simu*********0000. You can find your API key at https://platform.openai.com/account/api-keys. (simulated)',
+      { type: 'invalid_request_error', code: 'invalid_api_key' },
+    ),
+  forbidden: () =>
+    new HttpError(403, 'Project `proj_sim0000` does not have access to model `sim-large` (simulated).', {
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+    }),
+  traceback: () =>
+    new HttpError(
+      500,
+      'Traceback (most recent call last): File "/srv/inference/worker.py", line 88, in generate: ConnectionError: db-7.internal:5432 refused (simulated)',
+      { type: 'server_error', code: 'server_error' },
+    ),
   byStatus: (status: number, retryAfterSeconds?: number): HttpError =>
     status === 429
       ? upstreamError.rateLimited(retryAfterSeconds)
@@ -116,6 +141,9 @@ const fixedFaults: Record<string, Apply> = {
     }),
   }),
   auth: () => ({ kind: 'error', error: upstreamError.auth() }),
+  'auth-detail': () => ({ kind: 'error', error: upstreamError.authDetail() }),
+  '403': () => ({ kind: 'error', error: upstreamError.forbidden() }),
+  '500-traceback': () => ({ kind: 'error', error: upstreamError.traceback() }),
   empty: (plan) => answer(plan, { empty: true }),
   'empty-length': (plan) => answer(plan, { empty: true, shape: 'empty-length' }),
   'empty-choices': (plan) => answer(plan, { empty: true, shape: 'no-choices' }),
@@ -138,6 +166,8 @@ const numberedFaults: [RegExp, (value: number) => Apply][] = [
   [/^malformed-after-(\d+)$/, (n) => (plan) => answer(plan, { malformedAfter: n })],
   [/^trickle-(\d+)$/, (ms) => (plan) => answer(plan, { trickleMs: ms })],
   [/^done-then-linger-(\d+)$/, (ms) => (plan) => answer(plan, { afterDone: { lingerMs: ms } })],
+  [/^flood-(\d+)$/, (kib) => (plan) => answer(plan, { floodKib: kib })],
+  [/^error-event-after-(\d+)$/, (n) => (plan) => answer(plan, { errorEventAfter: n })],
 ];
 
 export const faultKinds = [
@@ -149,6 +179,8 @@ export const faultKinds = [
   'malformed-after-<n>',
   'trickle-<ms>',
   'done-then-linger-<ms>',
+  'flood-<kib>',
+  'error-event-after-<n>',
 ] as const;
 
 export function lookup(kind: string): Apply | undefined {

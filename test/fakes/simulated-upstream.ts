@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { type Listening, listen } from '../../src/http/index.ts';
 import {
   createSimulator,
@@ -23,6 +24,8 @@ export interface SimulatedUpstream {
   readonly stats: SimulatorStats;
   /** TCP connections accepted so far: keep-alive reuse shows as few. */
   readonly connections: number;
+  /** Bytes handed to the kernel on every connection so far: how much of a stream left the upstream. */
+  readonly bytesWritten: number;
   /** The last chat request: body as sent, headers with credentials redacted. */
   readonly last: RecordedRequest | undefined;
   /** Runtime faults for every request; undefined makes it healthy again. */
@@ -34,8 +37,15 @@ export async function startSimulatedUpstream(options: SimulatorOptions = {}): Pr
   const simulator = createSimulator({ ttftMs: 0, tokensPerSecond: 0, ...options });
   const listening: Listening = await listen(simulator.app);
   let connections = 0;
-  listening.server.on('connection', () => {
+  let closedBytes = 0;
+  const open = new Set<Socket>();
+  listening.server.on('connection', (socket: Socket) => {
     connections += 1;
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      closedBytes += socket.bytesWritten;
+    });
   });
   return {
     simulator,
@@ -46,6 +56,11 @@ export async function startSimulatedUpstream(options: SimulatorOptions = {}): Pr
     },
     get connections() {
       return connections;
+    },
+    get bytesWritten() {
+      let bytes = closedBytes;
+      for (const socket of open) bytes += socket.bytesWritten;
+      return bytes;
     },
     get last() {
       return simulator.lastRequest(defaultInstance);
