@@ -122,6 +122,7 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
   return {
     name: 'api',
     router,
+    upgradePaths: sockets.map((socket) => socket.path),
     attach: (server) => {
       for (const socket of sockets) socket.attach(server);
     },

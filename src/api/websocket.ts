@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Envelope, EventBus } from '../events/index.ts';
-import { matchesAny, presentedToken } from '../http/index.ts';
+import { matchesAny, presentedToken, refuseUpgrade, requestPath } from '../http/index.ts';
 
 export interface EventSocketOptions {
   bus: EventBus;
@@ -19,6 +19,8 @@ export interface EventSocketOptions {
 }
 
 export interface EventSocket {
+  /** The path whose Upgrade requests `attach` takes over. */
+  path: string;
   attach(server: Server): void;
   clients(): number;
   close(): void;
@@ -59,10 +61,10 @@ export function createEventSocket({
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return;
+    // Another path's upgrade is not ours to answer (the server refuses what no listener accepts).
+    if (requestPath(req) !== path) return;
     if (!authorised(req)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 401);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -74,6 +76,7 @@ export function createEventSocket({
   };
 
   return {
+    path,
     attach(server) {
       server.on('upgrade', onUpgrade);
     },

@@ -11,6 +11,6 @@ export {
   tooManyRequests,
   unauthorized,
 } from './errors.ts';
-export { type Listening, listen } from './listen.ts';
+export { type Listening, type ListenOptions, listen, refuseUpgrade, requestPath } from './listen.ts';
 export { parseLimit } from './query.ts';
 export { matchesAny, presentedToken, securityHeaders } from './security.ts';

@@ -1,5 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface Listening {
   url: string;
@@ -10,6 +11,15 @@ export interface Listening {
 }
 
 const SHUTDOWN_SWEEP_MS = 50;
+
+/** Answers an upgrade attempt with a bare status and closes the socket once the answer is written. */
+export function refuseUpgrade(socket: Duplex, status: 400 | 401 | 404): void {
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' }[status];
+  socket.on('error', () => {});
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+    socket.destroy(),
+  );
+}
 
 /**
  * The HTTP connections of a server and how many requests each is serving, so shutdown can close every one
@@ -40,12 +50,46 @@ function trackConnections(server: Server) {
   };
 }
 
+/**
+ * The request's path without its query, parsed the same way wherever an upgrade is routed; '' for a target
+ * the URL parser rejects (`//[`), which must not throw inside the server's upgrade handling.
+ */
+export function requestPath(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+  keepAliveTimeoutMs?: number;
+  /**
+   * Which Upgrade requests some `'upgrade'` listener will take over (the event WebSocket). Every other one
+   * is served as an ordinary request, as if no upgrade had been asked for: left to the `'upgrade'` event,
+   * a request nobody answers (an h2c probe, a scanner) would hold its socket open for good.
+   */
+  acceptsUpgrade?: (req: IncomingMessage) => boolean;
+}
+
 /** The only place that binds a port. Port 0 picks a free one (tests). */
 export async function listen(
   handler: RequestListener,
-  { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 5_000 } = {},
+  {
+    host = '127.0.0.1',
+    port = 0,
+    keepAliveTimeoutMs = 5_000,
+    acceptsUpgrade = () => false,
+  }: ListenOptions = {},
 ): Promise<Listening> {
-  const server = createServer(handler);
+  const server = createServer({ shouldUpgradeCallback: acceptsUpgrade }, handler);
+  // Node releases before 24.9 ignore shouldUpgradeCallback and hand every Upgrade request to the 'upgrade'
+  // event: there, one no listener takes over is refused and its socket closed rather than left hanging.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    if (!acceptsUpgrade(req)) refuseUpgrade(socket, 400);
+  });
   // Slowloris bounds: headers must arrive within 10 s, a whole request within 5 min (long streams are responses).
   server.headersTimeout = 10_000;
   server.requestTimeout = 300_000;

@@ -40,6 +40,8 @@ export interface Component {
   summary?(): Record<string, unknown>;
   /** Attach to the HTTP server for upgrades (the WebSocket). */
   attach?(server: import('node:http').Server): void;
+  /** Paths whose Upgrade requests `attach` takes over; an Upgrade anywhere else is served as a plain request. */
+  upgradePaths?: readonly string[];
 }
 
 export type ComponentFactory = (ctx: RuntimeContext) => Component;

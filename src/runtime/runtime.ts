@@ -6,6 +6,7 @@ import {
   createErrorRenderer,
   type Listening,
   listen,
+  requestPath,
   requireApiKey,
   securityHeaders,
 } from '../http/index.ts';
@@ -163,10 +164,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     context,
     components,
     async listen(overrides = {}) {
+      const upgradePaths = new Set(
+        [...components.values()].flatMap((component) => component.upgradePaths ?? []),
+      );
       listening = await listen(app, {
         host: overrides.host ?? config.server.host,
         port: overrides.port ?? config.server.port,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+        acceptsUpgrade: (req) => upgradePaths.has(requestPath(req)),
       });
       await start({ server: listening.server, selfURL: listening.url });
       return listening;
