@@ -24,6 +24,15 @@ export const serverSchema = z
       .int()
       .positive()
       .default(4 * 1024 * 1024),
+    maxJsonDepth: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(64)
+      .describe(
+        'Deepest JSON nesting a request body may have (400 json_too_deep beyond it); serialising a deeper body would exhaust the call stack',
+      ),
     trustProxy: z.boolean().default(false).describe('Use X-Forwarded-For for client IPs (rate limiting)'),
     shutdownGraceMs: z
       .number()

@@ -4,7 +4,7 @@ import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
 import { type ChatDeps, runScopedChain, servedHeaders } from './chat-completions.ts';
 import { startRequest } from './request.ts';
-import { chainErrorReply } from './responses.ts';
+import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
 /**
  * Builds the chat body from `{ model?, message | messages, ...}`; without a model, one the config names.
@@ -42,7 +42,8 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
   const defaultModel = exampleModel(deps.config) ?? 'default';
   return async (req: Request, res: Response) => {
     const started = performance.now();
-    const body = toChatBody(await readJsonBody(req, deps.config.server.maxBodyBytes), defaultModel);
+    const { maxBodyBytes, maxJsonDepth } = deps.config.server;
+    const body = toChatBody(await readJsonBody(req, maxBodyBytes, maxJsonDepth), defaultModel);
     const scope = startRequest(
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
       req,
@@ -86,6 +87,8 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
     const reply = outcome.ok
       ? chainErrorReply({ ok: false, reason: 'no_route' }, body.model as string)
       : chainErrorReply(outcome, body.model as string);
+    if (!outcome.ok && outcome.reason === 'failed')
+      logWithheldDetail(deps.logger, outcome.failure, scope.span.traceId);
     if (!scope.clientGone()) {
       res
         .status(reply.status)

@@ -129,14 +129,14 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   };
 
   if (!stream) {
-    const answered = await provider.complete(call);
+    const answered = await provider.complete(call).catch(localFailure);
     const result = answered.ok && answered.empty && input.failEmpty ? emptyAnswer(answered.status) : answered;
     const upstreamMs = settle(result, result.ok ? extractText(result.json) : undefined);
     return result.ok
       ? { ok: true, kind: 'complete', completion: result, upstreamMs }
       : { ...result, upstreamMs };
   }
-  let opened = await provider.stream(call);
+  let opened = await provider.stream(call).catch(localFailure);
   if (opened.ok && opened.empty && input.failEmpty) {
     // Nothing was relayed yet: the stream ended inside the held-back head.
     await opened.chunks.return();
@@ -159,6 +159,17 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     finish: (end, output) => settle(end.ok ? { ...end, model: opened.model } : end, output),
   };
 }
+
+/**
+ * A provider promises outcomes as values, so a rejection is a bug of ours (or a resource limit), never the
+ * upstream's answer: it settles as `internal`, which neither retries, fails over nor counts against the
+ * target, and the permit and in-flight count are released like any other outcome's.
+ */
+const localFailure = (error: unknown): Failure =>
+  failure(
+    'internal',
+    `the provider call threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+  );
 
 const emptyAnswer = (status: number): Failure =>
   failure('empty_response', 'the upstream answered with no content, tool call or refusal', { status });

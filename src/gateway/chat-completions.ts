@@ -1,17 +1,22 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { badRequest, readJsonBody } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
 import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
 import { relayStream } from './relay.ts';
 import { type GatewayCounters, type RequestScope, startRequest } from './request.ts';
-import { chainErrorReply } from './responses.ts';
+import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
 export interface ChatDeps extends ChainDeps {
   counters: GatewayCounters;
+  logger: Logger;
 }
 
 /** Parses and checks the parts of a chat request the gateway relies on; everything else passes through. */
-export async function readChatBody(req: Request, limit: number): Promise<Record<string, unknown>> {
-  const body = await readJsonBody(req, limit);
+export async function readChatBody(
+  req: Request,
+  { maxBodyBytes, maxJsonDepth }: { maxBodyBytes: number; maxJsonDepth: number },
+): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(req, maxBodyBytes, maxJsonDepth);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('Request body must be a JSON object.', 'invalid_request');
   }
@@ -60,7 +65,7 @@ export const servedHeaders = (outcome: Pick<Extract<ChainOutcome, { ok: true }>,
 /** POST /v1/chat/completions: OpenAI wire format in and out, JSON or SSE. */
 export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
   return async (req: Request, res: Response) => {
-    const body = await readChatBody(req, deps.config.server.maxBodyBytes);
+    const body = await readChatBody(req, deps.config.server);
     const stream = body.stream === true;
     const scope = startRequest(
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
@@ -79,6 +84,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       if ('tried' in outcome && outcome.tried.length > 0)
         res.setHeader('x-inferwatch-failover', outcome.tried.join(','));
       const reply = chainErrorReply(outcome, body.model as string);
+      if (outcome.reason === 'failed') logWithheldDetail(deps.logger, outcome.failure, scope.span.traceId);
       if (outcome.reason === 'all_targets_unavailable') {
         deps.raise({
           kind: 'all_targets_unavailable',

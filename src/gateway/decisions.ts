@@ -40,6 +40,9 @@ export const decisions = {
   client_error: row(false, false, false), // the client's request is wrong everywhere
   assertion_failed: row(false, false, false), // prober-only classes: never produced by the gateway
   canary_failed: row(false, false, false),
+  // Our own failure (the upstream may never have been called): the next target would fail the same way,
+  // and a breaker that counted it would lock every client out of a healthy provider.
+  internal: row(false, false, false),
 } as const satisfies Record<FailureType, Decision>;
 
 export const decide = (type: FailureType): Decision => decisions[type];

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Config } from '../config/index.ts';
 import type { EventBus } from '../events/index.ts';
+import { type Logger, silentLogger } from '../log/index.ts';
 import { createProvider, type Provider, type ProviderFactory } from '../providers/index.ts';
 import type { Component } from '../runtime/component.ts';
 import type { Telemetry } from '../telemetry/index.ts';
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   config: Config;
   telemetry: Telemetry;
   bus: EventBus;
+  /** Where failures whose detail the client does not see are written (with the trace id). */
+  logger?: Logger;
   now?: () => number;
   random?: () => number;
   createProvider?: ProviderFactory;
@@ -38,7 +41,15 @@ export interface GatewayOptions {
  * `/api/chat`, `/api/providers`). Built without listening; runtime.ts mounts its router.
  */
 export function createGateway(options: GatewayOptions): Component {
-  const { config, telemetry, bus, now = Date.now, random = Math.random, metricsIntervalMs = 5_000 } = options;
+  const {
+    config,
+    telemetry,
+    bus,
+    logger = silentLogger,
+    now = Date.now,
+    random = Math.random,
+    metricsIntervalMs = 5_000,
+  } = options;
   const make = options.createProvider ?? createProvider;
   const providers = new Map<string, Provider>(
     config.providers.map((provider) => [provider.name, make(provider, { now })]),
@@ -79,6 +90,7 @@ export function createGateway(options: GatewayOptions): Component {
     now,
     random,
     counters,
+    logger,
     raise: createIncidentRaiser(bus, now),
   };
 

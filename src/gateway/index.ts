@@ -11,6 +11,7 @@ export function createGatewayComponent(ctx: RuntimeContext): Component {
     config: ctx.config,
     telemetry: ctx.telemetry,
     bus: ctx.bus,
+    logger: ctx.logger,
     now: ctx.now,
     history: ctx.history,
   });

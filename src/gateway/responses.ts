@@ -1,4 +1,5 @@
 import { errorBody, HttpError } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
 import type { Failure, FailureType } from '../providers/index.ts';
 import type { ChainOutcome } from './chain.ts';
 
@@ -69,6 +70,14 @@ export function chainErrorReply(
 }
 
 export function failureReply(failure: Failure): ErrorReply {
+  if (failure.type === 'internal') {
+    // Our own failure: the detail (an exception's text) stays on the span; the upstream is not to blame.
+    const error = new HttpError(500, 'Internal error while preparing the request; it was not sent on.', {
+      type: 'api_error',
+      code: 'internal_error',
+    });
+    return { status: 500, body: errorBody(error), headers: {}, errorType: 'internal' };
+  }
   if (passedThrough.has(failure.type) && failure.status && isOpenAIError(failure.body)) {
     return { status: failure.status, body: failure.body, headers: {}, errorType: failure.type };
   }
@@ -82,6 +91,19 @@ export function failureReply(failure: Failure): ErrorReply {
     headers: failure.type === 'rate_limited' ? retryAfterHeader(failure.retryAfterMs ?? 1000) : {},
     errorType: failure.type,
   };
+}
+
+/**
+ * Writes the detail of a failure the client only sees in general terms: the operator finds it by the
+ * trace id the client got in `x-inferwatch-trace-id`.
+ */
+export function logWithheldDetail(logger: Logger, failure: Failure, traceId: string): void {
+  if (failure.type === 'internal') {
+    logger.error(
+      { traceId, errorType: failure.type, detail: failure.message },
+      'internal error in the gateway',
+    );
+  }
 }
 
 /** The in-band error event that ends a stream that failed after its first byte (never followed by [DONE]). */

@@ -1,5 +1,5 @@
 export { type ApiKeyAuthOptions, requireApiKey } from './auth.ts';
-export { readJsonBody } from './body.ts';
+export { DEFAULT_MAX_JSON_DEPTH, readJsonBody } from './body.ts';
 export {
   badRequest,
   createErrorRenderer,

@@ -41,6 +41,38 @@ describe('upstream classification', () => {
     expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
   });
 
+  it.each([
+    ['a RangeError (a body too deep to serialise)', new RangeError('Maximum call stack size exceeded')],
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'x')")],
+    [
+      'undici refusing our own arguments',
+      Object.assign(new Error('invalid header'), { code: 'UND_ERR_INVALID_ARG' }),
+    ],
+    ['a pool already closed', Object.assign(new Error('The client is closed'), { code: 'UND_ERR_CLOSED' })],
+    ['a thrown string', 'oops'],
+  ])('%s is internal, never a network class', (_name, error) => {
+    expect(classifyNetworkError(error).type).toBe('internal');
+    expect(classifyNetworkError(error, { midStream: true }).type).toBe('internal');
+  });
+
+  it.each([
+    ['ETIMEDOUT', 'connection_reset'],
+    ['ERR_STREAM_PREMATURE_CLOSE', 'connection_reset'],
+    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'connection_reset'],
+    ['HPE_INVALID_CONSTANT', 'malformed_response'],
+    ['UND_ERR_HEADERS_OVERFLOW', 'malformed_response'],
+    ['ERR_OSSL_WRONG_VERSION_NUMBER', 'tls'],
+  ])('network error %s → %s (the peer or the network, not us)', (code, type) => {
+    expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
+  });
+
+  it('reads the code of a wrapped cause', () => {
+    const wrapped = Object.assign(new Error('fetch failed'), {
+      cause: { code: 'ECONNREFUSED', message: 'x' },
+    });
+    expect(classifyNetworkError(wrapped).type).toBe('connect');
+  });
+
   it('calls a socket closed mid-stream a cut stream', () => {
     expect(
       classifyNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), {

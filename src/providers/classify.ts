@@ -68,12 +68,16 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now());
 }
 
-/** Network error code → failure class, for errors before any response arrived. */
+/** Network error code → failure class, for errors before or while a response arrived. */
 const networkTable: Record<string, FailureType> = {
   UND_ERR_CONNECT_TIMEOUT: 'timeout_connect',
   UND_ERR_HEADERS_TIMEOUT: 'timeout_first_token',
   UND_ERR_BODY_TIMEOUT: 'timeout_idle',
   UND_ERR_SOCKET: 'connection_reset', // "other side closed"
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'connection_reset', // the body ended before its declared length
+  UND_ERR_HEADERS_OVERFLOW: 'malformed_response', // the upstream's headers exceed undici's limit
+  UND_ERR_INFO: 'malformed_response',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection_reset', // the body stream closed without an error of its own
   ECONNRESET: 'connection_reset',
   EPIPE: 'connection_reset',
   ECONNREFUSED: 'connect',
@@ -83,12 +87,34 @@ const networkTable: Record<string, FailureType> = {
   EAI_AGAIN: 'dns',
 };
 
-/** Classifies a thrown network error (undici or node:net). `streaming` turns a mid-body reset into a cut. */
+/**
+ * The class of a thrown error's code, or undefined when the code does not come from the network or the
+ * peer. System errors (`E…`), TLS codes, HTTP parser errors (`HPE_…`) and the undici transport codes
+ * above are the network's; an error without a code (a RangeError from serialising a body, a TypeError)
+ * or with a local one (undici refusing our own arguments, a pool already closed) is ours.
+ */
+function networkClass(code: string | undefined): FailureType | undefined {
+  if (!code) return undefined;
+  if (Object.hasOwn(networkTable, code)) return networkTable[code];
+  if (/^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return 'tls';
+  if (code.startsWith('HPE_')) return 'malformed_response';
+  if (/^E[A-Z0-9]+$/.test(code)) return 'connection_reset';
+  return undefined;
+}
+
+/**
+ * Classifies a thrown error (undici or node:net). `midStream` turns a mid-body reset into a cut. An error
+ * that did not come from the network is `internal`: it says nothing about the upstream.
+ */
 export function classifyNetworkError(error: unknown, { midStream = false } = {}): Failure {
   const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code && err.code !== 'UND_ERR' ? err.code : err?.cause?.code;
-  let type: FailureType = (code && networkTable[code]) || 'connection_reset';
-  if (code && /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) type = 'tls';
+  let type = networkClass(code) ?? 'internal';
   if (midStream && type === 'connection_reset') type = 'stream_cut';
-  return failure(type, err?.message ?? err?.cause?.message ?? String(error));
+  const message = err?.message ?? err?.cause?.message ?? String(error);
+  if (type === 'internal') {
+    const name = error instanceof Error ? error.name : typeof error;
+    return failure(type, `local ${name} while calling the upstream: ${message}`);
+  }
+  return failure(type, message);
 }

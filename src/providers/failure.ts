@@ -24,6 +24,7 @@ export const failureTypes = [
   'client_error', // any other 4xx: the client's request is wrong
   'assertion_failed', // a probe condition did not hold
   'canary_failed', // a probe's quality canary answered wrongly
+  'internal', // our own failure preparing or sending the request (a bug, a resource limit): never the upstream's
 ] as const;
 
 export type FailureType = (typeof failureTypes)[number];
