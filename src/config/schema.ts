@@ -33,6 +33,15 @@ export const serverSchema = z
       .describe(
         'Deepest JSON nesting a request body may have (400 json_too_deep beyond it); serialising a deeper body would exhaust the call stack',
       ),
+    maxModelNameLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(256)
+      .describe(
+        'Longest client model name accepted (400 beyond it); the name becomes a breaker key, a span name and a metric label',
+      ),
     trustProxy: z.boolean().default(false).describe('Use X-Forwarded-For for client IPs (rate limiting)'),
     shutdownGraceMs: z
       .number()

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { exampleModel } from '../config/index.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
-import { type ChatDeps, runScopedChain, servedHeaders } from './chat-completions.ts';
+import { type ChatDeps, checkModelName, runScopedChain, servedHeaders } from './chat-completions.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
@@ -10,7 +10,11 @@ import { chainErrorReply, logWithheldDetail } from './responses.ts';
  * Builds the chat body from `{ model?, message | messages, ...}`; without a model, one the config names.
  * Other fields (`max_tokens`, `temperature`, ...) go upstream as they came, as on /v1/chat/completions.
  */
-function toChatBody(input: unknown, defaultModel: string): Record<string, unknown> {
+function toChatBody(
+  input: unknown,
+  defaultModel: string,
+  maxModelNameLength: number,
+): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('Request body must be a JSON object.');
   }
@@ -22,6 +26,7 @@ function toChatBody(input: unknown, defaultModel: string): Record<string, unknow
   if (model !== undefined && (typeof model !== 'string' || model.length === 0)) {
     throw badRequest('model must be a non-empty string.', 'invalid_type', 'model');
   }
+  if (typeof model === 'string') checkModelName(model, maxModelNameLength);
   let chat: unknown[];
   if (typeof message === 'string' && message.length > 0) chat = [{ role: 'user', content: message }];
   else if (Array.isArray(messages) && messages.length > 0) chat = messages;
@@ -42,8 +47,9 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
   const defaultModel = exampleModel(deps.config) ?? 'default';
   return async (req: Request, res: Response) => {
     const started = performance.now();
-    const { maxBodyBytes, maxJsonDepth } = deps.config.server;
-    const body = toChatBody(await readJsonBody(req, maxBodyBytes, maxJsonDepth), defaultModel);
+    const { maxBodyBytes, maxJsonDepth, maxModelNameLength } = deps.config.server;
+    const input = await readJsonBody(req, maxBodyBytes, maxJsonDepth);
+    const body = toChatBody(input, defaultModel, maxModelNameLength);
     const scope = startRequest(
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
       req,

@@ -11,12 +11,39 @@ export interface ChatDeps extends ChainDeps {
   logger: Logger;
 }
 
+export interface BodyLimits {
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  maxModelNameLength: number;
+}
+
+// Control characters (C0, DEL, C1): a name carrying them would reach log lines, span names and label values.
+const controlCharacter = /\p{Cc}/u;
+
+/**
+ * A client model name becomes a breaker key, per-target statistics, a span name and a metric label, so
+ * its length and alphabet are bounded before the router sees it. The refusal does not echo the name.
+ */
+export function checkModelName(model: string, maxLength: number): void {
+  if (longerThan(model, maxLength)) {
+    throw badRequest(`model names are limited to ${maxLength} characters.`, 'invalid_value', 'model');
+  }
+  if (controlCharacter.test(model)) {
+    throw badRequest('model must not contain control characters.', 'invalid_value', 'model');
+  }
+}
+
+/** Counts characters as JSON Schema's maxLength does (code points), stopping once past `max`. */
+function longerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
+  return false;
+}
+
 /** Parses and checks the parts of a chat request the gateway relies on; everything else passes through. */
-export async function readChatBody(
-  req: Request,
-  { maxBodyBytes, maxJsonDepth }: { maxBodyBytes: number; maxJsonDepth: number },
-): Promise<Record<string, unknown>> {
-  const body = await readJsonBody(req, maxBodyBytes, maxJsonDepth);
+export async function readChatBody(req: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(req, limits.maxBodyBytes, limits.maxJsonDepth);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('Request body must be a JSON object.', 'invalid_request');
   }
@@ -24,6 +51,7 @@ export async function readChatBody(
   if (typeof record.model !== 'string' || record.model.length === 0) {
     throw badRequest('you must provide a model parameter', 'missing_required_parameter', 'model');
   }
+  checkModelName(record.model, limits.maxModelNameLength);
   if (!Array.isArray(record.messages)) {
     throw badRequest('messages must be an array of chat messages', 'invalid_type', 'messages');
   }

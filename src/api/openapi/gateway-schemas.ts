@@ -14,13 +14,25 @@ export const openAIErrorSchema = z.looseObject({
   }),
 });
 
+/**
+ * A client model name as the gateway accepts it: at most `server.maxModelNameLength` characters (the
+ * default, 256, is what the document states) and no control characters. Spelled with \u escapes so the
+ * pattern reads the same in every JSON Schema engine.
+ */
+const modelName = z
+  .string()
+  .min(1)
+  .max(256)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters.
+  .regex(/^[^\u0000-\u001F\u007F-\u009F]*$/, 'no control characters');
+
 const messageSchema = z.looseObject({
   role: z.string(),
   content: z.unknown().optional(),
 });
 
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1).describe('Client-facing model name; a route maps it to a provider chain'),
+  model: modelName.describe('Client-facing model name; a route maps it to a provider chain'),
   messages: z.array(messageSchema).min(1),
   stream: z
     .boolean()
@@ -64,7 +76,7 @@ export const modelListSchema = z.strictObject({
 });
 
 const apiChatCommonRequest = {
-  model: z.string().min(1).optional().describe('Defaults to the first named route'),
+  model: modelName.optional().describe('Defaults to the first named route'),
   stream: z.literal(false).nullable().optional().describe('/api/chat never streams'),
 };
 
