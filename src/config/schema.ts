@@ -42,6 +42,14 @@ export const serverSchema = z
       .describe(
         'Longest client model name accepted (400 beyond it); the name becomes a breaker key, a span name and a metric label',
       ),
+    maxStreamBufferBytes: z
+      .number()
+      .int()
+      .min(16 * 1024)
+      .default(64 * 1024)
+      .describe(
+        "Bytes a stream may hold for a client that reads slower than the upstream writes; beyond it the upstream is not read until the client catches up, and a client that reads nothing for the provider's idleMs is dropped",
+      ),
     trustProxy: z.boolean().default(false).describe('Use X-Forwarded-For for client IPs (rate limiting)'),
     shutdownGraceMs: z
       .number()

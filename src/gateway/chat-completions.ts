@@ -81,6 +81,10 @@ export function runScopedChain(
   });
 }
 
+/** A client that makes no room for this long is dropped: the target's own idle timeout. */
+const idleMsOf = (deps: ChatDeps, provider: string) =>
+  deps.config.providers.find((entry) => entry.name === provider)?.timeouts.idleMs ?? 10_000;
+
 /**
  * `x-inferwatch-failover` lists the providers in the order the request went through them: each one passed
  * over (breaker open, or failed) and last the one that answered. More than one entry means a failover.
@@ -143,14 +147,23 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       return;
     }
     scope.clearDeadline();
-    const relayed = await relayStream(
-      res,
-      outcome.stream.chunks,
-      servedHeaders(outcome),
-      deps.telemetry.captureContent,
-    );
+    const relayed = await relayStream(res, outcome.stream.chunks, servedHeaders(outcome), {
+      captureOutput: deps.telemetry.captureContent,
+      maxBufferedBytes: deps.config.server.maxStreamBufferBytes,
+      stallMs: idleMsOf(deps, outcome.target.provider),
+    });
     const attemptMs = outcome.finish(relayed.end, relayed.output);
     const end = relayed.end;
+    if (relayed.clientStalled) {
+      deps.logger.warn(
+        {
+          traceId: scope.span.traceId,
+          provider: outcome.target.provider,
+          stallMs: idleMsOf(deps, outcome.target.provider),
+        },
+        'dropped a streaming client that read nothing while its buffer was full; the upstream call was cancelled',
+      );
+    }
     if (!end.ok && !scope.clientGone()) {
       deps.raise({
         kind: 'stream_cut',
@@ -167,7 +180,13 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
     }
     scope.finish({
       status: 200,
-      errorType: end.ok ? undefined : scope.clientGone() ? 'cancelled' : end.type,
+      errorType: relayed.clientStalled
+        ? 'client_stalled'
+        : end.ok
+          ? undefined
+          : scope.clientGone()
+            ? 'cancelled'
+            : end.type,
       upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
       failedOver,
       provider: outcome.target.provider,

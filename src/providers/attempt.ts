@@ -15,6 +15,13 @@ export interface AttemptTimers {
   gotFirst(idleMs: number): void;
   /** Bytes arrived: restart the idle timer. */
   alive(): void;
+  /**
+   * The consumer has what was read and has not asked for more (its client is slow): the upstream is not
+   * being read, so its silence is not the upstream's. The idle timer cannot fire until `resume()`.
+   */
+  hold(): void;
+  /** The consumer asks for more: the idle timer runs again from now. */
+  resume(): void;
   dispose(): void;
 }
 
@@ -29,6 +36,7 @@ export function startAttempt(totalMs: number, callerSignal?: AbortSignal): Attem
   const total = setTimeout(() => abort('timeout_total'), totalMs);
   let first: NodeJS.Timeout | undefined;
   let idle: NodeJS.Timeout | undefined;
+  let held = false;
   // The caller's abort is reported as timeout_total: the chain deadline ran out (a client that went away
   // is told apart by the caller, who owns that signal).
   const onCallerAbort = () => abort('timeout_total');
@@ -42,9 +50,19 @@ export function startAttempt(totalMs: number, callerSignal?: AbortSignal): Attem
     },
     gotFirst(idleMs) {
       clearTimeout(first);
-      idle = setTimeout(() => abort('timeout_idle'), idleMs);
+      // A held timer that fires does nothing; resume() re-arms it (refresh() reactivates a fired timer).
+      idle = setTimeout(() => {
+        if (!held) abort('timeout_idle');
+      }, idleMs);
     },
     alive() {
+      idle?.refresh();
+    },
+    hold() {
+      held = true;
+    },
+    resume() {
+      held = false;
       idle?.refresh();
     },
     dispose() {

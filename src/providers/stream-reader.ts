@@ -64,7 +64,12 @@ export async function* readChatStream(
         seen += 1;
         batch.push({ data: event.data, json: json as Record<string, unknown> });
       }
-      if (batch.length > 0) yield batch;
+      if (batch.length > 0) {
+        // Between handing a batch over and being asked for the next, the time is the consumer's.
+        timers.hold();
+        yield batch;
+        timers.resume();
+      }
       if (ended) return end(ended);
       if (parser.pending > MAX_PENDING_BYTES) {
         return end(failure('malformed_response', 'stream line exceeds 1 MiB without an event boundary'));

@@ -6,6 +6,8 @@ import { createTestTelemetry, type TestTelemetry } from '../../src/telemetry/tes
 
 export interface GatewayUnderTest {
   url: string;
+  /** The listening HTTP server (its connections, for tests that look at what is buffered per socket). */
+  server: import('node:http').Server;
   runtime: Runtime;
   telemetry: TestTelemetry;
   events: Envelope[];
@@ -37,6 +39,7 @@ export async function startGateway(
   const listening = await runtime.listen({ port: 0 });
   return {
     url: listening.url,
+    server: listening.server,
     runtime,
     telemetry,
     events,
