@@ -113,6 +113,19 @@ export const logSchema = z
   })
   .prefault({});
 
+/** Top-level paths the server serves itself; a public simulator mount over one would open it. */
+const reservedRoots = ['/v1', '/api', '/ws', '/status', '/health', '/ready'] as const;
+
+/** Which of the server's paths a mount path equals, lies under or contains, described; undefined if none. */
+function ownPathOverlapping(path: string): string | undefined {
+  const normal = `/${path.split('/').filter(Boolean).join('/')}`;
+  if (normal === '/') return 'paths, every one of them';
+  const root = reservedRoots.find(
+    (root) => normal === root || normal.startsWith(`${root}/`) || root.startsWith(`${normal}/`),
+  );
+  return root && `${root} paths`;
+}
+
 export const simulatorSchema = z
   .strictObject({
     enabled: z
@@ -122,7 +135,14 @@ export const simulatorSchema = z
     mountPath: z
       .string()
       .regex(/^\/[a-z0-9/_-]*$/)
-      .default('/simulator'),
+      .refine((path) => ownPathOverlapping(path) === undefined, {
+        error: (issue) =>
+          `overlaps the server's own ${ownPathOverlapping(String(issue.input))} (everything under the mount path is public while the simulator runs); use a path of its own such as /simulator`,
+      })
+      .default('/simulator')
+      .describe(
+        `Where the simulator is served; public only while enabled. May not overlap ${reservedRoots.join(', ')} or be /`,
+      ),
   })
   .prefault({});
 

@@ -111,7 +111,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     requireApiKey({
       keys: config.server.apiKeys,
       // Open by design: probes of liveness, the status page shell (its data calls carry the key), the
-      // Alertmanager webhook (its own token) and the demo simulator.
+      // Alertmanager webhook (its own token) and the simulated providers while the simulator runs (its
+      // control surface checks the key itself).
       publicPaths: [
         '/health',
         '/ready',
@@ -120,7 +121,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         '/favicon.ico',
         '/status/',
         '/api/alertmanager',
-        `${config.simulator.mountPath}/`,
+        ...(components.has('simulator') ? [`${config.simulator.mountPath}/`] : []),
       ],
     }),
   );

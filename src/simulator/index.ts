@@ -16,7 +16,7 @@ export { type RunningSimulator, type StartSimulatorOptions, startSimulator } fro
 export function createSimulatorComponent(
   ctx: RuntimeContext,
 ): Component & { simulator: ReturnType<typeof createSimulator> } {
-  const simulator = createSimulator({ now: ctx.now });
+  const simulator = createSimulator({ now: ctx.now, controlKeys: ctx.config.server.apiKeys });
   const router = express.Router();
   router.use(ctx.config.simulator.mountPath, simulator.router);
   return {

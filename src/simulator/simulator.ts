@@ -1,5 +1,5 @@
 import express from 'express';
-import { createErrorRenderer, notFound } from '../http/index.ts';
+import { createErrorRenderer, notFound, requireApiKey } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
 import { type ChatDeps, handleChat, handleModels } from './chat.ts';
 import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
@@ -22,6 +22,11 @@ export interface SimulatorOptions {
    * undefined for the deterministic default. Faults, timing and the wire format stay the simulator's.
    */
   reply?: (request: ChatRequest) => string | undefined;
+  /**
+   * Keys the control surface (`/_sim`) requires; none = open. Its faults can take a provider out for every
+   * user and `last-request` holds a prompt verbatim, so the embedded simulator passes `server.apiKeys`.
+   */
+  controlKeys?: readonly string[];
 }
 
 export interface Simulator {
@@ -61,7 +66,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const name = (value: string | string[] | undefined) => (typeof value === 'string' ? value : '');
 
   const router = express.Router();
-  router.use('/_sim', createAdminRouter(instances));
+  // The guard sits on the same layer as the admin routes, so it matches exactly what they match (express
+  // routes case-insensitively and ignores a trailing slash).
+  router.use(
+    '/_sim',
+    requireApiKey({ keys: options.controlKeys ?? [], publicPaths: [] }),
+    createAdminRouter(instances),
+  );
   router.get('/v1/models', (_req, res) => handleModels(instances.get(defaultInstance), res, deps));
   router.post('/v1/chat/completions', (req, res) =>
     handleChat(instances.get(defaultInstance), req, res, deps),

@@ -35,14 +35,14 @@ const chat = (base: string) =>
   });
 
 describe('the embedded simulator component', () => {
-  it('serves instances under the mount path without the gateway key, with their own faults', async () => {
+  it('serves instances under the mount path without the gateway key, with their own faults (set with the key)', async () => {
     const url = await start({ enabled: true });
     const primary = await chat(`${url}/simulator/primary`);
     expect(primary.status).toBe(200);
     expect((await json(primary)).choices[0].message.content).toBe('ok');
     await fetch(`${url}/simulator/_sim/backup/faults`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-gateway' },
       body: JSON.stringify({ mode: 'outage' }),
     });
     expect((await chat(`${url}/simulator/backup`)).status).toBe(502);
@@ -54,6 +54,7 @@ describe('the embedded simulator component', () => {
     expect((await chat(`${url}/fake/primary`)).status).toBe(200);
     await runtime?.stop();
     const off = await start({ enabled: false });
-    expect((await chat(`${off}/simulator/primary`)).status).toBe(404);
+    // Disabled, its mount path is not public either: the gateway key is asked for, as anywhere.
+    expect((await chat(`${off}/simulator/primary`)).status).toBe(401);
   });
 });
