@@ -93,8 +93,12 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
     const reply = outcome.ok
       ? chainErrorReply({ ok: false, reason: 'no_route' }, body.model as string)
       : chainErrorReply(outcome, body.model as string);
-    if (!outcome.ok && outcome.reason === 'failed')
-      logWithheldDetail(deps.logger, outcome.failure, scope.span.traceId);
+    if (!outcome.ok && outcome.reason === 'failed') {
+      logWithheldDetail(deps.logger, outcome.failure, {
+        traceId: scope.span.traceId,
+        provider: outcome.tried.at(-1),
+      });
+    }
     if (!scope.clientGone()) {
       res
         .status(reply.status)

@@ -116,7 +116,12 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       if ('tried' in outcome && outcome.tried.length > 0)
         res.setHeader('x-inferwatch-failover', outcome.tried.join(','));
       const reply = chainErrorReply(outcome, body.model as string);
-      if (outcome.reason === 'failed') logWithheldDetail(deps.logger, outcome.failure, scope.span.traceId);
+      if (outcome.reason === 'failed') {
+        logWithheldDetail(deps.logger, outcome.failure, {
+          traceId: scope.span.traceId,
+          provider: outcome.tried.at(-1),
+        });
+      }
       if (outcome.reason === 'all_targets_unavailable') {
         deps.raise({
           kind: 'all_targets_unavailable',
@@ -165,6 +170,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       );
     }
     if (!end.ok && !scope.clientGone()) {
+      logWithheldDetail(deps.logger, end, { traceId: scope.span.traceId, provider: outcome.target.provider });
       deps.raise({
         kind: 'stream_cut',
         severity: 'warning',

@@ -1,5 +1,5 @@
 import { errorBody, HttpError } from '../http/index.ts';
-import type { Logger } from '../log/index.ts';
+import { type Logger, redactSecrets } from '../log/index.ts';
 import type { Failure, FailureType } from '../providers/index.ts';
 import type { ChainOutcome } from './chain.ts';
 
@@ -22,6 +22,35 @@ const exhausted: Partial<Record<FailureType, { status: number; type: string; cod
   empty_response: { status: 502, type: 'api_error', code: 'upstream_empty_response' },
 };
 const passedThrough = new Set<FailureType>(['client_error', 'context_length', 'content_filter']);
+
+/**
+ * What a client is told about a failure whose detail it does not get: an upstream's own error text carries
+ * key fragments, account and project ids and internals, and a network error names hosts. The detail goes to
+ * the log (by trace id) and the attempt span instead. Client errors are the exception: their body passes on.
+ */
+const withheldText = {
+  rate_limited: 'the provider is rate limiting the gateway; retry after the Retry-After delay',
+  server_error: 'the provider failed with a server error',
+  model_overloaded: 'the model is overloaded at the provider; retry later',
+  timeout_connect: 'the provider could not be reached in time',
+  timeout_first_token: 'the provider did not start answering in time',
+  timeout_idle: 'the provider went silent in the middle of the answer',
+  timeout_total: 'the request ran out of time',
+  dns: "the provider's host name did not resolve",
+  connect: 'the provider refused the connection or could not be reached',
+  tls: 'the TLS connection to the provider failed',
+  connection_reset: 'the provider closed the connection',
+  stream_cut: 'the provider ended the stream early',
+  malformed_response: 'the provider answered with something that is not a valid chat completion',
+  empty_response: 'the provider answered with no content',
+  context_length: 'the prompt does not fit the model',
+  content_filter: "the provider's content filter refused the request",
+  auth: "the provider refused the gateway's credentials; an operator has to fix the provider key",
+  client_error: 'the provider refused the request',
+  assertion_failed: 'a check failed',
+  canary_failed: 'a check failed',
+  internal: 'the gateway failed on its own',
+} as const satisfies Record<FailureType, string>;
 
 const retryAfterHeader = (ms: number | undefined): Record<string, string> =>
   ms === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
@@ -85,9 +114,11 @@ export function failureReply(failure: Failure): ErrorReply {
   const status = known?.status ?? (passedThrough.has(failure.type) ? (failure.status ?? 400) : 502);
   const type = known?.type ?? (passedThrough.has(failure.type) ? 'invalid_request_error' : 'api_error');
   const code = known?.code ?? (passedThrough.has(failure.type) ? failure.type : 'upstream_error');
+  // A client error without an OpenAI-shaped body still tells the client what the upstream objected to.
+  const detail = passedThrough.has(failure.type) ? failure.message : withheldText[failure.type];
   return {
     status,
-    body: { error: { message: `Upstream ${failure.type}: ${failure.message}`, type, code, param: null } },
+    body: { error: { message: `Upstream ${failure.type}: ${detail}.`, type, code, param: null } },
     headers: failure.type === 'rate_limited' ? retryAfterHeader(failure.retryAfterMs ?? 1000) : {},
     errorType: failure.type,
   };
@@ -97,20 +128,27 @@ export function failureReply(failure: Failure): ErrorReply {
  * Writes the detail of a failure the client only sees in general terms: the operator finds it by the
  * trace id the client got in `x-inferwatch-trace-id`.
  */
-export function logWithheldDetail(logger: Logger, failure: Failure, traceId: string): void {
-  if (failure.type === 'internal') {
-    logger.error(
-      { traceId, errorType: failure.type, detail: failure.message },
-      'internal error in the gateway',
-    );
-  }
+export function logWithheldDetail(
+  logger: Logger,
+  failure: Failure,
+  context: { traceId: string; provider?: string | undefined },
+): void {
+  const fields = {
+    ...context,
+    errorType: failure.type,
+    status: failure.status,
+    detail: redactSecrets(failure.message),
+  };
+  if (failure.type === 'internal') logger.error(fields, 'internal error in the gateway');
+  else if (!passedThrough.has(failure.type))
+    logger.warn(fields, 'upstream failure (detail withheld from the client)');
 }
 
 /** The in-band error event that ends a stream that failed after its first byte (never followed by [DONE]). */
 export function streamErrorEvent(failure: Failure): string {
   return JSON.stringify({
     error: {
-      message: `The upstream stream failed after it started (${failure.type}): ${failure.message}`,
+      message: `The upstream stream failed after it started (${failure.type}): ${withheldText[failure.type]}.`,
       type: 'api_error',
       code: failure.type,
       param: null,

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../log/index.ts';
 import { type Failure, type FailureType, failure } from './failure.ts';
 
 /** HTTP status → failure class, before the body is consulted. One row per status family. */
@@ -39,7 +40,9 @@ export function classifyResponse(
   if (type === 'client_error' && contextLengthPattern.test(signature)) type = 'context_length';
   else if (type === 'client_error' && contentFilterPattern.test(signature)) type = 'content_filter';
   else if (type === 'server_error' && overloadedPattern.test(signature)) type = 'model_overloaded';
-  return failure(type, `upstream answered ${status}: ${message || 'no body'}`, {
+  // The message goes to logs and spans only (never to a client unless the class passes its body on), and
+  // providers put key fragments and internals in it.
+  return failure(type, `upstream answered ${status}: ${redactSecrets(message) || 'no body'}`, {
     status,
     retryAfterMs: parseRetryAfter(headers, now),
     body,

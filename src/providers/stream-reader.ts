@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { redactSecrets } from '../log/index.ts';
 import type { AttemptTimers } from './attempt.ts';
 import { classifyNetworkError } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
@@ -55,7 +56,8 @@ export async function* readChatStream(
         }
         const json = parsed.json;
         if (json.error) {
-          ended = failure('server_error', `upstream sent an error event: ${json.error.message ?? ''}`);
+          const detail = typeof json.error.message === 'string' ? json.error.message.slice(0, 300) : '';
+          ended = failure('server_error', `upstream sent an error event: ${redactSecrets(detail)}`);
           break;
         }
         const reason = json.choices?.[0]?.finish_reason;
@@ -142,7 +144,8 @@ function parseChunk(data: string): { ok: true; json: ChunkJson } | Failure {
     }
     return { ok: true, json: json as ChunkJson };
   } catch {
-    return failure('malformed_response', `stream chunk is not JSON: ${data.slice(0, 80)}`);
+    // Not the bytes themselves: a broken chunk can carry generated text (content is never recorded).
+    return failure('malformed_response', `stream chunk of ${data.length} characters is not JSON`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../src/config/index.ts';
 import { createEventBus, type Envelope } from '../../src/events/index.ts';
-import { silentLogger } from '../../src/log/index.ts';
+import { type Logger, silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
 import { createTestTelemetry, type TestTelemetry } from '../../src/telemetry/testing.ts';
 
@@ -19,7 +19,11 @@ export interface GatewayUnderTest {
 /** The gateway (and operator API) built by the real runtime on port 0, with an injectable clock. */
 export async function startGateway(
   config: Record<string, unknown>,
-  { captureContent = false, realClock = true } = {},
+  {
+    captureContent = false,
+    realClock = true,
+    logger = silentLogger,
+  }: { captureContent?: boolean; realClock?: boolean; logger?: Logger } = {},
 ): Promise<GatewayUnderTest> {
   const clock = { now: Date.now() };
   const now = realClock ? Date.now : () => clock.now;
@@ -31,7 +35,7 @@ export async function startGateway(
     config: parseConfig({ store: { path: ':memory:' }, ...config }),
     role: 'gateway',
     only: ['gateway', 'api'],
-    logger: silentLogger,
+    logger,
     telemetry,
     bus,
     now,
