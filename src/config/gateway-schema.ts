@@ -134,7 +134,17 @@ export const rateLimitSchema = z
       .int()
       .min(0)
       .default(0)
-      .describe('Requests per window per API key (or client IP); 0 = off'),
+      .describe(
+        'Requests per window per configured API key, or per client IP when no keys are set (server.trustProxy decides which IP); 0 = off',
+      ),
     windowSeconds: z.number().int().min(1).default(60),
+    maxClients: z
+      .number()
+      .int()
+      .min(1)
+      .default(100_000)
+      .describe(
+        'Clients (keys or IPs) tracked at once; past it, after expired windows are dropped, new clients share one window (metric bucket="shared", a warning per window)',
+      ),
   })
   .prefault({});

@@ -99,6 +99,11 @@ export function createGateway(options: GatewayOptions): Component {
     ...config.rateLimit,
     now,
     recorder: telemetry.instruments.gatewayRateLimited,
+    onSaturated: (tracked) =>
+      logger.warn(
+        { tracked, maxClients: config.rateLimit.maxClients },
+        'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
+      ),
   });
   http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
   http.post('/api/chat', limited, createApiChatHandler(deps));

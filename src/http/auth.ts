@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 import { unauthorized } from './errors.ts';
-import { matchesAny, presentedToken } from './security.ts';
+import { matchingIndex, presentedToken } from './security.ts';
+
+/** `res.locals` field holding the index of the configured key a request authenticated with. */
+export const API_KEY_INDEX = 'apiKeyIndex';
 
 export interface ApiKeyAuthOptions {
   keys: readonly string[];
@@ -17,11 +20,14 @@ export function requireApiKey({ keys, publicPaths }: ApiKeyAuthOptions): Request
   const isPrefix = (path: string) => path.length > 1 && path.endsWith('/');
   const exact = new Set(publicPaths.filter((path) => !isPrefix(path)));
   const prefixes = publicPaths.filter(isPrefix);
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (keys.length === 0) return next();
     const path = req.path;
     if (exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix))) return next();
-    if (matchesAny(presentedToken(req.headers), keys)) return next();
-    next(unauthorized());
+    const index = matchingIndex(presentedToken(req.headers), keys);
+    if (index === -1) return next(unauthorized());
+    // Which key it was (never the key itself), for what is counted per client: the rate limiter.
+    res.locals[API_KEY_INDEX] = index;
+    next();
   };
 }

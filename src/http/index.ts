@@ -1,4 +1,4 @@
-export { type ApiKeyAuthOptions, requireApiKey } from './auth.ts';
+export { API_KEY_INDEX, type ApiKeyAuthOptions, requireApiKey } from './auth.ts';
 export { DEFAULT_MAX_JSON_DEPTH, readJsonBody } from './body.ts';
 export {
   badRequest,
@@ -13,4 +13,4 @@ export {
 } from './errors.ts';
 export { type Listening, type ListenOptions, listen, refuseUpgrade, requestPath } from './listen.ts';
 export { parseLimit } from './query.ts';
-export { matchesAny, presentedToken, securityHeaders } from './security.ts';
+export { matchesAny, matchingIndex, presentedToken, securityHeaders } from './security.ts';

@@ -15,13 +15,18 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
  * makes the comparison length-independent, so neither content nor length leaks through timing.
  */
 export function matchesAny(presented: string | undefined, secrets: readonly string[]): boolean {
-  if (presented === undefined || secrets.length === 0) return false;
+  return matchingIndex(presented, secrets) !== -1;
+}
+
+/** Which configured secret the presented one is (its index), or -1; compared as `matchesAny` does. */
+export function matchingIndex(presented: string | undefined, secrets: readonly string[]): number {
+  if (presented === undefined || secrets.length === 0) return -1;
   const digest = createHash('sha256').update(presented).digest();
-  let matched = false;
-  for (const secret of secrets) {
+  let matched = -1;
+  for (const [index, secret] of secrets.entries()) {
     const expected = createHash('sha256').update(secret).digest();
     // Evaluate every secret (no early exit) so the position of a match does not show in timing.
-    matched = timingSafeEqual(digest, expected) || matched;
+    if (timingSafeEqual(digest, expected) && matched === -1) matched = index;
   }
   return matched;
 }

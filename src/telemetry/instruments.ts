@@ -118,8 +118,9 @@ export const instrumentDefinitions = {
     name: n.METRIC_GATEWAY_RATE_LIMITED,
     kind: 'counter',
     unit: '{request}',
-    description: 'Client requests refused by the gateway rate limiter',
-    attributes: [],
+    description:
+      'Client requests refused by the gateway rate limiter; bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
+    attributes: [n.ATTR_RATE_LIMIT_BUCKET],
   },
   probeSuccess: {
     name: n.METRIC_PROBE_SUCCESS,

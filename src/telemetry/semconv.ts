@@ -41,6 +41,7 @@ export const ATTR_SYNTHETIC = 'inferwatch.synthetic'; // true on probe traffic s
 export const ATTR_FAILOVER_FROM = 'from';
 export const ATTR_FAILOVER_TO = 'to';
 export const ATTR_REASON = 'reason';
+export const ATTR_RATE_LIMIT_BUCKET = 'bucket'; // client (its own window) | shared (past rateLimit.maxClients)
 export const ATTR_BREAKER_FROM = 'from_state';
 export const ATTR_BREAKER_TO = 'to_state';
 export const ATTR_PROBE_TARGET = 'target';
