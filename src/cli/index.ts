@@ -35,7 +35,8 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(version);
     return 0;
   }
-  const command = commands[name];
+  // Own properties only: `inferwatch constructor` is an unknown command, not Object's constructor.
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     console.error(`inferwatch: unknown command "${name}" (run \`inferwatch --help\` for the list)`);
     return 2;

@@ -45,8 +45,14 @@ export function createRouter(config: Pick<Config, 'routes' | 'providers'>, rando
 
   const known = new Set(config.providers.flatMap((provider) => Object.keys(provider.models)));
 
+  // Own properties only: a client name such as "constructor" or "__proto__" must not resolve through
+  // Object.prototype to a function or an object and be sent upstream as the model.
+  const mapped = (provider: string, clientModel: string) => {
+    const models = mappings.get(provider);
+    return models && Object.hasOwn(models, clientModel) ? models[clientModel] : undefined;
+  };
   const upstreamModel = (target: RouteTarget, clientModel: string) =>
-    target.model ?? mappings.get(target.provider)?.[clientModel] ?? clientModel;
+    target.model ?? mapped(target.provider, clientModel) ?? clientModel;
 
   return {
     resolve(clientModel) {
