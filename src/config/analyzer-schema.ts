@@ -44,6 +44,12 @@ export const analyzerSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     webhookToken: z.string().optional().describe('Bearer (or basic password) Alertmanager must present'),
+    allowUnauthenticatedWebhook: z
+      .boolean()
+      .default(false)
+      .describe(
+        'With server.apiKeys set and no webhookToken, start anyway with the Alertmanager webhook open to anyone who reaches the port (it pages people and runs alert expressions against Prometheus)',
+      ),
     prometheusURL: z.url().optional(),
     alertmanagerURL: z
       .url()

@@ -54,10 +54,13 @@ describe('loadConfig', () => {
         OPENAI_API_KEY: 'sk-test',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.test/x',
         INFERWATCH_API_KEY: 'k1',
+        // With API keys the webhook needs its token too (or an explicit opt-out).
+        INFERWATCH_WEBHOOK_TOKEN: 'wh1',
       },
     });
     expect(config.providers[0]?.apiKey).toBe('sk-test');
     expect(config.server.apiKeys).toEqual(['k1']);
+    expect(config.analyzer.webhookToken).toBe('wh1');
     expect(config.routes[0]?.targets[1]).toMatchObject({ provider: 'ollama', model: 'llama3.2' });
     expect(config.circuitBreaker.halfOpenMaxRequests).toBe(1);
     expect(config.analyzer.notify).toHaveLength(3);

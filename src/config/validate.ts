@@ -33,6 +33,19 @@ export function crossCheck(config: Config): string[] {
       problems.push(`prober.targets.${index}.model: set "provider" or "baseURL"`);
     }
   });
+  // Keys say the operator wants callers authenticated; an open webhook beside them would let anyone who
+  // reaches the port page on-call and have the analyzer query Prometheus with an alert's expression.
+  const { analyzer } = config;
+  if (
+    config.server.apiKeys.length > 0 &&
+    analyzer.enabled &&
+    !analyzer.webhookToken &&
+    !analyzer.allowUnauthenticatedWebhook
+  ) {
+    problems.push(
+      'analyzer.webhookToken: server.apiKeys is set but the Alertmanager webhook has no token, so it would accept alerts from anyone; set analyzer.webhookToken (INFERWATCH_WEBHOOK_TOKEN), or analyzer.allowUnauthenticatedWebhook: true to keep it open on purpose, or analyzer.enabled: false where this process does not receive alerts',
+    );
+  }
   const targetNames = new Set<string>();
   config.prober.targets.forEach((target, index) => {
     if (targetNames.has(target.name))

@@ -43,6 +43,7 @@ describe('probe targets', () => {
     let self = 'http://127.0.0.1:8080';
     const config = parseConfig({
       server: { apiKeys: ['k1'] },
+      analyzer: { enabled: false },
       prober: {
         targets: [{ name: 'gw', intervalSeconds: 5, model: { baseURL: 'self', model: 'gpt-4o-mini' } }],
       },

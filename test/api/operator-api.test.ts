@@ -81,7 +81,7 @@ describe('operator API', () => {
   });
 
   it('requires an API key on the operator API when keys are configured, but not on /health', async () => {
-    const { url } = await start({ server: { apiKeys: ['k-1'] } });
+    const { url } = await start({ server: { apiKeys: ['k-1'] }, analyzer: { enabled: false } });
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const denied = await fetch(`${url}/api/incidents`);
     expect(denied.status).toBe(401);
@@ -116,7 +116,7 @@ describe('operator API', () => {
   });
 
   it('refuses the WebSocket without a key when keys are configured', async () => {
-    const { url } = await start({ server: { apiKeys: ['k-1'] } });
+    const { url } = await start({ server: { apiKeys: ['k-1'] }, analyzer: { enabled: false } });
     const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/events`);
     const status = await new Promise<number>((resolve) =>
       socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),

@@ -10,6 +10,7 @@ beforeAll(async () => {
   upstream = await startSimulatedUpstream({ models: ['m'] });
   gateway = await startGateway({
     server: { apiKeys: ['sk-gateway-1', 'sk-gateway-2'], maxBodyBytes: 10_000 },
+    analyzer: { enabled: false },
     providers: [fastProvider('primary', upstream.baseURL)],
     routes: [{ model: 'known', targets: [{ provider: 'primary', model: 'm' }] }],
     retry: fastRetry,
@@ -103,6 +104,7 @@ describe('rate limiting per API key', () => {
   it('refuses with 429 and Retry-After once a key used its window, counting the refusals', async () => {
     const limited = await startGateway({
       server: { apiKeys: ['sk-a', 'sk-b'] },
+      analyzer: { enabled: false },
       providers: [fastProvider('primary', upstream.baseURL)],
       routes: [{ model: 'known', targets: [{ provider: 'primary', model: 'm' }] }],
       rateLimit: { requests: 2, windowSeconds: 60 },

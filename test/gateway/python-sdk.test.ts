@@ -21,6 +21,7 @@ beforeAll(async () => {
   upstream = await listen(simulator.app, { port: 0 });
   gateway = await startGateway({
     server: { apiKeys: ['sk-test'] },
+    analyzer: { enabled: false },
     providers: [fastProvider('sim', `${upstream.url}/primary/v1`)],
     routes: [
       { model: 'sim-small', targets: [{ provider: 'sim' }] },

@@ -17,6 +17,7 @@ beforeAll(async () => {
   upstream = await listen(simulator.app);
   const config = parseConfig({
     server: { port: 0, apiKeys: ['gateway-key'] },
+    analyzer: { enabled: false },
     store: { path: ':memory:' },
     providers: [{ name: 'sim', baseURL: `${upstream.url}/v1` }],
     routes: [{ model: '*', targets: [{ provider: 'sim' }] }],

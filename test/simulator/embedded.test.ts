@@ -14,7 +14,12 @@ afterEach(async () => {
 
 async function start(simulator: Record<string, unknown>) {
   runtime = createRuntime({
-    config: parseConfig({ store: { path: ':memory:' }, server: { apiKeys: ['sk-gateway'] }, simulator }),
+    config: parseConfig({
+      store: { path: ':memory:' },
+      server: { apiKeys: ['sk-gateway'] },
+      analyzer: { enabled: false },
+      simulator,
+    }),
     role: 'gateway',
     only: ['simulator', 'api'],
     logger: silentLogger,

@@ -171,7 +171,11 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
 describe.skipIf(!chromiumAvailable)('status page behind API keys', () => {
   it('asks for a key, then loads the data and follows events with it', async () => {
     const locked = createRuntime({
-      config: parseConfig({ store: { path: ':memory:' }, server: { apiKeys: ['page-key'] } }),
+      config: parseConfig({
+        store: { path: ':memory:' },
+        server: { apiKeys: ['page-key'] },
+        analyzer: { enabled: false },
+      }),
       role: 'start',
       only: ['api', 'statusPage'],
       logger: silentLogger,

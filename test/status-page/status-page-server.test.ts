@@ -77,7 +77,7 @@ describe('status page server', () => {
   });
 
   it('keeps the shell open but the data behind the API key when keys are configured', async () => {
-    const url = await start({ server: { apiKeys: ['secret-key'] } });
+    const url = await start({ server: { apiKeys: ['secret-key'] }, analyzer: { enabled: false } });
     expect((await fetch(`${url}/`)).status).toBe(200);
     expect((await fetch(`${url}/status/app.js`)).status).toBe(200);
     expect(await (await fetch(`${url}/status/settings.json`)).json()).toMatchObject({ apiKeyRequired: true });
