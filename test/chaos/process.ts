@@ -21,7 +21,12 @@ export interface Spawned {
  * written to a temporary file and passed with --config; `{port}` inside strings becomes the port.
  */
 export async function spawnInferwatch(
-  options: { config?: Record<string, unknown>; env?: Record<string, string> } = {},
+  options: {
+    config?: Record<string, unknown>;
+    env?: Record<string, string>;
+    /** Open-file limit for the process (`ulimit -n`), for faults that exhaust descriptors. */
+    fdLimit?: number;
+  } = {},
 ): Promise<Spawned> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'inferwatch-chaos-'));
@@ -32,7 +37,11 @@ export async function spawnInferwatch(
     writeFileSync(file, JSON.stringify(options.config).replaceAll('{port}', String(port)));
     args.push('--config', file);
   }
-  const child = spawn(process.execPath, args, {
+  // With a limit, a shell sets it and then becomes node (exec), so the pid is still inferwatch's.
+  const command = options.fdLimit
+    ? ['/bin/sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command[0] as string, command[1] as string[], {
     cwd: root,
     env: {
       ...process.env,
