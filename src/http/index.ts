@@ -11,6 +11,13 @@ export {
   tooManyRequests,
   unauthorized,
 } from './errors.ts';
-export { type Listening, type ListenOptions, listen, refuseUpgrade, requestPath } from './listen.ts';
+export {
+  type Listening,
+  type ListenOptions,
+  listen,
+  refuseUnclaimedUpgrades,
+  refuseUpgrade,
+  requestPath,
+} from './listen.ts';
 export { parseLimit } from './query.ts';
 export { matchesAny, matchingIndex, presentedToken, securityHeaders } from './security.ts';

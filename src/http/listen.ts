@@ -22,6 +22,23 @@ export function refuseUpgrade(socket: Duplex, status: 400 | 401 | 404): void {
 }
 
 /**
+ * For a server someone else created (inferwatch mounted in a host app): attaching an 'upgrade' listener
+ * turns Node's default on, so every Upgrade request goes to the 'upgrade' event instead of being served.
+ * While all the listeners are ours (`own` of them, this one included), an Upgrade for a path none of them
+ * claims would be left hanging; it is refused and closed instead. Once the host listens too, it is the
+ * host's to answer.
+ */
+export function refuseUnclaimedUpgrades(
+  server: Server,
+  claims: (req: IncomingMessage) => boolean,
+  own: number,
+): void {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    if (!claims(req) && server.listenerCount('upgrade') <= own) refuseUpgrade(socket, 400);
+  });
+}
+
+/**
  * The HTTP connections of a server and how many requests each is serving, so shutdown can close every one
  * that is not serving a request. Node's closeIdleConnections() is not enough: it skips a connection that
  * never sent a request (a load balancer's or client's pre-opened one), which then holds shutdown for the

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../events/index.ts';
@@ -6,6 +6,7 @@ import {
   createErrorRenderer,
   type Listening,
   listen,
+  refuseUnclaimedUpgrades,
   requestPath,
   requireApiKey,
   securityHeaders,
@@ -152,10 +153,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   app.use(renderError);
 
-  const start = async ({ server, selfURL: url }: { server?: Server; selfURL?: string } = {}) => {
+  const upgradePaths = new Set([...components.values()].flatMap((component) => component.upgradePaths ?? []));
+  const claimsUpgrade = (req: IncomingMessage) => upgradePaths.has(requestPath(req));
+  /** `hosted`: the server is someone else's (embedding), not one listen() built with claimsUpgrade. */
+  const startOn = async (server: Server | undefined, url: string | undefined, hosted: boolean) => {
     if (url) selfURL = url.replace(/\/+$/, '');
     historyUpkeep.start();
-    if (server) for (const component of components.values()) component.attach?.(server);
+    if (server) {
+      const before = server.listenerCount('upgrade');
+      for (const component of components.values()) component.attach?.(server);
+      const attached = server.listenerCount('upgrade') - before;
+      if (hosted && attached > 0) refuseUnclaimedUpgrades(server, claimsUpgrade, attached + 1);
+    }
     for (const component of components.values()) await component.start?.();
   };
 
@@ -165,19 +174,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     context,
     components,
     async listen(overrides = {}) {
-      const upgradePaths = new Set(
-        [...components.values()].flatMap((component) => component.upgradePaths ?? []),
-      );
       listening = await listen(app, {
         host: overrides.host ?? config.server.host,
         port: overrides.port ?? config.server.port,
         keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
-        acceptsUpgrade: (req) => upgradePaths.has(requestPath(req)),
+        acceptsUpgrade: claimsUpgrade,
       });
-      await start({ server: listening.server, selfURL: listening.url });
+      await startOn(listening.server, listening.url, false);
       return listening;
     },
-    start,
+    start: ({ server, selfURL: url } = {}) => startOn(server, url, true),
     async stop() {
       // Stop accepting first so no new work races the components' shutdown.
       const closing = listening?.close(config.server.shutdownGraceMs);

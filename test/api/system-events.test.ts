@@ -38,7 +38,7 @@ async function connect(url: string) {
 
 describe('WS /ws/system-events (Sentinel-Ops shape)', () => {
   it('authenticates like /ws/events: 401 without the key, the token query parameter works', async () => {
-    const { ws } = await start({ server: { apiKeys: ['k-1'] } });
+    const { ws } = await start({ server: { apiKeys: ['k-1'] }, analyzer: { enabled: false } });
     const refused = new WebSocket(`${ws}/ws/system-events`);
     const status = await new Promise<number>((resolve) =>
       refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { context, logs, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -11,6 +11,7 @@ import {
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import {
   createInferwatch,
   type Inferwatch,
@@ -144,7 +145,9 @@ describe('createInferwatch: the gateway in a host Express app', () => {
 
   it("leaves the host's own routes alone, even mounted at the root with API keys, and guards its own", async () => {
     const sim = await simulator();
-    const inferwatch = embed(gatewayConfig(sim, { server: { apiKeys: ['team-key'] } }));
+    const inferwatch = embed(
+      gatewayConfig(sim, { server: { apiKeys: ['team-key'] }, analyzer: { enabled: false } }),
+    );
     const app = express();
     app.get('/hello', (_req, res) => {
       res.json({ hello: 'host' });
@@ -174,6 +177,66 @@ describe('createInferwatch: the gateway in a host Express app', () => {
     expect(
       (await fetch(`${url}/v1/chat/completions`, { headers: { authorization: 'Bearer team-key' } })).status,
     ).toBe(405);
+  });
+});
+
+describe("createInferwatch on the host's server: upgrades", () => {
+  /** Sends an h2c Upgrade request and reads until the server closes (or 3 s pass). */
+  const h2cExchange = (url: string, path: string) =>
+    new Promise<{ text: string; closedByServer: boolean }>((resolve) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let text = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ text, closedByServer: false });
+      }, 3_000);
+      socket.on('connect', () =>
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n`),
+      );
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ text, closedByServer: true });
+      });
+    });
+
+  it('/ws/events upgrades; an Upgrade for any other path is answered and closed, never left hanging', async () => {
+    const app = express();
+    app.get('/hello', (_req, res) => {
+      res.json({ hello: 'host' });
+    });
+    const inferwatch = embed({}, ['api']);
+    app.use(inferwatch.router);
+    const { server, url } = await listenApp(app);
+    await inferwatch.start({ server });
+
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/ws/events`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.close();
+    for (const path of ['/hello', '/health', '/nowhere']) {
+      const exchange = await h2cExchange(url, path);
+      expect(exchange.text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(exchange.closedByServer).toBe(true);
+    }
+    expect(await (await fetch(`${url}/hello`)).json()).toEqual({ hello: 'host' });
+  });
+
+  it("leaves an unclaimed Upgrade to the host's own upgrade listener", async () => {
+    const app = express();
+    const inferwatch = embed({}, ['api']);
+    app.use(inferwatch.router);
+    const { server, url } = await listenApp(app);
+    await inferwatch.start({ server });
+    server.on('upgrade', (req, socket) => {
+      if (req.url === '/host-socket') socket.end("HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\n\r\n");
+    });
+    const exchange = await h2cExchange(url, '/host-socket');
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 418 /);
   });
 });
 
