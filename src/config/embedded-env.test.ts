@@ -41,7 +41,7 @@ describe('the embedded default reads the Sentinel-Ops environment', () => {
     expect(config.redis.url).toBe('redis://localhost:6379/0');
     expect(config.circuitBreaker).toMatchObject({ failureThreshold: 5, recoverySeconds: 45 });
     expect(config.prober.intervalSeconds).toBe(20);
-    expect(config.rateLimit).toEqual({ requests: 100, windowSeconds: 30 });
+    expect(config.rateLimit).toMatchObject({ requests: 100, windowSeconds: 30 });
     expect(config.telemetry.environment).toBe('staging');
   });
 
