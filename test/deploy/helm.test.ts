@@ -213,7 +213,7 @@ describe('deploy/helm/inferwatch', () => {
       },
     );
     expect(checked).toMatch(
-      /^config OK \(.*inferwatch\.yaml\): 1 providers, 1 routes, 1 probe targets, 1 notifiers/,
+      /^config OK \(.*inferwatch\.yaml\): 1 provider, 1 route, 1 probe target, 1 notifier/,
     );
   });
 });

@@ -132,7 +132,7 @@ describe('the npm package', { timeout: 120_000 }, () => {
       'providers: [{ name: up, baseURL: "http://127.0.0.1:9/v1" }]\nroutes: [{ model: "*", targets: [{ provider: up }] }]\n',
     );
     expect(run(bin, ['check-config', '--config', 'check.yaml'])).toMatch(
-      /^config OK \(check\.yaml\): 1 providers/,
+      /^config OK \(check\.yaml\): 1 provider\b/,
     );
     expect(() => run(bin, ['check-config', '--config', 'missing.yaml'])).toThrow(/cannot read/);
   });
