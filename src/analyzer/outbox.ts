@@ -27,7 +27,7 @@ export interface OutboxOptions {
 export function messageOf(
   analysis: StoredAnalysis,
   deliveryId: string,
-  store: Pick<AnalyzerStore, 'latestFiring' | 'analysis'>,
+  store: Pick<AnalyzerStore, 'latestFiring' | 'analysis' | 'resolvedSince'>,
   selfURL: string,
 ): Message {
   const { group } = analysis;
@@ -52,6 +52,7 @@ export function messageOf(
     externalURL: group.externalURL,
     followsUp: followed && { analysisId: followed.id, at: followed.createdAt },
     link: `${selfURL}/api/analyses/${analysis.id}`,
+    groupResolvedLater: analysis.status === 'firing' && store.resolvedSince(analysis.id),
   };
 }
 
@@ -62,6 +63,11 @@ export function messageOf(
  */
 export function createOutboxWorker(options: OutboxOptions) {
   const { store, notify, bus, instruments, now } = options;
+  // Every configured notifier's series exist from the start at 0, so the first failure is an increase
+  // that alerting rules can see (a counter that is born at 1 shows no increase).
+  for (const type of new Set(notify.map((config) => config.type)))
+    for (const outcome of ['sent', 'retrying', 'failed'] as const)
+      instruments.analyzerNotifications.record(0, { [n.ATTR_NOTIFIER]: type, [n.ATTR_OUTCOME]: outcome });
   const backoff = (attempts: number) =>
     Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempts - 1)) *
     (0.5 + options.random() / 2);

@@ -73,6 +73,14 @@ export function createAnalyzerStore(db: Database) {
     latestFiring: db.prepare(
       "SELECT * FROM analyzer_analyses WHERE group_key = ? AND status = 'firing' ORDER BY created_ms DESC LIMIT 1",
     ),
+    // Later = created later, or in the same millisecond but inserted after (rowid), as a test clock allows.
+    resolvedSince: db.prepare(
+      `SELECT 1 FROM analyzer_analyses AS later JOIN analyzer_analyses AS this ON this.id = ?
+         WHERE later.group_key = this.group_key AND later.status = 'resolved'
+           AND (later.created_ms > this.created_ms
+             OR (later.created_ms = this.created_ms AND later.rowid > this.rowid))
+         LIMIT 1`,
+    ),
     analyses: db.prepare('SELECT * FROM analyzer_analyses ORDER BY created_ms DESC, rowid DESC LIMIT ?'),
     insertOutbox: db.prepare(
       `INSERT INTO analyzer_outbox (id, analysis_id, notifier, notifier_type, state, next_attempt_ms, created_ms)
@@ -167,6 +175,10 @@ export function createAnalyzerStore(db: Database) {
     latestFiring(groupKey: string): StoredAnalysis | undefined {
       const row = q.latestFiring.get(groupKey) as AnalysisRow | undefined;
       return row && fromRow(row);
+    },
+    /** Whether the analysis's group has resolved since: a firing notification still queued is out of date. */
+    resolvedSince(analysisId: string): boolean {
+      return q.resolvedSince.get(analysisId) !== undefined;
     },
     analysis(id: string): StoredAnalysis | undefined {
       const row = q.analysis.get(id) as AnalysisRow | undefined;

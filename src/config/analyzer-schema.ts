@@ -38,6 +38,36 @@ export const notifierSchema = z.discriminatedUnion('type', [
     ...common,
   }),
   z.strictObject({ type: z.literal('console'), ...common }),
+  z.strictObject({
+    type: z.literal('pagerduty'),
+    routingKey: z
+      .string()
+      .min(1)
+      .describe('Events API v2 integration key of the service (the one Alertmanager pages through)'),
+    url: z
+      .url()
+      .default('https://events.pagerduty.com/v2/enqueue')
+      .describe('Events API endpoint; EU accounts: https://events.eu.pagerduty.com/v2/enqueue'),
+    source: z.string().min(1).default('inferwatch').describe('payload.source of the events'),
+    ...common,
+  }),
+  z.strictObject({
+    type: z.literal('opsgenie'),
+    apiKey: z.string().min(1).describe('API key of an Opsgenie API integration (sent as GenieKey)'),
+    apiURL: z
+      .url()
+      .default('https://api.opsgenie.com')
+      .describe('Alert API base; EU accounts: https://api.eu.opsgenie.com'),
+    tags: z.array(z.string().min(1)).max(16).default([]).describe('Tags added to alerts it creates'),
+    ...common,
+  }),
+  z.strictObject({
+    type: z.literal('teams'),
+    webhookURL: z
+      .url()
+      .describe('A Teams Workflows webhook URL (or an older incoming-webhook connector URL)'),
+    ...common,
+  }),
 ]);
 
 export const analyzerSchema = z

@@ -26,6 +26,9 @@ describe('inferwatch.example.yaml', () => {
       DISCORD_WEBHOOK_URL: 'https://discord.example/api/webhooks/1/x',
       HOOK_SECRET: 'hook-secret',
       SMTP_PASSWORD: 'smtp-password',
+      PAGERDUTY_ROUTING_KEY: 'pagerduty-routing-key-of-32-char',
+      OPSGENIE_API_KEY: 'opsgenie-key',
+      TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/workflows/x',
     };
     const { config } = loadConfig({ file: example, env });
     expect(config.providers.length).toBeGreaterThan(1);

@@ -21,6 +21,8 @@ export const redactedPaths = [
   '*.webhookToken',
   'webhookURL',
   '*.webhookURL',
+  'routingKey',
+  '*.routingKey',
   'password',
   '*.password',
   'messages',

@@ -16,11 +16,11 @@ export interface Received {
  */
 export async function startReceivers() {
   const received: Received[] = [];
-  const faults: ReceiverFault[] = [];
+  const faults: { fault: ReceiverFault; retryAfter: string }[] = [];
   const app = express();
   app.use(express.text({ type: '*/*', limit: '5mb' }));
   app.post(['/slack', '/discord', '/hook'], async (req, res) => {
-    const fault = faults.shift() ?? 'ok';
+    const { fault, retryAfter } = faults.shift() ?? { fault: 'ok', retryAfter: '0' };
     const status = fault === 'ok' ? (req.path === '/discord' ? 204 : 200) : fault === 'hang' ? 0 : fault;
     received.push({
       path: req.path,
@@ -30,7 +30,7 @@ export async function startReceivers() {
       status,
     });
     if (fault === 'hang') return; // never answers: the sender's timeout must fire
-    if (fault === 429) res.setHeader('retry-after', '0');
+    if (fault === 429) res.setHeader('retry-after', retryAfter);
     if (status === 204) return void res.status(204).end();
     res.status(status).send(status === 200 ? 'ok' : 'error');
   });
@@ -43,8 +43,9 @@ export async function startReceivers() {
     clearFaults() {
       faults.length = 0;
     },
-    failNext(count: number, fault: ReceiverFault) {
-      for (let i = 0; i < count; i += 1) faults.push(fault);
+    /** The next `count` requests fail with `fault`; a 429 says Retry-After `retryAfter` (seconds). */
+    failNext(count: number, fault: ReceiverFault, retryAfter = '0') {
+      for (let i = 0; i < count; i += 1) faults.push({ fault, retryAfter });
     },
     close: () => listening.close(0),
   };

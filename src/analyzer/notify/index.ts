@@ -2,7 +2,10 @@ import type { ConfigOf, NotifierConfig } from './config.ts';
 import { consoleNotifier } from './console.ts';
 import { discord } from './discord.ts';
 import { email } from './email.ts';
+import { opsgenie } from './opsgenie.ts';
+import { pagerduty } from './pagerduty.ts';
 import { slack } from './slack.ts';
+import { teams } from './teams.ts';
 import type { Message, Notifier, NotifierType, SendDeps, SendOutcome } from './types.ts';
 import { webhook } from './webhook.ts';
 
@@ -13,6 +16,9 @@ export const notifiers = {
   email,
   webhook,
   console: consoleNotifier,
+  pagerduty,
+  opsgenie,
+  teams,
 } satisfies { [T in NotifierType]: Notifier<ConfigOf<T>> };
 
 export function send(config: NotifierConfig, message: Message, deps: SendDeps): Promise<SendOutcome> {
@@ -29,6 +35,10 @@ export function routes(config: NotifierConfig, severity: string, labels: Record<
 
 export type { NotifierConfig } from './config.ts';
 export { discordLimits, discordPayload } from './discord.ts';
+export { incidentKey } from './incident-key.ts';
+export { opsgenieAlert, opsgenieLimits, opsgenieNote } from './opsgenie.ts';
+export { pagerdutyEvent, pagerdutyLimits } from './pagerduty.ts';
 export { slackLimits, slackPayload } from './slack.ts';
+export { teamsLimits, teamsPayload } from './teams.ts';
 export type { Message, SendOutcome } from './types.ts';
 export { sign, signatureHeaders } from './webhook.ts';

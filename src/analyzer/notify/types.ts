@@ -1,6 +1,15 @@
 import type { Explanation } from '../categories.ts';
 
-export const notifierTypes = ['slack', 'discord', 'email', 'webhook', 'console'] as const;
+export const notifierTypes = [
+  'slack',
+  'discord',
+  'email',
+  'webhook',
+  'console',
+  'pagerduty',
+  'opsgenie',
+  'teams',
+] as const;
 export type NotifierType = (typeof notifierTypes)[number];
 
 /** What every notifier renders: one analysis of one alert group, or its resolution or reminder. */
@@ -19,6 +28,11 @@ export interface Message {
   followsUp?: { analysisId: string; at: string } | undefined;
   /** A link to the analysis in our API. */
   link: string;
+  /**
+   * The group has resolved since this analysis was made (its notification waited in the outbox). An
+   * incident tool must not be told to open an incident for it again.
+   */
+  groupResolvedLater?: boolean | undefined;
 }
 
 export type SendOutcome =
