@@ -6,6 +6,7 @@ import { repoRoot } from './binaries.ts';
 /** The committed files the native stack runs from (the same ones docker-compose mounts). */
 export const configFiles = {
   collector: resolve(repoRoot, 'otel-collector/config.yaml'),
+  collectorAuth: resolve(repoRoot, 'otel-collector/auth.yaml'),
   prometheus: resolve(repoRoot, 'alerts/prometheus.yml'),
   alertmanager: resolve(repoRoot, 'alerts/alertmanager.yml'),
   rulesDir: resolve(repoRoot, 'alerts/rules'),

@@ -117,6 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           OTELCOL_HEALTH_PORT: String(health),
           OTELCOL_METRICS_PORT: String(selfMetrics),
           OTELCOL_FILE_DIR: collectorData,
+          OTELCOL_STORAGE_DIR: join(collectorData, 'storage'),
           PROMETHEUS_REMOTE_WRITE_URL: `${prometheusURL}/api/v1/write`,
           ...(fast ? { OTELCOL_BATCH_TIMEOUT: '200ms', OTELCOL_SPANMETRICS_FLUSH: '1s' } : {}),
         },
