@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/free-port.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
+import { startPagerDuty } from '../fakes/pagerduty.ts';
 import { requireTools } from '../required-tools.ts';
 import { binaryPaths, binaryRequirements } from '../stack/binaries.ts';
 import { renderAlertmanagerConfig } from '../stack/configs.ts';
@@ -23,24 +24,37 @@ describe.skipIf(!ready)('real Alertmanager → analyzer', () => {
   let alertmanager: StartedProcess;
   let alertmanagerURL: string;
   let receivers: Awaited<ReturnType<typeof startReceivers>>;
+  let pagerduty: Awaited<ReturnType<typeof startPagerDuty>>;
   let analyzer: Awaited<ReturnType<typeof startAnalyzer>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inferwatch-am-'));
     receivers = await startReceivers();
+    pagerduty = await startPagerDuty();
     analyzer = await startAnalyzer({
-      analyzer: { webhookToken: 'am-token', notify: [{ type: 'webhook', url: `${receivers.url}/hook` }] },
+      analyzer: {
+        webhookToken: 'am-token',
+        notify: [
+          { type: 'webhook', url: `${receivers.url}/hook` },
+          { type: 'pagerduty', routingKey: 'k'.repeat(32), url: pagerduty.url },
+        ],
+      },
     });
     const port = await freePort();
     alertmanagerURL = `http://127.0.0.1:${port}`;
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, 'am-token', { mode: 0o600 });
+    const routingKeyFile = join(dir, 'routing-key');
+    writeFileSync(routingKeyFile, 'k'.repeat(32), { mode: 0o600 });
     writeFileSync(
       join(dir, 'alertmanager.yml'),
       renderAlertmanagerConfig({
         webhookURL: `${analyzer.url}/api/alertmanager`,
         tokenFile,
         groupWait: '1s',
+        pagerdutyURL: `${pagerduty.url}`,
+        routingKeyFile,
+        deadmansSwitchURL: `${receivers.url}/slack`,
       }),
     );
     alertmanager = startProcess({
@@ -61,6 +75,7 @@ describe.skipIf(!ready)('real Alertmanager → analyzer', () => {
     await alertmanager?.stop();
     await analyzer?.stop();
     await receivers?.close();
+    await pagerduty?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -110,4 +125,17 @@ describe.skipIf(!ready)('real Alertmanager → analyzer', () => {
     const kinds = receivers.delivered('/hook').map((r) => (r.body as { kind: string }).kind);
     expect(kinds.filter((kind) => kind === 'alert')).toHaveLength(1);
   }, 70_000);
+
+  it("pages through Alertmanager's own PagerDuty integration, and the explanation joins that incident", async () => {
+    // The group of the previous test: Alertmanager paged it and resolved it; the analyzer's trigger
+    // and resolve carried the same dedup key, so there is one incident with both sources in its log.
+    await expect
+      .poll(() => pagerduty.incidents.map((incident) => incident.status), { timeout: 30_000, interval: 250 })
+      .toEqual(['resolved']);
+    const [incident] = pagerduty.incidents;
+    const sources = incident?.events.map((event) => event.payload?.source ?? event.event_action);
+    expect(sources).toContain('Alertmanager');
+    expect(sources).toContain('inferwatch');
+    expect(incident?.events[0]?.payload?.source).toBe('Alertmanager'); // the page came first
+  }, 40_000);
 });

@@ -77,7 +77,8 @@ describe('docker-compose.yml', () => {
       TEMPO_OTLP_GRPC_ENDPOINT: 'tempo:4317',
     });
     const alertmanager = parse(readFileSync(resolve(repoRoot, 'alerts/alertmanager.yml'), 'utf8'));
-    const webhook = alertmanager.receivers[0].webhook_configs[0];
+    const analyzer = alertmanager.receivers.find((r: { name: string }) => r.name === 'inferwatch-analyzer');
+    const webhook = analyzer.webhook_configs[0];
     expect(webhook.url).toBe('http://inferwatch:8080/api/alertmanager');
     expect(compose.services.alertmanager?.configs).toContainEqual({
       source: 'webhook_token',

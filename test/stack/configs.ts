@@ -52,23 +52,51 @@ export function renderPrometheusConfig({ intervalSeconds, targets, alertmanager 
 }
 
 export interface AlertmanagerRender {
+  /** The analyzer's webhook (receiver inferwatch-analyzer). */
   webhookURL: string;
   tokenFile: string;
-  /** Test speed: how long Alertmanager waits before the first notification of a group. */
+  /** Test speed: how long Alertmanager waits before the first notification of a group, and between them. */
   groupWait: string;
+  /** The on-call receiver's PagerDuty Events API endpoint (a fake in tests) and its routing-key file. */
+  pagerdutyURL: string;
+  routingKeyFile: string;
+  /** Where the InferwatchWatchdog heartbeat goes (receiver deadmans-switch). */
+  deadmansSwitchURL: string;
 }
 
-/** alerts/alertmanager.yml pointed at the test's webhook, with a short group_wait. */
-export function renderAlertmanagerConfig({ webhookURL, tokenFile, groupWait }: AlertmanagerRender) {
+interface Receiver {
+  name: string;
+  webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[];
+  pagerduty_configs?: { url?: string; routing_key_file?: string }[];
+}
+
+/**
+ * alerts/alertmanager.yml with every way out pointed at the test's endpoints (the on-call PagerDuty
+ * integration, the analyzer, the dead man's switch) and short group timings. Routes, grouping,
+ * inhibitions and templates stay as committed.
+ */
+export function renderAlertmanagerConfig(options: AlertmanagerRender) {
   const config = parse(readFileSync(configFiles.alertmanager, 'utf8'));
-  config.route.group_wait = groupWait;
-  config.route.group_interval = groupWait;
-  for (const receiver of config.receivers) {
-    for (const webhook of receiver.webhook_configs ?? []) {
-      webhook.url = webhookURL;
-      webhook.http_config.authorization.credentials_file = tokenFile;
-    }
+  config.route.group_wait = options.groupWait;
+  config.route.group_interval = options.groupWait;
+  const receivers = new Map((config.receivers as Receiver[]).map((receiver) => [receiver.name, receiver]));
+  const receiver = (name: string) => {
+    const found = receivers.get(name);
+    if (!found) throw new Error(`alerts/alertmanager.yml has no receiver ${name}`);
+    return found;
+  };
+  for (const pagerduty of receiver('oncall').pagerduty_configs ?? []) {
+    pagerduty.url = options.pagerdutyURL;
+    pagerduty.routing_key_file = options.routingKeyFile;
   }
+  for (const webhook of receiver('inferwatch-analyzer').webhook_configs ?? []) {
+    webhook.url = options.webhookURL;
+    webhook.http_config = {
+      authorization: { ...webhook.http_config?.authorization, credentials_file: options.tokenFile },
+    };
+  }
+  for (const webhook of receiver('deadmans-switch').webhook_configs ?? [])
+    webhook.url = options.deadmansSwitchURL;
   return stringify(config);
 }
 

@@ -163,5 +163,33 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
       groupLabels: { gen_ai_provider_name: 'sim-primary', cloud_region: 'eu-west-1' },
     });
     expect(hook?.body.alerts[0]?.annotations.runbook_url).toMatch(/InferwatchCircuitBreakerOpen\.md$/);
+    // The same group paged the person on call through Alertmanager's own PagerDuty integration.
+    const paged = () =>
+      stack.pagerduty
+        .accepted()
+        .filter((event) =>
+          String(event.payload?.custom_details?.runbook).endsWith('InferwatchCircuitBreakerOpen.md'),
+        );
+    await expect.poll(() => paged().length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(paged()[0]).toMatchObject({
+      event_action: 'trigger',
+      payload: { severity: 'warning', summary: 'Circuit breaker open for sim-primary/sim-small' },
+    });
   }, 120_000);
+
+  it('sends the Watchdog heartbeat to the dead man’s switch, and Prometheus scrapes Alertmanager', async () => {
+    await expect
+      .poll(() => stack.heartbeats.received.map((hook) => hook.body.groupLabels.alertname), {
+        timeout: 30_000,
+      })
+      .toContain('InferwatchWatchdog');
+    expect(
+      stack.heartbeats.received.every((hook) => hook.body.groupLabels.alertname === 'InferwatchWatchdog'),
+    ).toBe(true);
+    await expect
+      .poll(() => stack.prometheus.query('alertmanager_notifications_total{integration="webhook"}'), {
+        timeout: 20_000,
+      })
+      .not.toHaveLength(0);
+  }, 40_000);
 });

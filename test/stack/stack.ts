@@ -2,11 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/free-port.ts';
+import { startPagerDuty } from '../fakes/pagerduty.ts';
 import { binaryPaths, missingBinaries } from './binaries.ts';
 import { collectorArgs, renderAlertmanagerConfig, renderPrometheusConfig } from './configs.ts';
 import { isRunning, type StartedProcess, startProcess } from './process.ts';
 import { createPrometheusClient, type PrometheusClient } from './prometheus-client.ts';
 import { waitForHttp } from './wait.ts';
+import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
+
+/** The routing key of the on-call PagerDuty service in the test stack (an Events API v2 key is 32 characters). */
+export const oncallRoutingKey = 'inferwatchtestoncallroutingkey32';
 
 export interface StackOptions {
   /** Where Alertmanager posts (the analyzer's /api/alertmanager, or a recorder). */
@@ -16,6 +21,8 @@ export interface StackOptions {
   intervalSeconds?: number;
   /** Span-metrics flush and batch timeout of the Collector, for fast tests. */
   fast?: boolean;
+  /** Alertmanager group_wait and group_interval (the committed file says 30s and 5m). */
+  groupWait?: string;
 }
 
 export interface Stack {
@@ -27,6 +34,10 @@ export interface Stack {
   collectorMetricsURL: string;
   /** JSON lines written by the Collector's file/traces exporter. */
   tracesFile: string;
+  /** The person on call: a PagerDuty Events API fake that Alertmanager's own integration pages. */
+  pagerduty: Awaited<ReturnType<typeof startPagerDuty>>;
+  /** The dead man's switch: every InferwatchWatchdog heartbeat Alertmanager sends. */
+  heartbeats: WebhookRecorder;
   prometheus: PrometheusClient;
   processes: readonly StartedProcess[];
   /** Last log lines of every process, for failure messages. */
@@ -42,11 +53,13 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const missing = missingBinaries(['otelcol', 'prometheus', 'alertmanager']);
   if (missing.length > 0) throw new Error(`stack binaries missing:\n${missing.join('\n')}`);
-  const { intervalSeconds = 1, fast = true } = options;
+  const { intervalSeconds = 1, fast = true, groupWait = '1s' } = options;
   const dir = mkdtempSync(join(tmpdir(), 'inferwatch-stack-'));
   const processes: StartedProcess[] = [];
+  const [pagerduty, heartbeats] = await Promise.all([startPagerDuty(), startWebhookRecorder('/ping')]);
   const stop = async () => {
     await Promise.all(processes.map((started) => started.stop()));
+    await Promise.all([pagerduty.close(), heartbeats.close()]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -60,9 +73,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const tokenFile = join(dir, 'webhook-token');
     writeFileSync(tokenFile, options.webhookToken ?? 'test-token', { mode: 0o600 });
+    const routingKeyFile = join(dir, 'pagerduty-routing-key');
+    writeFileSync(routingKeyFile, oncallRoutingKey, { mode: 0o600 });
     writeFileSync(
       join(dir, 'alertmanager.yml'),
-      renderAlertmanagerConfig({ webhookURL: options.webhookURL, tokenFile, groupWait: '1s' }),
+      renderAlertmanagerConfig({
+        webhookURL: options.webhookURL,
+        tokenFile,
+        groupWait,
+        pagerdutyURL: pagerduty.url,
+        routingKeyFile,
+        deadmansSwitchURL: heartbeats.url,
+      }),
     );
     processes.push(
       startProcess({
@@ -138,6 +160,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       alertmanagerURL,
       collectorMetricsURL: `http://127.0.0.1:${selfMetrics}/metrics`,
       tracesFile: join(collectorData, 'traces.jsonl'),
+      pagerduty,
+      heartbeats,
       prometheus: createPrometheusClient(prometheusURL),
       processes,
       logs: () => processes.map((p) => `--- ${p.name} (${p.logFile})\n${p.tail()}`).join('\n'),
