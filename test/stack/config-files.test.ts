@@ -47,7 +47,7 @@ describe.skipIf(!ready)('committed pipeline config files', () => {
       cwd: testsDir,
     });
     expect(`${stdout}${stderr}`).not.toMatch(/FAILED/);
-  }, 60_000);
+  }, 180_000);
 
   it('promtool accepts prometheus.yml as committed and as the test stack renders it', async () => {
     await run(binaryPaths.promtool, ['check', 'config', '--syntax-only', configFiles.prometheus]);
