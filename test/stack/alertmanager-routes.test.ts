@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { binaryPaths, missingBinaries } from './binaries.ts';
+import { binaryPaths, missingBinaries, repoRoot } from './binaries.ts';
 import { configFiles, ruleFiles } from './configs.ts';
 
 const run = promisify(execFile);
@@ -71,6 +71,7 @@ describe.skipIf(missing.length > 0)('alerts/alertmanager.yml routes (amtool conf
       .map((line) => line.replace(/^(\s*)# ?/, '$1'))
       .join('\n');
     const example = structuredClone(config);
+    example.templates = (example.templates as string[]).map((glob) => join(repoRoot, 'alerts', glob));
     const oncall = example.receivers.find((receiver: { name: string }) => receiver.name === 'oncall');
     delete oncall.pagerduty_configs;
     Object.assign(oncall, parse(uncommented.replace(/^ {4}/gm, '')));

@@ -77,6 +77,8 @@ interface Receiver {
  */
 export function renderAlertmanagerConfig(options: AlertmanagerRender) {
   const config = parse(readFileSync(configFiles.alertmanager, 'utf8'));
+  // Template globs are relative to the config file; the rendered copy lives elsewhere.
+  config.templates = (config.templates as string[]).map((glob) => resolve(repoRoot, 'alerts', glob));
   config.route.group_wait = options.groupWait;
   config.route.group_interval = options.groupWait;
   const receivers = new Map((config.receivers as Receiver[]).map((receiver) => [receiver.name, receiver]));
