@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadSpec } from '../../scripts/slo/spec.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { repoRoot } from './binaries.ts';
 
@@ -10,6 +11,9 @@ import { repoRoot } from './binaries.ts';
 // tests are in test/deploy/dockerfile.test.ts.
 interface Service {
   image?: string;
+  init?: boolean;
+  ports?: string[];
+  command?: string[];
   build?: unknown;
   healthcheck?: { test: string[] };
   volumes?: (string | { type: string; source?: string; target: string })[];
@@ -17,19 +21,17 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
 }
-const compose = parse(readFileSync(resolve(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+// Compose applies YAML merge keys (`<<: *service`); so must the parser.
+const compose = parse(readFileSync(resolve(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
   configs: Record<string, { content: string }>;
   volumes: Record<string, unknown>;
 };
 const services = Object.entries(compose.services);
-/** Images without a shell or an HTTP client inside: observed from outside instead (see the comments). */
+/** Services that are not long-running, with the reason they have no health check. */
 const withoutHealthcheck = {
-  'otel-collector': 'no shell in the image; health_check :13133 and InferwatchCollectorDown',
-  tempo: 'no HTTP client guaranteed in the image; Grafana shows it as a datasource error',
-  traffic: 'a load generator, nothing depends on it',
+  setup: 'a one-shot job (restart: "no"); the services that need it wait for service_completed_successfully',
 };
-
 describe('docker-compose.yml', () => {
   it('runs inferwatch, the simulator, the Collector, Prometheus, Alertmanager, Grafana and Tempo', () => {
     expect(Object.keys(compose.services)).toEqual(
@@ -48,6 +50,48 @@ describe('docker-compose.yml', () => {
   it.each(services)('%s has a health check or a stated reason not to', (name, service) => {
     if (name in withoutHealthcheck) return expect(service.healthcheck).toBeUndefined();
     expect(service.healthcheck?.test[0]).toBe('CMD');
+  });
+
+  it.each(services)('%s runs under an init process', (_, service) => {
+    expect(service.init).toBe(true);
+  });
+
+  it('publishes Prometheus (remote-write receiver) and Alertmanager on loopback only, without the lifecycle API', () => {
+    for (const name of ['prometheus', 'alertmanager']) {
+      const service = compose.services[name] as Service;
+      expect(service.ports?.length, name).toBeGreaterThan(0);
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(compose.services.prometheus?.command).not.toContain('--web.enable-lifecycle');
+    for (const [name, service] of services)
+      for (const port of service.ports ?? [])
+        expect(port, name).toMatch(/^(127\.0\.0\.1|\$\{BIND_ADDRESS:-127\.0\.0\.1\}):/);
+  });
+
+  it("keeps more Prometheus history than the SLOs' error-budget period", () => {
+    const retention = compose.services.prometheus?.command
+      ?.find((flag) => flag.startsWith('--storage.tsdb.retention.time='))
+      ?.match(/:-(\d+)d\}$/)?.[1];
+    const period = Number(loadSpec().period.replace(/d$/, ''));
+    expect(Number(retention)).toBeGreaterThan(period);
+  });
+
+  it("takes Grafana's admin password from the environment, with no default", () => {
+    expect(compose.services.grafana?.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(
+      /^\$\{GRAFANA_ADMIN_PASSWORD:\?.+\}$/,
+    );
+  });
+
+  it('keeps the Collector queues on a volume and gives Alertmanager the on-call routing key', () => {
+    const collector = compose.services['otel-collector'] as Service;
+    expect(collector.environment?.OTELCOL_STORAGE_DIR).toMatch(/^\/var\/lib\/otelcol\//);
+    expect(collector.volumes).toContain('otelcol-data:/var/lib/otelcol');
+    const alertmanager = parse(readFileSync(resolve(repoRoot, 'alerts/alertmanager.yml'), 'utf8'));
+    const oncall = alertmanager.receivers.find((r: { name: string }) => r.name === 'oncall');
+    expect(compose.services.alertmanager?.configs).toContainEqual({
+      source: 'pagerduty_routing_key',
+      target: oncall.pagerduty_configs[0].routing_key_file,
+    });
   });
 
   it.each(services.filter(([, service]) => !service.build))(
