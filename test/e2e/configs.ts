@@ -5,6 +5,9 @@ export interface E2eEndpoints {
   alertmanagerURL: string;
   webhookToken: string;
   dir: string;
+  /** The on-call PagerDuty service (a fake of the Events API) that Alertmanager pages, and its key. */
+  pagerdutyURL: string;
+  routingKey: string;
 }
 
 const telemetry = (endpoints: E2eEndpoints, name: string, region: string) => ({
@@ -18,7 +21,8 @@ const telemetry = (endpoints: E2eEndpoints, name: string, region: string) => ({
 /**
  * Gateway + simulator (the two demo providers, mounted in-process) + analyzer + API. The analyzer's LLM
  * is the simulator's backup instance: it answers, but not with the JSON the analyzer asks for, so the
- * analyses fall back to rules and the LLM metrics are recorded.
+ * analyses fall back to rules and the LLM metrics are recorded. Its explanations go to the console and to
+ * the same PagerDuty service Alertmanager pages.
  */
 export function gatewayConfig(endpoints: E2eEndpoints, port: number) {
   const self = `http://127.0.0.1:${port}`;
@@ -41,7 +45,11 @@ export function gatewayConfig(endpoints: E2eEndpoints, port: number) {
       prometheusURL: endpoints.prometheusURL,
       alertmanagerURL: endpoints.alertmanagerURL,
       llm: { baseURL: `${self}/simulator/backup/v1`, model: 'sim-small' },
-      notify: [{ type: 'console' }],
+      // The explanation goes to the service Alertmanager pages, keyed to land on the page's incident.
+      notify: [
+        { type: 'console' },
+        { type: 'pagerduty', routingKey: endpoints.routingKey, url: endpoints.pagerdutyURL },
+      ],
     },
   };
 }
