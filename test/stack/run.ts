@@ -42,14 +42,20 @@ Prometheus           ${stack.prometheusURL}   (analyzer.prometheusURL)
 Alertmanager         ${stack.alertmanagerURL}   (analyzer.alertmanagerURL)
 Collector metrics    ${stack.collectorMetricsURL}
 Traces (file)        ${stack.tracesFile}
+Alertmanager pages   ${stack.pagerduty.url} (a PagerDuty Events API fake; pages printed below)
 Alertmanager posts to ${values.webhook ?? `${recorder?.url} (recorder; printed below)`}. Ctrl-C stops everything.`);
 
 let printed = 0;
+let paged = 0;
 const timer = setInterval(() => {
   for (const hook of recorder?.received.slice(printed) ?? []) {
     console.log(`webhook: ${hook.body.status} ${JSON.stringify(hook.body.groupLabels)}`);
   }
   printed = recorder?.received.length ?? 0;
+  for (const event of stack.pagerduty.accepted().slice(paged)) {
+    console.log(`page: ${event.event_action} ${event.payload?.summary ?? event.dedup_key}`);
+  }
+  paged = stack.pagerduty.accepted().length;
 }, 1000);
 const stop = async () => {
   clearInterval(timer);
