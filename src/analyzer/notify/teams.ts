@@ -35,7 +35,6 @@ export function teamsPayload(message: Message) {
   const heading = text(title(message), {
     size: 'Medium',
     weight: 'Bolder',
-    style: 'heading',
     color: message.kind === 'resolved' ? colours.resolved : colours[explanation.severity],
   });
   const source = text(sourceLine(message), { isSubtle: true, spacing: 'None' });
