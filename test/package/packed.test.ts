@@ -103,6 +103,7 @@ describe('the npm package', { timeout: 120_000 }, () => {
         'dashboards/overview.json',
         'alerts/rules/gateway.yml',
         'alerts/alertmanager.yml',
+        'alerts/templates/inferwatch.tmpl', // alertmanager.yml's page titles
         'package.json',
         'README.md',
       ]),
