@@ -40,6 +40,9 @@ describe('inferwatch.example.yaml', () => {
     expect(notes).toEqual([
       'analyzer.notify.0 (slack) is left out: ${SLACK_WEBHOOK_URL} is not set',
       'analyzer.notify.1 (discord "discord-oncall") is left out: ${DISCORD_WEBHOOK_URL} is not set',
+      'analyzer.notify.5 (pagerduty) is left out: ${PAGERDUTY_ROUTING_KEY} is not set',
+      'analyzer.notify.6 (opsgenie) is left out: ${OPSGENIE_API_KEY} is not set',
+      'analyzer.notify.7 (teams) is left out: ${TEAMS_WEBHOOK_URL} is not set',
     ]);
   });
 

@@ -1,5 +1,8 @@
-/** The keys that say where a notifier delivers; without one it has nowhere to send. */
-const destinationKeys = ['webhookURL', 'url', 'host', 'to'] as const;
+/**
+ * The keys that say where a notifier delivers; without one it has nowhere to send. For PagerDuty and
+ * Opsgenie the endpoint has a default and the key (`routingKey`, `apiKey`) picks the service or team.
+ */
+const destinationKeys = ['webhookURL', 'url', 'host', 'to', 'routingKey', 'apiKey'] as const;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

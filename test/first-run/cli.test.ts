@@ -105,7 +105,7 @@ describe('check-config', () => {
   it('passes the shipped example with no variables set, with correct plurals and a note per left-out notifier', async () => {
     const { code, stdout } = await cli(['check-config', 'inferwatch.example.yaml']);
     expect(code).toBe(0);
-    // Five notifiers in the file; the two whose webhook variable is unset are left out, with a note each.
+    // Eight notifiers in the file; the five whose destination variable is unset are left out, a note each.
     expect(stdout).toMatch(
       /^config OK \(inferwatch\.example\.yaml\): \d+ providers, \d+ routes, \d+ probe targets, 3 notifiers$/m,
     );
