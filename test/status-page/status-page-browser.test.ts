@@ -155,15 +155,22 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
     await page.evaluate('window.__sockets.at(-1).close()');
     await expect.poll(() => page.evaluate('window.__sockets.length')).toBe(2);
     await expect.poll(() => page.locator('#connection').textContent()).toBe('Live');
-    runtime.context.bus.publish({
-      type: 'metrics',
-      requests: 42,
-      errors: 1,
-      failovers: 3,
-      p50Ms: 5,
-      p99Ms: 20,
-    });
-    await expect.poll(() => page.locator('#traffic').textContent()).toContain('Requests42');
+    // The page re-reads the APIs after a reconnect and a second after a metrics event, and those answers
+    // (no real traffic) replace the synthetic numbers; publishing on every poll proves the new socket
+    // delivers events whenever the check runs, rather than racing one event against those reloads.
+    await expect
+      .poll(() => {
+        runtime.context.bus.publish({
+          type: 'metrics',
+          requests: 42,
+          errors: 1,
+          failovers: 3,
+          p50Ms: 5,
+          p99Ms: 20,
+        });
+        return page.locator('#traffic').textContent();
+      })
+      .toContain('Requests42');
     await page.close();
   });
 });
