@@ -24,6 +24,8 @@ describe('inferwatch simulate', () => {
     });
     await expect.poll(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], { timeout: 15_000 }).toBeDefined();
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
+    // The cheat-sheet may reach the pipe in a later chunk than the listening line.
+    await expect.poll(() => out).toContain('/_sim/primary/faults');
     expect(out).toContain('fault-429');
     expect(out).toContain('first token after 0 ms, 0 tokens/s');
     expect(out).toContain('/_sim/primary/faults');
