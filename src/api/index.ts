@@ -30,7 +30,7 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
   const router = Router();
   const startedAt = ctx.now();
   const uptimeMs = () => ctx.now() - startedAt;
-  const apiKeys = ctx.config.server.apiKeys;
+  const apiKeys = ctx.config.server.apiKeys.map((entry) => entry.key);
   const events = createEventSocket({
     bus: ctx.bus,
     path: '/ws/events',

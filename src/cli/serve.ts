@@ -71,7 +71,7 @@ export async function serve(role: Role, options: ServeOptions = {}): Promise<Ser
   const components = [...runtime.components.keys()];
   const listedModels =
     components.includes('gateway') && !exampleModel(config)
-      ? await listModels(listening.url, config.server.apiKeys[0])
+      ? await listModels(listening.url, config.server.apiKeys[0]?.key)
       : [];
   for (const line of bannerLines({
     role,

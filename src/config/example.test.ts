@@ -11,6 +11,7 @@ const example = new URL('../../inferwatch.example.yaml', import.meta.url).pathna
 const freeMaps = new Set([
   'providers[].headers',
   'providers[].models',
+  'providers[].pricing',
   'prober.targets[].http.headers',
   'prober.targets[].model.headers',
   'analyzer.notify[].match.labels',
@@ -21,6 +22,7 @@ describe('inferwatch.example.yaml', () => {
     const env = {
       OPENAI_API_KEY: 'sk-example',
       INFERWATCH_API_KEY: 'gateway-key',
+      SEARCH_TEAM_KEY: 'search-team-key',
       INFERWATCH_WEBHOOK_TOKEN: 'webhook-token',
       SLACK_WEBHOOK_URL: 'https://hooks.slack.example/T/B/x',
       DISCORD_WEBHOOK_URL: 'https://discord.example/api/webhooks/1/x',

@@ -20,6 +20,17 @@ export const timeoutsSchema = z
   })
   .prefault({});
 
+/** USD per million tokens, as providers publish their prices. */
+export const priceSchema = z.strictObject({
+  inputPerMillion: z.number().min(0).describe('USD per million input (prompt) tokens'),
+  outputPerMillion: z.number().min(0).describe('USD per million output (completion) tokens'),
+  cachedInputPerMillion: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('USD per million cached input tokens; unset = the input price'),
+});
+
 export const providerSchema = z.strictObject({
   name: z
     .string()
@@ -40,7 +51,26 @@ export const providerSchema = z.strictObject({
     .default({})
     .describe('Client model name → upstream model name, applied when a route target does not set a model'),
   timeouts: timeoutsSchema,
-  maxConnections: z.number().int().positive().default(128).describe('Connection pool size to this provider'),
+  maxConnections: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "At most this many requests to this provider at once (over HTTP/1.1, one connection each); more wait in a queue that counts against retry.deadlineMs and shows in inferwatch.gateway.pool.wait and /api/providers. Unset = no cap, like Node's own HTTP agent",
+    ),
+  http2: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Speak HTTP/2 to this provider: over https negotiated by ALPN (HTTP/1.1 when the server does not offer h2), over http as h2c with prior knowledge (the upstream must speak it)',
+    ),
+  pricing: z
+    .record(z.string().min(1), priceSchema)
+    .default({})
+    .describe(
+      'Upstream model → price in USD per million tokens, for the cost counter. Nothing is built in: unpriced models report tokens only',
+    ),
   healthCheck: z
     .enum(['models', 'completion', 'none'])
     .default('models')

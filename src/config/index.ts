@@ -1,3 +1,4 @@
+export { type ApiKey, derivedKeyName } from './api-keys-schema.ts';
 export { configuredModels, exampleModel } from './configured-models.ts';
 export { embeddedDefaults } from './defaults.ts';
 export { embeddedEnvKeys } from './embedded-env.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './index.ts';
+import { ConfigError, derivedKeyName, loadConfig } from './index.ts';
 
 const writeConfig = (text: string) => {
   const file = join(mkdtempSync(join(tmpdir(), 'inferwatch-config-')), 'inferwatch.yaml');
@@ -59,7 +59,7 @@ describe('loadConfig', () => {
       },
     });
     expect(config.providers[0]?.apiKey).toBe('sk-test');
-    expect(config.server.apiKeys).toEqual(['k1']);
+    expect(config.server.apiKeys).toEqual([{ name: derivedKeyName('k1'), key: 'k1' }]);
     expect(config.analyzer.webhookToken).toBe('wh1');
     expect(config.routes[0]?.targets[1]).toMatchObject({ provider: 'ollama', model: 'llama3.2' });
     expect(config.circuitBreaker.halfOpenMaxRequests).toBe(1);
@@ -168,6 +168,55 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^server\.port: /);
     expect(problems[1]).toBe('routes.0.targets.0.provider: unknown provider "b"');
+  });
+
+  it('loads named API keys and per-model prices as the second-round keys spell them', () => {
+    const file = writeConfig(`
+server:
+  apiKeys:
+    - { name: team-search, key: "\${SEARCH_KEY}" }
+    - \${INFERWATCH_API_KEY}
+providers:
+  - name: vllm
+    baseURL: http://10.0.0.5:8000/v1
+    pricing: { "llama-3.1-8b": { inputPerMillion: 0.05, outputPerMillion: 0.08 } }
+`);
+    const { config } = loadConfig({ file, env: { SEARCH_KEY: 'sk-search', INFERWATCH_API_KEY: 'sk-plain' } });
+    expect(config.server.apiKeys).toEqual([
+      { name: 'team-search', key: 'sk-search' },
+      { name: derivedKeyName('sk-plain'), key: 'sk-plain' },
+    ]);
+    expect(derivedKeyName('sk-plain')).toMatch(/^key-[0-9a-f]{8}$/);
+    expect(derivedKeyName('sk-plain')).not.toContain('sk-plain');
+    expect(config.providers[0]?.pricing['llama-3.1-8b']).toEqual({
+      inputPerMillion: 0.05,
+      outputPerMillion: 0.08,
+    });
+    expect(config.providers[0]?.maxConnections).toBeUndefined();
+    expect(config.providers[0]?.http2).toBe(false);
+  });
+
+  it.each([
+    [
+      'a duplicate name',
+      '[{ name: a, key: k1 }, { name: a, key: k2 }]',
+      /server\.apiKeys\.1\.name: duplicate name "a"/,
+    ],
+    ['the same key twice', '[k1, { name: b, key: k1 }]', /server\.apiKeys\.1: the same key is listed twice/],
+    [
+      'a name that is the key',
+      '[{ name: k1, key: k1 }]',
+      /server\.apiKeys\.0\.name: the name must not be the key/,
+    ],
+    ['a name that is not a label', '[{ name: "Team A", key: k1 }]', /server\.apiKeys\.0.*name/],
+    [
+      'a named entry with its key unset',
+      '[{ name: a, key: "${UNSET_KEY}" }]',
+      /server\.apiKeys\.0\.key: .*UNSET_KEY/,
+    ],
+  ])('rejects API keys with %s, naming the entry', (_label, keys, problem) => {
+    const file = writeConfig(`server: { apiKeys: ${keys} }\n`);
+    expect(() => loadConfig({ file, env: {} })).toThrow(problem);
   });
 
   it('rejects routes that name an unknown provider', () => {

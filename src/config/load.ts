@@ -87,12 +87,24 @@ export function parseConfig(
   return result.data;
 }
 
+/**
+ * A value that matches none of a union's forms (an API key that is neither a string nor a valid
+ * `{ name, key }`) is explained by the form it came closest to: the one whose problems lie deepest.
+ */
+function closestForm(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const depth = (issues: z.core.$ZodIssue[]) => Math.max(...issues.map((inner) => inner.path.length));
+  const closest = issue.errors.reduce((best, form) => (depth(form) > depth(best) ? form : best));
+  if (depth(closest) === 0) return [issue];
+  return closest.flatMap((inner) => closestForm({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssues(
   issues: z.core.$ZodIssue[],
   unset: Map<string, string>,
   origins: Map<string, string>,
 ): string[] {
-  return issues.flatMap((issue) => {
+  return issues.flatMap(closestForm).flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const path = [...issue.path.map(String), key].join('.');

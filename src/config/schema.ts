@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analyzerSchema } from './analyzer-schema.ts';
+import { apiKeysSchema } from './api-keys-schema.ts';
 import {
   circuitBreakerSchema,
   providerSchema,
@@ -14,11 +15,7 @@ export const serverSchema = z
   .strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8080),
-    apiKeys: z
-      .array(z.string())
-      .default([])
-      .transform((keys) => keys.filter((key) => key.length > 0))
-      .describe('Gateway API keys (Bearer); empty = open. Empty strings from unset ${ENV} are dropped'),
+    apiKeys: apiKeysSchema,
     maxBodyBytes: z
       .number()
       .int()

@@ -1,20 +1,29 @@
 import type { Context } from '@opentelemetry/api';
 import {
   type Completion,
+  emptyTally,
   type Failure,
   failure,
   type OpenStream,
   type Provider,
   type StreamEnd,
-  type Usage,
 } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import type { Permit } from './breaker.ts';
 import { decide } from './decisions.ts';
+import type { Pricing } from './pricing.ts';
 import type { Target } from './routes.ts';
 import type { TargetState } from './targets.ts';
+import { countTokens, outputRate } from './tokens.ts';
 import { startAttemptSpan } from './tracing.ts';
+import type { UsageLedger } from './usage-ledger.ts';
+
+/** Token accounting shared by every attempt: prices and the running totals. */
+export interface Accounting {
+  pricing: Pricing;
+  ledger: UsageLedger;
+}
 
 export interface AttemptInput {
   provider: Provider;
@@ -28,6 +37,9 @@ export interface AttemptInput {
   signal: AbortSignal;
   parent: Context;
   telemetry: Telemetry;
+  accounting: Accounting;
+  /** The name of the client's API key (`anonymous` when the gateway is open): a bounded label. */
+  client: string;
   /** True once the client has gone: the outcome then says nothing about the target. */
   clientGone: () => boolean;
   /** `retry.failoverOnEmpty`: an empty answer is an `empty_response` failure rather than a success. */
@@ -47,14 +59,18 @@ export type AttemptOutcome =
     }
   | (Failure & { upstreamMs: number });
 
+type Settled = { ok: true; model?: string | undefined; finishReason?: string | undefined } | Failure;
+
 /**
- * One upstream call with its bookkeeping: the CLIENT span, GenAI and attempt metrics, breaker outcome,
- * recent statistics and the in-flight gauge. A stream's bookkeeping completes in `finish()`, when the
- * relay knows how it ended; it returns the attempt's total upstream time.
+ * One upstream call with its bookkeeping: the CLIENT span, GenAI and attempt metrics, tokens and cost,
+ * breaker outcome, recent statistics and the in-flight gauge. A stream's bookkeeping completes in
+ * `finish()`, when the relay knows how it ended (abandoned streams included); it returns the attempt's
+ * upstream time. Time spent waiting for a request slot is not upstream time: it is reported on its own.
  */
 export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const { provider, state, permit, stream, telemetry } = input;
   const target: Target = state.target;
+  const instruments = telemetry.instruments;
   const span = startAttemptSpan(telemetry, input.parent, {
     provider: target.provider,
     model: input.target.model,
@@ -62,21 +78,26 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     stream,
     input: input.body.messages,
   });
+  const tally = emptyTally();
+  const gapLabels = {
+    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+  };
   const call = {
     body: { ...input.body, model: input.target.model },
     signal: input.signal,
     headers: span.headers,
+    tally,
+    ...(stream
+      ? { onOutputGap: (ms: number) => instruments.genAiTimePerOutputChunk.record(ms / 1000, gapLabels) }
+      : {}),
   };
   state.inFlight += 1;
   const started = performance.now();
 
-  const settle = (
-    result:
-      | { ok: true; model?: string | undefined; usage?: Usage | undefined; finishReason?: string | undefined }
-      | Failure,
-    output?: string,
-  ) => {
-    const elapsed = performance.now() - started;
+  const settle = (result: Settled, output?: string) => {
+    const elapsed = performance.now() - started - tally.queuedMs;
     state.inFlight -= 1;
     const cancelled = !result.ok && input.clientGone();
     if (result.ok) permit.success();
@@ -88,7 +109,6 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       state.stats.record(elapsed, result.ok);
     const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
     const responseModel = result.ok ? result.model : undefined;
-    const usage = result.ok ? result.usage : undefined;
     const labels = {
       [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
       [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
@@ -96,18 +116,52 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
       ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
     };
-    const instruments = telemetry.instruments;
     instruments.genAiDuration.record(elapsed / 1000, labels);
-    if (usage?.prompt_tokens !== undefined) {
-      instruments.genAiTokenUsage.record(usage.prompt_tokens, {
-        ...labels,
-        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'input',
+    const limited = provider.load().limit !== null;
+    if (limited) {
+      instruments.gatewayPoolWait.record(tally.queuedMs / 1000, {
+        [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
       });
     }
-    if (usage?.completion_tokens !== undefined) {
-      instruments.genAiTokenUsage.record(usage.completion_tokens, {
+    const tokens = countTokens(tally, call.body);
+    let costUsd: number | undefined;
+    if (tokens) {
+      costUsd = input.accounting.pricing.cost(target.provider, [target.model, responseModel], tokens);
+      const tokenLabels = {
         ...labels,
+        [n.ATTR_CLIENT]: input.client,
+        ...(tokens.estimated ? { [n.ATTR_USAGE_ESTIMATED]: true } : {}),
+      };
+      instruments.genAiTokenUsage.record(tokens.input, {
+        ...tokenLabels,
+        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'input',
+      });
+      instruments.genAiTokenUsage.record(tokens.output, {
+        ...tokenLabels,
         [n.ATTR_GEN_AI_TOKEN_TYPE]: 'output',
+      });
+      if (costUsd !== undefined) {
+        instruments.gatewayCost.record(costUsd, {
+          [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+          [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+          [n.ATTR_CLIENT]: input.client,
+        });
+      }
+      const rate = stream ? outputRate(tally, tokens.output) : undefined;
+      if (rate !== undefined) {
+        instruments.gatewayOutputTokensRate.record(rate, {
+          [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+          [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+          ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
+        });
+      }
+      input.accounting.ledger.add({
+        client: input.client,
+        target: target.key,
+        input: tokens.input,
+        output: tokens.output,
+        estimated: tokens.estimated,
+        costUsd,
       });
     }
     instruments.gatewayAttempts.record(1, {
@@ -120,8 +174,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       errorType,
       message: result.ok ? undefined : result.message,
       responseModel,
-      inputTokens: usage?.prompt_tokens,
-      outputTokens: usage?.completion_tokens,
+      tokens,
+      costUsd,
+      poolWaitMs: limited ? tally.queuedMs : undefined,
       finishReason: result.ok ? result.finishReason : undefined,
       output,
     });
@@ -143,20 +198,20 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     opened = emptyAnswer(opened.status);
   }
   if (!opened.ok) return { ...opened, upstreamMs: settle(opened) };
-  telemetry.instruments.genAiTimeToFirstChunk.record(opened.timeToFirstChunkMs / 1000, {
-    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
-    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+  instruments.genAiTimeToFirstChunk.record(opened.timeToFirstChunkMs / 1000, {
+    ...gapLabels,
     ...(opened.model ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: opened.model } : {}),
   });
-  const openMs = performance.now() - started;
+  const openMs = performance.now() - started - tally.queuedMs;
+  const model = opened.model;
   return {
     ok: true,
     kind: 'stream',
     stream: opened,
     upstreamMs: openMs,
     openMs,
-    finish: (end, output) => settle(end.ok ? { ...end, model: opened.model } : end, output),
+    finish: (end, output) =>
+      settle(end.ok ? { ok: true, model, finishReason: end.finishReason } : end, output),
   };
 }
 

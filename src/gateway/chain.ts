@@ -3,7 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import type { Failure, Provider } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
-import { type AttemptOutcome, runAttempt } from './attempt.ts';
+import { type Accounting, type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
@@ -19,6 +19,7 @@ export interface ChainDeps {
   targets: Targets;
   budget: (provider: string) => RetryBudget;
   telemetry: Telemetry;
+  accounting: Accounting;
   bus: EventBus;
   /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
   raise: RaiseIncident;
@@ -33,6 +34,8 @@ export interface ChainInput {
   /** Aborts on client disconnect or the chain deadline. */
   signal: AbortSignal;
   clientGone: () => boolean;
+  /** The name of the client's API key, a bounded label for usage and cost. */
+  client: string;
   /** performance.now() value after which no new attempt starts. */
   deadlineAt: number;
   span: RequestSpan;
@@ -107,6 +110,8 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         signal: input.signal,
         parent: input.span.ctx,
         telemetry,
+        accounting: deps.accounting,
+        client: input.client,
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
       });
@@ -148,6 +153,8 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
 
 function stopped(input: ChainInput, last: Failure | undefined, walk: Walk): ChainOutcome {
   if (input.clientGone()) return { ok: false, reason: 'client_gone', ...walk };
+  // The wait for a slot is what used the deadline up: its message says where and how long.
+  if (last?.type === 'queue_timeout') return { ok: false, reason: 'failed', failure: last, ...walk };
   const failure: Failure = {
     ok: false,
     type: 'timeout_total',

@@ -76,6 +76,7 @@ export function runScopedChain(
     stream,
     signal: scope.signal,
     clientGone: scope.clientGone,
+    client: scope.client,
     deadlineAt: scope.deadlineAt,
     span: scope.span,
   });
@@ -103,7 +104,11 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
       req,
       res,
-      { route: '/v1/chat/completions', clientModel: deps.router.label(body.model as string), stream },
+      {
+        route: '/v1/chat/completions',
+        clientModel: deps.router.label(body.model as string),
+        stream,
+      },
     );
     let outcome: ChainOutcome | undefined;
     try {

@@ -38,6 +38,7 @@ export const decisions = {
   content_filter: row(false, false, false), // the content is the problem, wherever it goes
   auth: row(false, true, true), // our key for this provider is wrong; the next provider has its own
   client_error: row(false, false, false), // the client's request is wrong everywhere
+  queue_timeout: row(false, true, false), // our own cap was full, the provider never saw the request
   assertion_failed: row(false, false, false), // prober-only classes: never produced by the gateway
   canary_failed: row(false, false, false),
   // Our own failure (the upstream may never have been called): the next target would fail the same way,

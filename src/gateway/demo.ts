@@ -62,7 +62,7 @@ export const demoCommand: Command = {
       removeStore();
       throw error;
     }
-    const key = config.server.apiKeys[0];
+    const key = config.server.apiKeys[0]?.key;
     const auth: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
     const primary = config.providers[0];
     const instance = primary ? /\/([^/]+)\/v1\/?$/.exec(new URL(primary.baseURL).pathname)?.[1] : undefined;

@@ -9,6 +9,7 @@ import { createApiChatHandler } from './api-chat.ts';
 import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';
 import { createIncidentRaiser } from './incidents.ts';
 import { createModelsHandler } from './models.ts';
+import { createPricing } from './pricing.ts';
 import {
   createProbeHandler,
   createProvidersListHandler,
@@ -20,6 +21,7 @@ import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouter } from './routes.ts';
 import { createStats } from './stats.ts';
 import { createTargets, type TargetsOptions } from './targets.ts';
+import { createUsageLedger } from './usage-ledger.ts';
 
 export interface GatewayOptions {
   config: Config;
@@ -51,9 +53,11 @@ export function createGateway(options: GatewayOptions): Component {
     metricsIntervalMs = 5_000,
   } = options;
   const make = options.createProvider ?? createProvider;
+  const onQueueStart = createQueueWarning(logger, now);
   const providers = new Map<string, Provider>(
-    config.providers.map((provider) => [provider.name, make(provider, { now })]),
+    config.providers.map((provider) => [provider.name, make(provider, { now, onQueueStart })]),
   );
+  const ledger = createUsageLedger();
   const router = createRouter(config, random);
   const targets = createTargets({
     config,
@@ -86,6 +90,7 @@ export function createGateway(options: GatewayOptions): Component {
       return budget;
     },
     telemetry,
+    accounting: { pricing: createPricing(config.providers), ledger },
     bus,
     now,
     random,
@@ -108,7 +113,7 @@ export function createGateway(options: GatewayOptions): Component {
   http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
   http.post('/api/chat', limited, createApiChatHandler(deps));
   http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
-  http.get('/api/providers', createProvidersListHandler(config, targets));
+  http.get('/api/providers', createProvidersListHandler(config, targets, providers));
   http.get('/api/providers/status', createProvidersStatusHandler(config, targets));
   http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
 
@@ -126,6 +131,7 @@ export function createGateway(options: GatewayOptions): Component {
       successes,
       avgLatencyMs: successes > 0 ? Math.round((counters.successMs / successes) * 10) / 10 : 0,
       activeProvider: counters.activeProvider,
+      usage: ledger.snapshot(),
     };
   };
 
@@ -147,5 +153,45 @@ export function createGateway(options: GatewayOptions): Component {
     },
     ready: () => !stopping,
     summary,
+  };
+}
+
+/** How often at most the "requests are queueing" warning is logged per provider. */
+const QUEUE_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * The log line for a cap that bites: when requests to a provider start to queue for a slot
+ * (`maxConnections`), once a minute at most per provider, saying how often it happened in between.
+ */
+function createQueueWarning(logger: Logger, now: () => number) {
+  const last = new Map<string, { at: number; since: number }>();
+  return ({
+    provider,
+    limit,
+    active,
+    queued,
+  }: {
+    provider: string;
+    limit: number | null;
+    active: number;
+    queued: number;
+  }) => {
+    const at = now();
+    const previous = last.get(provider);
+    if (previous && at - previous.at < QUEUE_WARNING_INTERVAL_MS) {
+      previous.since += 1;
+      return;
+    }
+    last.set(provider, { at, since: 0 });
+    logger.warn(
+      {
+        provider,
+        maxConnections: limit,
+        active,
+        queued,
+        queueingStartsSinceLastWarning: previous?.since ?? 0,
+      },
+      `requests to provider '${provider}' are waiting for a slot: all ${limit} (maxConnections) are in use`,
+    );
   };
 }

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.ts';
 import type { BreakerState, ProviderHealth } from '../events/index.ts';
 import { notFound } from '../http/index.ts';
+import type { Provider } from '../providers/index.ts';
 import type { Targets } from './targets.ts';
 
 /** Below this recent success ratio a provider with a closed breaker reads `degraded`, not `healthy`. */
@@ -39,16 +40,29 @@ function rollUp(config: Config, targets: Targets) {
   });
 }
 
-/** GET /api/providers: breaker state, recent latency, success ratio and in-flight count per provider and target. */
-export function createProvidersListHandler(config: Config, targets: Targets): RequestHandler {
+/**
+ * GET /api/providers: breaker state, recent latency, success ratio and in-flight count per provider and
+ * target, and the provider's request slots: its cap (`maxConnections`, null for none) and how many
+ * requests wait for one (`queued`).
+ */
+export function createProvidersListHandler(
+  config: Config,
+  targets: Targets,
+  providers: ReadonlyMap<string, Provider>,
+): RequestHandler {
   return (_req, res) => {
-    const data = rollUp(config, targets).map(({ provider, ...row }) => ({
-      name: provider.name,
-      type: provider.type,
-      baseURL: provider.baseURL,
-      healthCheck: provider.healthCheck,
-      ...row,
-    }));
+    const data = rollUp(config, targets).map(({ provider, ...row }) => {
+      const load = providers.get(provider.name)?.load();
+      return {
+        name: provider.name,
+        type: provider.type,
+        baseURL: provider.baseURL,
+        healthCheck: provider.healthCheck,
+        ...row,
+        maxConnections: load?.limit ?? null,
+        queued: load?.queued ?? 0,
+      };
+    });
     res.json({ data });
   };
 }

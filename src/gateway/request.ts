@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { clientName } from '../http/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import type { Stats } from './stats.ts';
@@ -7,6 +8,8 @@ import { type RequestSpan, startRequestSpan } from './tracing.ts';
 
 export interface RequestScope {
   requestId: string;
+  /** The name of the API key the request presented, or `anonymous` when the gateway is open. */
+  client: string;
   span: RequestSpan;
   signal: AbortSignal;
   clientGone: () => boolean;
@@ -35,6 +38,8 @@ export interface GatewayCounters {
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
+/** The client label when no API keys are configured (an open gateway cannot tell its clients apart). */
+export const ANONYMOUS = 'anonymous';
 
 /**
  * Per-request plumbing shared by /v1/chat/completions and /api/chat: ids, the SERVER span, cancellation
@@ -51,6 +56,8 @@ export function startRequest(
   { route, clientModel, stream }: { route: string; clientModel: string; stream: boolean },
 ): RequestScope {
   const started = performance.now();
+  // Set by the API-key check from the configured keys only, so the label set is bounded by the config.
+  const client = clientName(res) ?? ANONYMOUS;
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
   const span = startRequestSpan(telemetry, `${req.method} ${route}`, req.headers, {
@@ -58,6 +65,7 @@ export function startRequest(
     [n.ATTR_HTTP_ROUTE]: route,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: clientModel,
     [n.ATTR_GEN_AI_REQUEST_STREAM]: stream,
+    [n.ATTR_CLIENT]: client,
   });
   res.setHeader('x-request-id', requestId);
   res.setHeader('x-inferwatch-trace-id', span.traceId);
@@ -75,6 +83,7 @@ export function startRequest(
 
   return {
     requestId,
+    client,
     span,
     signal: controller.signal,
     clientGone: () => gone,
@@ -93,7 +102,7 @@ export function startRequest(
         [n.ATTR_STREAM]: String(stream),
         ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
       };
-      telemetry.instruments.gatewayRequests.record(1, labels);
+      telemetry.instruments.gatewayRequests.record(1, { ...labels, [n.ATTR_CLIENT]: client });
       telemetry.instruments.gatewayRequestDuration.record(elapsed / 1000, labels);
       telemetry.instruments.gatewayOverhead.record(Math.max(0, elapsed - upstreamMs) / 1000, {
         [n.ATTR_STREAM]: String(stream),

@@ -20,6 +20,7 @@ const exhausted: Partial<Record<FailureType, { status: number; type: string; cod
   auth: { status: 502, type: 'api_error', code: 'upstream_auth_failed' },
   model_overloaded: { status: 503, type: 'api_error', code: 'upstream_overloaded' },
   empty_response: { status: 502, type: 'api_error', code: 'upstream_empty_response' },
+  queue_timeout: { status: 504, type: 'api_error', code: 'queue_timeout' },
 };
 const passedThrough = new Set<FailureType>(['client_error', 'context_length', 'content_filter']);
 

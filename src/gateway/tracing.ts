@@ -97,8 +97,10 @@ export interface AttemptSpan {
     errorType?: string | undefined;
     message?: string | undefined;
     responseModel?: string | undefined;
-    inputTokens?: number | undefined;
-    outputTokens?: number | undefined;
+    tokens?: { input: number; output: number; estimated: boolean } | undefined;
+    costUsd?: number | undefined;
+    /** Set for providers with a slot cap: how long the attempt waited for one. */
+    poolWaitMs?: number | undefined;
     finishReason?: string | undefined;
     output?: string | undefined;
   }): void;
@@ -134,10 +136,14 @@ export function startAttemptSpan(
       end: (result) =>
         safe(undefined, () => {
           if (result.responseModel) span.setAttribute(n.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
-          if (result.inputTokens !== undefined)
-            span.setAttribute(n.ATTR_GEN_AI_USAGE_INPUT_TOKENS, result.inputTokens);
-          if (result.outputTokens !== undefined)
-            span.setAttribute(n.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, result.outputTokens);
+          if (result.tokens) {
+            span.setAttribute(n.ATTR_GEN_AI_USAGE_INPUT_TOKENS, result.tokens.input);
+            span.setAttribute(n.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, result.tokens.output);
+            if (result.tokens.estimated) span.setAttribute(n.ATTR_USAGE_ESTIMATED, true);
+          }
+          if (result.costUsd !== undefined) span.setAttribute(n.ATTR_COST_USD, result.costUsd);
+          if (result.poolWaitMs !== undefined)
+            span.setAttribute(n.ATTR_POOL_WAIT_MS, Math.round(result.poolWaitMs * 1000) / 1000);
           if (result.finishReason)
             span.setAttribute(n.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, [result.finishReason]);
           if (telemetry.captureContent && result.output !== undefined) {

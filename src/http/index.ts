@@ -1,4 +1,4 @@
-export { API_KEY_INDEX, type ApiKeyAuthOptions, requireApiKey } from './auth.ts';
+export { API_KEY_INDEX, type ApiKeyAuthOptions, clientName, requireApiKey } from './auth.ts';
 export { DEFAULT_MAX_JSON_DEPTH, readJsonBody } from './body.ts';
 export {
   badRequest,

@@ -47,7 +47,11 @@ function resolveCheck(
   }
   const endpoint = () => {
     if (model.baseURL === 'self')
-      return { baseURL: `${selfURL()}/v1`, apiKey: model.apiKey ?? config.server.apiKeys[0], headers: {} };
+      return {
+        baseURL: `${selfURL()}/v1`,
+        apiKey: model.apiKey ?? config.server.apiKeys[0]?.key,
+        headers: {},
+      };
     if (model.baseURL) return { baseURL: model.baseURL, apiKey: model.apiKey, headers: {} };
     return {
       baseURL: provider?.baseURL ?? '',

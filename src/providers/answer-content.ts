@@ -33,3 +33,35 @@ export const isEmptyCompletion = (json: Record<string, unknown>): boolean =>
   choicesOf(json).every(
     (choice) => !hasContent(choice?.message) && !emptinessExplained(choice?.finish_reason),
   );
+
+/** Keys whose strings are identifiers, not generated text. */
+const notText = new Set(['role', 'id', 'type', 'index']);
+
+/** Characters of generated text in a value: strings, and strings inside arrays and objects (tool calls). */
+function textLength(value: unknown, depth: number): number {
+  if (typeof value === 'string') return value.length;
+  if (depth > 4 || typeof value !== 'object' || value === null) return 0;
+  let sum = 0;
+  if (Array.isArray(value)) for (const item of value) sum += textLength(item, depth + 1);
+  else
+    for (const [key, item] of Object.entries(value))
+      if (!notText.has(key)) sum += textLength(item, depth + 1);
+  return sum;
+}
+
+/**
+ * A stream chunk's output in characters (text, refusal, reasoning, tool-call names and arguments), or -1
+ * when it carries none (the role preamble, a bare finish, usage): what a token estimate counts.
+ */
+export function outputChars(json: Record<string, unknown>): number {
+  let chars = -1;
+  for (const choice of choicesOf(json)) {
+    if (!hasContent(choice?.delta)) continue;
+    chars = Math.max(chars, 0) + textLength(choice.delta, 0);
+  }
+  return chars;
+}
+
+/** Characters of generated text in a complete answer's messages: the estimate's basis when no usage came. */
+export const completionChars = (json: Record<string, unknown>): number =>
+  choicesOf(json).reduce((sum, choice) => sum + textLength(choice?.message, 0), 0);

@@ -25,7 +25,12 @@ export interface AttemptTimers {
   dispose(): void;
 }
 
-export function startAttempt(totalMs: number, callerSignal?: AbortSignal): AttemptTimers {
+/** `onDispose` runs once, when the attempt's timers are first disposed: the attempt is over (its slot is free). */
+export function startAttempt(
+  totalMs: number,
+  callerSignal?: AbortSignal,
+  onDispose?: () => void,
+): AttemptTimers {
   const controller = new AbortController();
   let reason: FailureType | undefined;
   const abort = (type: FailureType) => {
@@ -37,6 +42,7 @@ export function startAttempt(totalMs: number, callerSignal?: AbortSignal): Attem
   let first: NodeJS.Timeout | undefined;
   let idle: NodeJS.Timeout | undefined;
   let held = false;
+  let disposed = false;
   // The caller's abort is reported as timeout_total: the chain deadline ran out (a client that went away
   // is told apart by the caller, who owns that signal).
   const onCallerAbort = () => abort('timeout_total');
@@ -66,10 +72,13 @@ export function startAttempt(totalMs: number, callerSignal?: AbortSignal): Attem
       idle?.refresh();
     },
     dispose() {
+      if (disposed) return;
+      disposed = true;
       clearTimeout(total);
       clearTimeout(first);
       clearTimeout(idle);
       callerSignal?.removeEventListener('abort', onCallerAbort);
+      onDispose?.();
     },
   };
 }

@@ -22,6 +22,7 @@ export const failureTypes = [
   'content_filter', // 400 or finish_reason content_filter
   'auth', // 401/403: our key for that provider is wrong
   'client_error', // any other 4xx: the client's request is wrong
+  'queue_timeout', // the request's deadline passed while it waited for a slot (maxConnections): our limit
   'assertion_failed', // a probe condition did not hold
   'canary_failed', // a probe's quality canary answered wrongly
   'internal', // our own failure preparing or sending the request (a bug, a resource limit): never the upstream's

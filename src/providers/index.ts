@@ -2,8 +2,10 @@ export { classifyNetworkError, classifyResponse, parseRetryAfter } from './class
 export { type Failure, type FailureType, failure, failureTypes } from './failure.ts';
 export type { ProviderConfig, ProviderOptions } from './openai.ts';
 export { createProvider, type ProviderFactory, providerFactories } from './registry.ts';
+export type { SlotSnapshot } from './request-slots.ts';
 export { SSE_DONE, type SseEvent, SseParser, sseData } from './sse.ts';
 export type {
+  CallTally,
   ChatCall,
   ChunkSource,
   Completion,
@@ -15,3 +17,4 @@ export type {
   StreamEnd,
   Usage,
 } from './types.ts';
+export { emptyTally } from './types.ts';

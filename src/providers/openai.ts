@@ -1,24 +1,13 @@
 import { Pool } from 'undici';
 import type { Config } from '../config/index.ts';
-import { chunkHasContent, emptinessExplained, isEmptyCompletion } from './answer-content.ts';
-import { startAttempt } from './attempt.ts';
+import { completionChars, isEmptyCompletion } from './answer-content.ts';
+import { type AttemptTimers, startAttempt } from './attempt.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
+import { openStream, type Sent } from './openai-stream.ts';
 import { readText } from './read-body.ts';
-import { prepend, readChatStream } from './stream-reader.ts';
-import type {
-  ChatCall,
-  Completion,
-  ModelList,
-  OpenStream,
-  Provider,
-  StreamChunk,
-  StreamEnd,
-  Usage,
-} from './types.ts';
-
-/** Chunks without content held back at most, so an upstream sending only empty chunks cannot grow it. */
-const HOLD_BACK_CHUNKS = 64;
+import { createRequestSlots, type SlotSnapshot } from './request-slots.ts';
+import type { CallTally, ChatCall, Completion, ModelList, Provider, Usage } from './types.ts';
 
 export type ProviderConfig = Config['providers'][number];
 
@@ -26,29 +15,67 @@ export interface ProviderOptions {
   now?: () => number;
   /** Upper bound for a non-streamed answer or an error body we read whole. */
   maxResponseBytes?: number;
+  /** A request had to wait for a slot while none was waiting before: the cap (`maxConnections`) bites. */
+  onQueueStart?: (snapshot: SlotSnapshot & { provider: string }) => void;
+}
+
+/** How long an upstream that rejected `stream_options` is not asked again (it may be upgraded meanwhile). */
+const STREAM_OPTIONS_RETRY_MS = 60 * 60 * 1000;
+
+/**
+ * The connection pool to one provider. Unbounded: the cap, when one is configured, is kept by the request
+ * slots in front of it, where waiting is visible. HTTP/2 only when asked for: undici would otherwise offer
+ * h2 to every TLS upstream.
+ */
+function createPool(base: URL, config: ProviderConfig): Pool {
+  const h2c = config.http2 && base.protocol === 'http:';
+  return new Pool(base.origin, {
+    connections: null,
+    allowH2: config.http2,
+    ...(h2c ? { useH2c: true } : {}),
+    connect: { timeout: config.timeouts.connectMs, ...(config.http2 ? { preferH2: true } : {}) },
+  });
 }
 
 /**
  * The OpenAI-compatible provider: OpenAI, Ollama `/v1`, vLLM, OXLO and anything else that speaks
- * `POST {baseURL}/chat/completions`. One undici pool per provider bounds its connections.
+ * `POST {baseURL}/chat/completions`.
  */
 export function createOpenAIProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
-  const { now = Date.now, maxResponseBytes = 16 * 1024 * 1024 } = options;
+  const { now = Date.now, maxResponseBytes = 16 * 1024 * 1024, onQueueStart } = options;
   const base = new URL(config.baseURL);
   const basePath = base.pathname.replace(/\/+$/, '');
-  const { connectMs, firstTokenMs, idleMs, totalMs } = config.timeouts;
-  const pool = new Pool(base.origin, {
-    connections: config.maxConnections,
-    connect: { timeout: connectMs },
+  const { firstTokenMs, idleMs, totalMs } = config.timeouts;
+  const pool = createPool(base, config);
+  const slots = createRequestSlots({
+    limit: config.maxConnections,
+    onQueueStart: onQueueStart && ((snapshot) => onQueueStart({ ...snapshot, provider: config.name })),
   });
   const fixedHeaders: Record<string, string> = {
     'content-type': 'application/json',
     ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
     ...config.headers,
   };
+  let streamOptionsRejectedAt: number | undefined;
 
-  async function send(path: string, call: ChatCall & { method?: string }, stream: boolean) {
-    const timers = startAttempt(totalMs, call.signal);
+  const queueTimeout = (waitedMs: number): Failure => {
+    const { limit, queued } = slots.snapshot();
+    return failure(
+      'queue_timeout',
+      `waited ${Math.round(waitedMs)} ms for one of the ${limit} request slots to provider '${config.name}' (maxConnections; ${queued} still queued) until the request's deadline passed or it was cancelled`,
+    );
+  };
+
+  async function send(
+    path: string,
+    call: ChatCall & { method?: string },
+    stream: boolean,
+  ): Promise<Sent | Failure> {
+    const slot = await slots.acquire(call.signal);
+    if (call.tally) call.tally.queuedMs += slot.waitedMs;
+    if (!slot.ok) return queueTimeout(slot.waitedMs);
+    // The provider's timers start once the request can go: a wait for a slot is not the provider's delay.
+    const timers = startAttempt(totalMs, call.signal, slot.release);
     timers.awaitFirst(firstTokenMs);
     const started = now();
     try {
@@ -87,92 +114,12 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       if (response.statusCode >= 300) {
         return classifyResponse(response.statusCode, response.headers, text, now);
       }
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return failure('malformed_response', 'upstream answer is not JSON', { status: response.statusCode });
-      }
-      const choices = json.choices as { finish_reason?: string }[] | undefined;
-      if (!Array.isArray(choices)) {
-        if (json.error) return classifyResponse(502, response.headers, text, now);
-        return failure('malformed_response', 'upstream answer has no choices', {
-          status: response.statusCode,
-        });
-      }
-      return {
-        ok: true,
-        status: response.statusCode,
-        text,
-        json,
-        model: typeof json.model === 'string' ? json.model : undefined,
-        usage: (json.usage as Usage | undefined) ?? undefined,
-        finishReason: choices[0]?.finish_reason ?? undefined,
-        empty: isEmptyCompletion(json),
-      };
+      return parseCompletion(response.statusCode, response.headers, text, call.tally, now);
     } catch (error) {
-      const timedOut = timers.reason();
-      return timedOut
-        ? failure(timedOut, `answer not read within the ${timedOut} limit`)
-        : classifyNetworkError(error, { midStream: true });
+      return readFailure(timers, error);
     } finally {
       timers.dispose();
     }
-  }
-
-  async function stream(call: ChatCall): Promise<OpenStream | Failure> {
-    const sent = await send('/chat/completions', call, true);
-    if (!sent.ok) return sent;
-    const { response, timers, started } = sent;
-    const contentType = String(response.headers['content-type'] ?? '');
-    if (response.statusCode >= 300 || !contentType.includes('text/event-stream')) {
-      try {
-        const text = await readText(response.body, 64 * 1024);
-        if (typeof text !== 'string') return text;
-        if (response.statusCode >= 300)
-          return classifyResponse(response.statusCode, response.headers, text, now);
-        return failure(
-          'malformed_response',
-          `expected an event stream, got ${contentType || 'no content type'}`,
-        );
-      } catch (error) {
-        return timers.reason()
-          ? failure(timers.reason() ?? 'timeout_total', 'error body not read in time')
-          : classifyNetworkError(error);
-      } finally {
-        timers.dispose();
-      }
-    }
-    const chunks = readChatStream(response.body, timers);
-    // Hold back what comes before the first content (the role-only preamble, an empty finish): a stream that
-    // dies there has sent the client nothing useful and can still fail over transparently, and one that
-    // ends there is an empty answer, known before the client saw a byte.
-    const head: StreamChunk[] = [];
-    let ended: StreamEnd | undefined;
-    let content = false;
-    while (!content && head.length < HOLD_BACK_CHUNKS) {
-      const next = await chunks.next();
-      if (next.done) {
-        ended = next.value;
-        break;
-      }
-      for (const chunk of next.value) {
-        head.push(chunk);
-        content ||= chunkHasContent(chunk.json);
-      }
-    }
-    if (ended && !ended.ok) return ended;
-    timers.gotFirst(idleMs);
-    // The first chunk that names one: Azure opens with a prompt-filter chunk whose model is "".
-    const model = head.find((chunk) => typeof chunk.json.model === 'string' && chunk.json.model)?.json.model;
-    return {
-      ok: true,
-      status: response.statusCode,
-      timeToFirstChunkMs: now() - started,
-      model: typeof model === 'string' ? model : undefined,
-      chunks: prepend(head, chunks, ended),
-      empty: ended !== undefined && !content && !emptinessExplained(ended.finishReason),
-    };
   }
 
   async function listModels({ signal }: { signal?: AbortSignal | undefined }): Promise<ModelList | Failure> {
@@ -206,7 +153,23 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
   return {
     name: config.name,
     complete,
-    stream,
+    stream: (call) =>
+      openStream(
+        {
+          send: (streamCall) => send('/chat/completions', streamCall, true),
+          idleMs,
+          now,
+          streamOptions: {
+            rejected: () =>
+              streamOptionsRejectedAt !== undefined &&
+              now() - streamOptionsRejectedAt < STREAM_OPTIONS_RETRY_MS,
+            markRejected: () => {
+              streamOptionsRejectedAt = now();
+            },
+          },
+        },
+        call,
+      ),
     async healthCheck({ model, signal }) {
       const started = now();
       if (config.healthCheck === 'completion' && model) {
@@ -222,6 +185,52 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       return listed.ok ? { ok: true, latencyMs: now() - started } : { ...listed, latencyMs: now() - started };
     },
     listModels,
+    load: () => slots.snapshot(),
     close: () => pool.close(),
   };
+}
+
+function parseCompletion(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+  tally: CallTally | undefined,
+  now: () => number,
+): Completion | Failure {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return failure('malformed_response', 'upstream answer is not JSON', { status });
+  }
+  const choices = json.choices as { finish_reason?: string }[] | undefined;
+  if (!Array.isArray(choices)) {
+    if (json.error) return classifyResponse(502, headers, text, now);
+    return failure('malformed_response', 'upstream answer has no choices', { status });
+  }
+  const usage = (json.usage as Usage | undefined) ?? undefined;
+  if (tally) {
+    tally.answered = true;
+    tally.usage = usage;
+    tally.outputChunks = choices.length;
+    tally.outputChars = completionChars(json);
+  }
+  return {
+    ok: true,
+    status,
+    text,
+    json,
+    model: typeof json.model === 'string' ? json.model : undefined,
+    usage,
+    finishReason: choices[0]?.finish_reason ?? undefined,
+    empty: isEmptyCompletion(json),
+  };
+}
+
+/** A body read that threw: the phase timer that fired, or the network error mid-answer. */
+export function readFailure(timers: AttemptTimers, error: unknown): Failure {
+  const timedOut = timers.reason();
+  return timedOut
+    ? failure(timedOut, `answer not read within the ${timedOut} limit`)
+    : classifyNetworkError(error, { midStream: true });
 }

@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
 import { redactSecrets } from '../log/index.ts';
+import { outputChars } from './answer-content.ts';
 import type { AttemptTimers } from './attempt.ts';
 import { classifyNetworkError } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { SseParser } from './sse.ts';
-import type { ChunkSource, StreamChunk, StreamEnd, Usage } from './types.ts';
+import { stripAddedUsage } from './stream-usage.ts';
+import type { CallTally, ChunkSource, StreamChunk, StreamEnd, Usage } from './types.ts';
 
 /** A single SSE line longer than this is not a chat chunk; stop before buffering it whole. */
 const MAX_PENDING_BYTES = 1024 * 1024;
@@ -13,6 +15,14 @@ interface ChunkJson {
   choices?: { finish_reason?: string | null }[];
   usage?: Usage | null;
   error?: { message?: string };
+}
+
+export interface ReadOptions {
+  /** Counts output and usage as chunks arrive (see CallTally). */
+  tally?: CallTally | undefined;
+  /** The gateway asked for usage the client did not: take it out of what is yielded (stream-usage.ts). */
+  stripUsage?: boolean;
+  onOutputGap?: ((ms: number) => void) | undefined;
 }
 
 /**
@@ -26,6 +36,7 @@ interface ChunkJson {
 export async function* readChatStream(
   body: Readable,
   timers: AttemptTimers,
+  { tally, stripUsage = false, onOutputGap }: ReadOptions = {},
 ): AsyncGenerator<StreamChunk[], StreamEnd, undefined> {
   const parser = new SseParser();
   let finishReason: string | undefined;
@@ -42,6 +53,8 @@ export async function* readChatStream(
     for await (const bytes of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       timers.alive();
       received += bytes.length;
+      // One clock read per upstream read: chunks that arrived together arrived at the same time.
+      const at = tally ? performance.now() : 0;
       const batch: StreamChunk[] = [];
       let ended: StreamEnd | undefined;
       for (const event of parser.push(bytes)) {
@@ -64,7 +77,9 @@ export async function* readChatStream(
         if (reason) finishReason = reason;
         if (json.usage) usage = json.usage;
         seen += 1;
-        batch.push({ data: event.data, json: json as Record<string, unknown> });
+        if (tally) count(tally, json as Record<string, unknown>, at, onOutputGap);
+        const data = stripUsage ? stripAddedUsage(event.data, json) : event.data;
+        if (data !== undefined) batch.push({ data, json: json as Record<string, unknown> });
       }
       if (batch.length > 0) {
         // Between handing a batch over and being asked for the next, the time is the consumer's.
@@ -94,6 +109,23 @@ export async function* readChatStream(
     if (completed) releaseConnection(body, received);
     else discard(body);
   }
+}
+
+/** Adds one chunk to the tally: its output (if any), when it came, and the upstream's usage. */
+function count(
+  tally: CallTally,
+  json: Record<string, unknown>,
+  at: number,
+  onOutputGap: ((ms: number) => void) | undefined,
+): void {
+  if (json.usage) tally.usage = json.usage as Usage;
+  const chars = outputChars(json);
+  if (chars < 0) return;
+  tally.outputChunks += 1;
+  tally.outputChars += chars;
+  if (tally.lastOutputAt !== undefined) onOutputGap?.(at - tally.lastOutputAt);
+  else tally.firstOutputAt = at;
+  tally.lastOutputAt = at;
 }
 
 /** After `[DONE]`, at most this much more is read (and dropped) to finish the HTTP response. */

@@ -5,7 +5,38 @@ export interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
 }
+
+/**
+ * What one call consumed, filled in by the provider while it runs, so the caller knows it however the call
+ * ends: answered, failed after the upstream started answering, or abandoned by the client mid-stream.
+ */
+export interface CallTally {
+  /** Milliseconds the call waited for a request slot (`maxConnections`) before it was sent. */
+  queuedMs: number;
+  /** The upstream accepted the request and began answering (a 2xx answer or event stream). */
+  answered: boolean;
+  /** Chunks (streams) or choices (complete answers) that carried output. */
+  outputChunks: number;
+  /** Characters of output text and tool-call arguments: the basis of an estimate when no usage came. */
+  outputChars: number;
+  /** performance.now() at the first and the latest output chunk. */
+  firstOutputAt: number | undefined;
+  lastOutputAt: number | undefined;
+  /** The upstream's own count, once it sent one. */
+  usage: Usage | undefined;
+}
+
+export const emptyTally = (): CallTally => ({
+  queuedMs: 0,
+  answered: false,
+  outputChunks: 0,
+  outputChars: 0,
+  firstOutputAt: undefined,
+  lastOutputAt: undefined,
+  usage: undefined,
+});
 
 /** One upstream call. The body is the client's own object: unknown fields pass through untouched. */
 export interface ChatCall {
@@ -15,6 +46,10 @@ export interface ChatCall {
   signal?: AbortSignal | undefined;
   /** Per-call headers, e.g. W3C `traceparent` injected by the caller's propagator. */
   headers?: Record<string, string> | undefined;
+  /** Filled in as the call runs (see CallTally); optional for callers that only want the answer. */
+  tally?: CallTally | undefined;
+  /** Each output chunk after a stream's first: milliseconds since the previous output chunk. */
+  onOutputGap?: ((ms: number) => void) | undefined;
 }
 
 export interface Completion {
@@ -89,6 +124,8 @@ export interface Provider {
   }): Promise<HealthResult>;
   /** The upstream's `GET /models` ids (GET /v1/models for a `*` route). */
   listModels(options: { signal?: AbortSignal | undefined }): Promise<ModelList | Failure>;
+  /** Requests in flight to this provider and waiting for a slot, against its cap (`maxConnections`). */
+  load(): { limit: number | null; active: number; queued: number };
   /** Closes the connection pool after in-flight requests finish. */
   close(): Promise<void>;
 }

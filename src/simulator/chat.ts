@@ -136,6 +136,9 @@ export async function handleChat(instance: Instance, req: Request, res: Response
   const plan = runtime.kind === 'answer' ? applyFaults([...always, ...model.faults], runtime) : runtime;
   if (await failIfPlanned(plan, exchange)) return;
   if (plan.kind !== 'answer') return;
+  if (plan.streamOptions === 'reject' && request.hasStreamOptions) {
+    return sendError(res, upstreamError.unknownStreamOptions());
+  }
 
   const reply = plan.empty
     ? ''
@@ -155,7 +158,7 @@ export async function handleChat(instance: Instance, req: Request, res: Response
     tokens: truncated ? tokens.slice(0, request.maxTokens) : tokens,
     promptTokens: countPromptTokens(request.messages),
     finishReason: truncated ? 'length' : 'stop',
-    includeUsage: request.includeUsage,
+    includeUsage: request.includeUsage && plan.streamOptions !== 'ignore',
   };
   await (request.stream ? streamAnswer : sendAnswer)(exchange, answer, plan);
 }

@@ -41,7 +41,14 @@ export interface AnswerPlan {
   floodKib?: number;
   /** End the stream with an in-band `{"error": …}` event after this many content chunks. */
   errorEventAfter?: number;
+  /**
+   * How the upstream treats `stream_options`: as OpenAI does (default), rejects the key with a 400 as
+   * servers that predate it do, or ignores it and never sends usage.
+   */
+  streamOptions?: StreamOptionsHandling;
 }
+
+export type StreamOptionsHandling = 'honour' | 'reject' | 'ignore';
 
 /** OpenAI-shaped upstream errors, one constructor per status family. */
 export const upstreamError = {
@@ -98,6 +105,12 @@ export const upstreamError = {
       'Traceback (most recent call last): File "/srv/inference/worker.py", line 88, in generate: ConnectionError: db-7.internal:5432 refused (simulated)',
       { type: 'server_error', code: 'server_error' },
     ),
+  /** What servers that predate the option answer (Azure OpenAI's older API versions word it this way). */
+  unknownStreamOptions: () =>
+    new HttpError(400, 'Unrecognized request argument supplied: stream_options (simulated).', {
+      type: 'invalid_request_error',
+      code: 'unknown_parameter',
+    }),
   byStatus: (status: number, retryAfterSeconds?: number): HttpError =>
     status === 429
       ? upstreamError.rateLimited(retryAfterSeconds)
@@ -152,6 +165,8 @@ const fixedFaults: Record<string, Apply> = {
   'cut-after-headers': (plan) => answer(plan, { cutAfterHeaders: true }),
   'azure-preamble': (plan) => answer(plan, { azurePreamble: true }),
   'done-then-chatter': (plan) => answer(plan, { afterDone: 'chatter' }),
+  'reject-stream-options': (plan) => answer(plan, { streamOptions: 'reject' }),
+  'ignore-stream-options': (plan) => answer(plan, { streamOptions: 'ignore' }),
 };
 
 /** Kinds with a number in them. */
@@ -161,6 +176,8 @@ const numberedFaults: [RegExp, (value: number) => Apply][] = [
     (seconds) => () => ({ kind: 'error', error: upstreamError.rateLimited(seconds) }),
   ],
   [/^slow-first-token-(\d+)$/, (ms) => (plan) => answer(plan, { ttftMs: ms })],
+  // The gap between streamed tokens: `slow-tokens-100` is ten tokens a second.
+  [/^slow-tokens-(\d+)$/, (ms) => (plan) => answer(plan, { tokensPerSecond: ms > 0 ? 1000 / ms : 0 })],
   [/^cut-after-(\d+)$/, (n) => (plan) => answer(plan, { cutAfter: n })],
   [/^stall-after-(\d+)$/, (n) => (plan) => answer(plan, { stallAfter: n })],
   [/^malformed-after-(\d+)$/, (n) => (plan) => answer(plan, { malformedAfter: n })],
@@ -174,6 +191,7 @@ export const faultKinds = [
   ...Object.keys(fixedFaults),
   '429-retry-after-<s>',
   'slow-first-token-<ms>',
+  'slow-tokens-<ms>',
   'cut-after-<n>',
   'stall-after-<n>',
   'malformed-after-<n>',

@@ -12,6 +12,8 @@ export interface ChatRequest {
   model: string;
   messages: { role: string; content: unknown }[];
   stream: boolean;
+  /** The request carried `stream_options` at all (some OpenAI-compatible servers reject the key). */
+  hasStreamOptions: boolean;
   includeUsage: boolean;
   maxTokens: number | undefined;
 }
@@ -52,14 +54,35 @@ export function validateChatRequest(body: unknown): Validated {
     return fail("Invalid type for 'stream': expected a boolean.", 'invalid_type', 'stream');
   }
   const maxTokens = record.max_completion_tokens ?? record.max_tokens;
-  const streamOptions = record.stream_options as { include_usage?: unknown } | undefined;
+  const streamOptions = record.stream_options;
+  if (streamOptions !== undefined && streamOptions !== null) {
+    if (typeof streamOptions !== 'object' || Array.isArray(streamOptions)) {
+      return fail("Invalid type for 'stream_options': expected an object.", 'invalid_type', 'stream_options');
+    }
+    if (record.stream !== true) {
+      return fail(
+        "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+        'invalid_value',
+        'stream_options',
+      );
+    }
+    const include = (streamOptions as { include_usage?: unknown }).include_usage;
+    if (include !== undefined && include !== null && typeof include !== 'boolean') {
+      return fail(
+        "Invalid type for 'stream_options.include_usage': expected a boolean.",
+        'invalid_type',
+        'stream_options.include_usage',
+      );
+    }
+  }
   return {
     ok: true,
     request: {
       model: record.model,
       messages: record.messages as ChatRequest['messages'],
       stream: record.stream === true,
-      includeUsage: streamOptions?.include_usage === true,
+      hasStreamOptions: streamOptions !== undefined && streamOptions !== null,
+      includeUsage: (streamOptions as { include_usage?: unknown } | null | undefined)?.include_usage === true,
       maxTokens: typeof maxTokens === 'number' && maxTokens > 0 ? Math.floor(maxTokens) : undefined,
     },
   };

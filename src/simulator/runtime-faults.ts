@@ -28,6 +28,8 @@ export const runtimeFaultsSchema = z.strictObject({
     .refine((kinds) => (kinds ?? []).every((kind) => lookup(kind) !== undefined), {
       message: `unknown fault kind; known: ${faultKinds.join(', ')}`,
     }),
+  /** `reject`: a request carrying stream_options gets a 400; `ignore`: streams never carry usage. */
+  streamOptions: z.enum(['honour', 'reject', 'ignore']).optional(),
 });
 
 export type RuntimeFaults = z.infer<typeof runtimeFaultsSchema>;
@@ -90,6 +92,7 @@ export function runtimePlan(faults: RuntimeFaults, plan: AnswerPlan, mode: Fault
     ...plan,
     ttftMs: faults.ttftMs ?? plan.ttftMs,
     tokensPerSecond: faults.tokensPerSecond ?? plan.tokensPerSecond,
+    ...(faults.streamOptions ? { streamOptions: faults.streamOptions } : {}),
   };
   return mode === 'ok' ? { kind: 'answer', ...timed } : failures[mode](faults, timed);
 }

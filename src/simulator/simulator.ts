@@ -26,7 +26,7 @@ export interface SimulatorOptions {
    * Keys the control surface (`/_sim`) requires; none = open. Its faults can take a provider out for every
    * user and `last-request` holds a prompt verbatim, so the embedded simulator passes `server.apiKeys`.
    */
-  controlKeys?: readonly string[];
+  controlKeys?: readonly { name: string; key: string }[];
 }
 
 export interface Simulator {

@@ -45,16 +45,32 @@ export const instrumentDefinitions = {
     name: n.METRIC_GEN_AI_TOKEN_USAGE,
     kind: 'histogram',
     unit: '{token}',
-    description: 'Tokens used per operation, by gen_ai.token.type (input or output)',
-    attributes: [...genAiAttributes, n.ATTR_GEN_AI_TOKEN_TYPE],
+    description:
+      'Tokens used per operation, by gen_ai.token.type (input or output); every answered gateway attempt, estimated from the text when the upstream sent no usage',
+    attributes: [...genAiAttributes, n.ATTR_GEN_AI_TOKEN_TYPE, n.ATTR_CLIENT, n.ATTR_USAGE_ESTIMATED],
     buckets: n.GEN_AI_TOKEN_BUCKETS,
+  },
+  genAiTimePerOutputChunk: {
+    name: n.METRIC_GEN_AI_TIME_PER_OUTPUT_CHUNK,
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time between consecutive output chunks of a stream, recorded for each output chunk after the first',
+    attributes: [n.ATTR_GEN_AI_OPERATION_NAME, n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL],
+    buckets: n.GEN_AI_DURATION_BUCKETS,
   },
   gatewayRequests: {
     name: n.METRIC_GATEWAY_REQUESTS,
     kind: 'counter',
     unit: '{request}',
     description: 'Client requests answered by the gateway, by outcome and error class',
-    attributes: [n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_OUTCOME, n.ATTR_ERROR_TYPE, n.ATTR_STREAM],
+    attributes: [
+      n.ATTR_GEN_AI_REQUEST_MODEL,
+      n.ATTR_OUTCOME,
+      n.ATTR_ERROR_TYPE,
+      n.ATTR_STREAM,
+      n.ATTR_CLIENT,
+    ],
   },
   gatewayRequestDuration: {
     name: n.METRIC_GATEWAY_REQUEST_DURATION,
@@ -121,6 +137,32 @@ export const instrumentDefinitions = {
     description:
       'Client requests refused by the gateway rate limiter; bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
     attributes: [n.ATTR_RATE_LIMIT_BUCKET],
+  },
+  gatewayPoolWait: {
+    name: n.METRIC_GATEWAY_POOL_WAIT,
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Time a request waited for a slot to its provider (providers with maxConnections only; 0 when one was free)',
+    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME],
+    buckets: n.POOL_WAIT_BUCKETS,
+  },
+  gatewayOutputTokensRate: {
+    name: n.METRIC_GATEWAY_OUTPUT_TOKENS_RATE,
+    kind: 'histogram',
+    unit: '{token}/s',
+    description:
+      "A stream's generation speed after its first token: output tokens / time from the first to the last output chunk",
+    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_GEN_AI_RESPONSE_MODEL],
+    buckets: n.TOKENS_PER_SECOND_BUCKETS,
+  },
+  gatewayCost: {
+    name: n.METRIC_GATEWAY_COST,
+    kind: 'counter',
+    unit: '{USD}',
+    description:
+      'What answered attempts cost in USD, from providers[].pricing (unpriced models are not counted)',
+    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_CLIENT],
   },
   probeSuccess: {
     name: n.METRIC_PROBE_SUCCESS,

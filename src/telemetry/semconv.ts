@@ -52,6 +52,14 @@ export const ATTR_CATEGORY = 'category';
 export const ATTR_SEVERITY = 'severity';
 export const ATTR_SOURCE = 'source';
 export const ATTR_ALERT_STATUS = 'status';
+/** The name of the gateway API key a request presented (never the key); `anonymous` when the gateway is open. */
+export const ATTR_CLIENT = 'inferwatch.client';
+/** True when token counts are estimated from the text (the upstream sent no usage). */
+export const ATTR_USAGE_ESTIMATED = 'inferwatch.usage.estimated';
+/** Span-only: milliseconds an attempt waited for a request slot to its provider (maxConnections). */
+export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
+/** Span-only: what an attempt cost in USD, when its model is priced. */
+export const ATTR_COST_USD = 'inferwatch.cost.usd';
 
 // resource attributes
 export const RES_SERVICE_NAME = 'service.name';
@@ -73,6 +81,7 @@ export const LOG_EVENT_PREFIX = 'inferwatch.';
 export const METRIC_GEN_AI_OPERATION_DURATION = 'gen_ai.client.operation.duration'; // gen_ai_client_operation_duration_seconds
 export const METRIC_GEN_AI_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk'; // gen_ai_client_operation_time_to_first_chunk_seconds
 export const METRIC_GEN_AI_TOKEN_USAGE = 'gen_ai.client.token.usage'; // gen_ai_client_token_usage
+export const METRIC_GEN_AI_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.operation.time_per_output_chunk'; // gen_ai_client_operation_time_per_output_chunk_seconds
 
 // Gateway
 export const METRIC_GATEWAY_REQUESTS = 'inferwatch.gateway.requests'; // inferwatch_gateway_requests_total
@@ -84,6 +93,9 @@ export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // infer
 export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state (0 closed, 1 half-open, 2 open)
 export const METRIC_GATEWAY_CIRCUIT_TRANSITIONS = 'inferwatch.gateway.circuit.transitions'; // inferwatch_gateway_circuit_transitions_total
 export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total
+export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds
+export const METRIC_GATEWAY_OUTPUT_TOKENS_RATE = 'inferwatch.gateway.output_tokens'; // inferwatch_gateway_output_tokens_per_second (unit {token}/s)
+export const METRIC_GATEWAY_COST = 'inferwatch.gateway.cost.usd'; // inferwatch_gateway_cost_usd_total
 
 // Prober: names chosen so the Prometheus forms read like blackbox_exporter's.
 export const METRIC_PROBE_SUCCESS = 'probe_success'; // probe_success
@@ -117,6 +129,10 @@ export const GEN_AI_DURATION_BUCKETS = [
 export const GEN_AI_TOKEN_BUCKETS = [
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ];
+/** A wait for a request slot: nothing when the cap is not reached, up to the request deadline when it is. */
+export const POOL_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Generation speed after the first token, from a slow local model to a fast hosted one. */
+export const TOKENS_PER_SECOND_BUCKETS = [1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 500, 1000];
 /** Gateway overhead is sub-millisecond when healthy, so its buckets start far below the GenAI ones. */
 export const OVERHEAD_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,

@@ -12,7 +12,12 @@ export interface GatewayUnderTest {
   telemetry: TestTelemetry;
   events: Envelope[];
   clock: { now: number };
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -48,11 +53,12 @@ export async function startGateway(
     telemetry,
     events,
     clock,
-    post: (path, body, headers = {}) =>
+    post: (path, body, headers = {}, signal) =>
       fetch(`${listening.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
+        ...(signal ? { signal } : {}),
       }),
     stop: () => runtime.stop(),
   };
@@ -104,3 +110,9 @@ export function primaryThenBackup(
 }
 
 export const fastRetry = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 1_000, deadlineMs: 10_000 };
+
+/** The data points of one metric, by name, from the gateway's in-memory telemetry. */
+export async function metricPoints(gateway: GatewayUnderTest, name: string) {
+  const metrics = await gateway.telemetry.collectMetrics();
+  return metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
+}

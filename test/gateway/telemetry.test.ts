@@ -111,8 +111,18 @@ describe('gateway telemetry', () => {
     const requests = byName('inferwatch.gateway.requests');
     expect(requests?.dataPoints.map((point) => point.attributes)).toEqual(
       expect.arrayContaining([
-        { 'gen_ai.request.model': 'chat', outcome: 'success', stream: 'false' },
-        { 'gen_ai.request.model': 'chat', outcome: 'success', stream: 'true' },
+        {
+          'gen_ai.request.model': 'chat',
+          outcome: 'success',
+          stream: 'false',
+          'inferwatch.client': 'anonymous',
+        },
+        {
+          'gen_ai.request.model': 'chat',
+          outcome: 'success',
+          stream: 'true',
+          'inferwatch.client': 'anonymous',
+        },
       ]),
     );
     expect(byName('inferwatch.gateway.overhead')?.dataPoints.length).toBe(2);

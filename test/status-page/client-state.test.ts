@@ -59,7 +59,15 @@ describe('status page normalizers', () => {
             },
           ],
         },
-        { name: 'sim-backup', state: 'closed', p50Ms: null, successRatio: null, inFlight: 0, targets: [] },
+        {
+          name: 'sim-backup',
+          state: 'closed',
+          p50Ms: null,
+          successRatio: null,
+          inFlight: 0,
+          queued: 3,
+          targets: [],
+        },
       ],
     });
     expect(rows).toEqual([
@@ -73,6 +81,7 @@ describe('status page normalizers', () => {
         successRatio: 0.5,
         inFlight: 1,
         requests: 8,
+        queued: null,
       },
       {
         key: 'sim-backup/*',
@@ -84,6 +93,7 @@ describe('status page normalizers', () => {
         successRatio: null,
         inFlight: 0,
         requests: null,
+        queued: 3,
       },
     ]);
   });

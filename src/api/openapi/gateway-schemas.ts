@@ -128,6 +128,13 @@ export const providersListSchema = z.strictObject({
       healthCheck: z.string(),
       state: breakerState,
       inFlight: z.number().int().min(0),
+      maxConnections: z
+        .number()
+        .int()
+        .min(1)
+        .nullable()
+        .describe('The request cap to this provider; null when there is none'),
+      queued: z.number().int().min(0).describe('Requests waiting for a slot (always 0 without a cap)'),
       successRatio: z.number().min(0).max(1).nullable(),
       p50Ms: nullableMs,
       p99Ms: nullableMs,

@@ -28,6 +28,14 @@ export const incidentListSchema = z.strictObject({
   ),
 });
 
+const usageTotalsSchema = z.strictObject({
+  attempts: z.number().int().min(0),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  estimated: z.number().int().min(0).describe('Attempts whose tokens were estimated (no usage upstream)'),
+  costUsd: z.number().min(0).describe('From providers[].pricing; unpriced models add nothing'),
+});
+
 /**
  * The Sentinel-Ops totals at the top level, then one entry per running component (gateway, prober,
  * analyzer, ...), each its own small summary.
@@ -57,6 +65,15 @@ export const metricsSummarySchema = z.looseObject({
       failovers: z.number().int().min(0),
       p50Ms: z.number().min(0),
       p99Ms: z.number().min(0),
+      usage: z
+        .strictObject({
+          total: usageTotalsSchema,
+          byClient: z
+            .record(z.string(), usageTotalsSchema)
+            .describe('By API key name (`anonymous` when the gateway is open)'),
+          byModel: z.record(z.string(), usageTotalsSchema).describe('By provider/model'),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -4,7 +4,8 @@
 
 /**
  * @typedef {{ key: string, provider: string, model: string, state: string, p50Ms: number | null,
- *   p99Ms: number | null, successRatio: number | null, inFlight: number | null, requests: number | null }} TargetRow
+ *   p99Ms: number | null, successRatio: number | null, inFlight: number | null, requests: number | null,
+ *   queued: number | null }} TargetRow
  * @typedef {{ key: string, target: string, kind: string, region: string, state: string,
  *   success: boolean | null, latencyMs: number | null, errorType: string | null, at: string | null }} ProbeRow
  * @typedef {{ id: string, at: string | null, status: string, severity: string, category: string,
@@ -76,6 +77,8 @@ export function normalizeProviders(body) {
         successRatio: num(pick(target, targetFields.successRatio)),
         inFlight: num(pick(target, targetFields.inFlight)),
         requests: num(pick(target, targetFields.requests)),
+        // Requests waiting for a slot belong to the provider (its maxConnections), shown on each of its rows.
+        queued: num(pick(item, ['queued', 'pool.queued'])),
       });
     }
   }

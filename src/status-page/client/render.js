@@ -38,7 +38,7 @@ function providers(state) {
       'Providers table',
       table(
         'Provider targets with breaker state, latency and success ratio',
-        ['Provider', 'Model', 'Breaker', 'p50', 'p99', 'Success', 'In flight'],
+        ['Provider', 'Model', 'Breaker', 'p50', 'p99', 'Success', 'In flight', 'Queued'],
         rows.map((row) =>
           el(
             'tr',
@@ -50,6 +50,11 @@ function providers(state) {
             el('td', { class: 'num' }, ms(row.p99Ms)),
             el('td', { class: 'num' }, percent(row.successRatio)),
             el('td', { class: 'num' }, row.inFlight === null ? '—' : String(row.inFlight)),
+            el(
+              'td',
+              { class: row.queued ? 'num queued' : 'num' },
+              row.queued === null ? '—' : String(row.queued),
+            ),
           ),
         ),
       ),

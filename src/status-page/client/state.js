@@ -99,6 +99,7 @@ const reducers = {
         successRatio: null,
         inFlight: null,
         requests: null,
+        queued: null,
       }),
       state: to,
     });
