@@ -166,6 +166,60 @@ export const overview: DashboardSpec = {
             },
           ],
         },
+        {
+          title: 'Tokens/min by model',
+          description:
+            'Input and output tokens a minute, by model: every answered attempt, streams included (estimated where the upstream sent no usage).',
+          kind: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: `60 * sum by (gen_ai_request_model, gen_ai_token_type) (rate(gen_ai_client_token_usage_sum{${genAi}}[$__rate_interval]))`,
+              legend: '{{gen_ai_request_model}} {{gen_ai_token_type}}',
+            },
+          ],
+        },
+        {
+          title: 'Output tokens/s per stream (generation speed)',
+          description:
+            'Median and p10 of each stream’s output tokens per second after its first token, by provider and model (inferwatch.gateway.output_tokens).',
+          kind: 'timeseries',
+          unit: 'short',
+          queries: [0.5, 0.1].map((q) => ({
+            expr: `histogram_quantile(${q}, sum by (le, gen_ai_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_output_tokens_per_second_bucket{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval])))`,
+            legend: `p${q * 100} {{gen_ai_provider_name}} / {{gen_ai_request_model}}`,
+          })),
+        },
+      ],
+    },
+    {
+      title: 'Cost',
+      panels: [
+        {
+          title: 'Cost by client (USD/h)',
+          description:
+            'Spend per hour by API key name (inferwatch.client; `anonymous` when the gateway is open), from providers[].pricing. Unpriced models count nothing.',
+          kind: 'timeseries',
+          unit: 'currencyUSD',
+          queries: [
+            {
+              expr: `3600 * sum by (inferwatch_client) (rate(inferwatch_gateway_cost_usd_total{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval]))`,
+              legend: '{{inferwatch_client}}',
+            },
+          ],
+        },
+        {
+          title: 'Cost by model (USD/h)',
+          description: 'Spend per hour by provider and upstream model, from providers[].pricing.',
+          kind: 'timeseries',
+          unit: 'currencyUSD',
+          queries: [
+            {
+              expr: `3600 * sum by (gen_ai_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_cost_usd_total{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval]))`,
+              legend: '{{gen_ai_provider_name}} / {{gen_ai_request_model}}',
+            },
+          ],
+        },
       ],
     },
   ],

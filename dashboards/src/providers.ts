@@ -91,6 +91,19 @@ export const providers: DashboardSpec = {
           ],
         },
         {
+          title: 'Wait for a request slot (p95) by provider',
+          description:
+            'Providers with maxConnections only: how long requests waited for a slot (0 while the cap is not reached). Queued requests right now: GET /api/providers.',
+          kind: 'timeseries',
+          unit: 's',
+          queries: [
+            {
+              expr: `histogram_quantile(0.95, sum by (le, gen_ai_provider_name) (rate(inferwatch_gateway_pool_wait_seconds_bucket{${sel.provider}, ${sel.region}}[$__rate_interval])))`,
+              legend: '{{gen_ai_provider_name}}',
+            },
+          ],
+        },
+        {
           title: 'Rate limited (429) by provider',
           description: 'Upstream 429s, tracked apart from 5xx (not counted as unavailability).',
           kind: 'timeseries',

@@ -56,5 +56,5 @@ export const apiKeysSchema = z
     return keys.map(({ name, key }) => ({ name, key }));
   })
   .describe(
-    'Gateway API keys (Bearer); empty = open. Each is a string or { name, key }: the name (derived from a fingerprint for a string) labels usage, never the key. Empty strings from unset ${ENV} are dropped',
+    'Gateway API keys (Bearer); empty = open. Each entry is a key string or { name, key }: the name labels requests, tokens and cost (inferwatch.client), never the key; a string is named key-<first 8 hex digits of its SHA-256>. Empty strings from unset ${ENV} are dropped',
   );

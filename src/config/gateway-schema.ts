@@ -69,7 +69,7 @@ export const providerSchema = z.strictObject({
     .record(z.string().min(1), priceSchema)
     .default({})
     .describe(
-      'Upstream model → price in USD per million tokens, for the cost counter. Nothing is built in: unpriced models report tokens only',
+      'Upstream model → { inputPerMillion, outputPerMillion, cachedInputPerMillion } in USD per million tokens (cached input defaults to the input price), for inferwatch.gateway.cost.usd. Nothing is built in: unpriced models report tokens only',
     ),
   healthCheck: z
     .enum(['models', 'completion', 'none'])

@@ -84,27 +84,35 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
   };
+  // In flight means at the provider: a request still waiting for a slot is counted as queued instead.
+  let sentUpstream = false;
   const call = {
     body: { ...input.body, model: input.target.model },
     signal: input.signal,
     headers: span.headers,
     tally,
+    onSent: () => {
+      if (sentUpstream) return;
+      sentUpstream = true;
+      state.inFlight += 1;
+    },
     ...(stream
       ? { onOutputGap: (ms: number) => instruments.genAiTimePerOutputChunk.record(ms / 1000, gapLabels) }
       : {}),
   };
-  state.inFlight += 1;
   const started = performance.now();
 
   const settle = (result: Settled, output?: string) => {
     const elapsed = performance.now() - started - tally.queuedMs;
-    state.inFlight -= 1;
+    if (sentUpstream) state.inFlight -= 1;
     const cancelled = !result.ok && input.clientGone();
+    // A request that never got a slot never reached the provider: nothing about it is the provider's.
+    const sent = result.ok || result.type !== 'queue_timeout';
     if (result.ok) permit.success();
     else if (cancelled || !decide(result.type).countsAgainstTarget) permit.neutral();
     else permit.failure();
-    // A request the client got wrong (a 400, a model the provider lacks) says nothing about the target's
-    // health, so it counts in neither its success ratio nor its uptime.
+    // A request the client got wrong (a 400, a model the provider lacks) or one that never got a slot says
+    // nothing about the target's health, so it counts in neither its success ratio nor its uptime.
     if (!cancelled && (result.ok || decide(result.type).countsAgainstTarget))
       state.stats.record(elapsed, result.ok);
     const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
@@ -116,7 +124,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
       ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
     };
-    instruments.genAiDuration.record(elapsed / 1000, labels);
+    if (sent) instruments.genAiDuration.record(elapsed / 1000, labels);
     const limited = provider.load().limit !== null;
     if (limited) {
       instruments.gatewayPoolWait.record(tally.queuedMs / 1000, {

@@ -51,6 +51,7 @@ const withheldText = {
   assertion_failed: 'a check failed',
   canary_failed: 'a check failed',
   internal: 'the gateway failed on its own',
+  queue_timeout: 'the request waited for a free slot to the provider until its deadline passed',
 } as const satisfies Record<FailureType, string>;
 
 const retryAfterHeader = (ms: number | undefined): Record<string, string> =>
@@ -115,11 +116,21 @@ export function failureReply(failure: Failure): ErrorReply {
   const status = known?.status ?? (passedThrough.has(failure.type) ? (failure.status ?? 400) : 502);
   const type = known?.type ?? (passedThrough.has(failure.type) ? 'invalid_request_error' : 'api_error');
   const code = known?.code ?? (passedThrough.has(failure.type) ? failure.type : 'upstream_error');
-  // A client error without an OpenAI-shaped body still tells the client what the upstream objected to.
-  const detail = passedThrough.has(failure.type) ? failure.message : withheldText[failure.type];
+  // A client error without an OpenAI-shaped body still tells the client what the upstream objected to; a
+  // queue timeout's text is the gateway's own (the cap and the wait), with nothing from the upstream in it.
+  const shown = passedThrough.has(failure.type) || failure.type === 'queue_timeout';
+  const detail = shown ? failure.message : withheldText[failure.type];
   return {
     status,
-    body: { error: { message: `Upstream ${failure.type}: ${detail}.`, type, code, param: null } },
+    body: {
+      error: {
+        // A queue timeout happened in the gateway: the upstream never saw the request.
+        message: `${failure.type === 'queue_timeout' ? 'Gateway' : 'Upstream'} ${failure.type}: ${detail}.`,
+        type,
+        code,
+        param: null,
+      },
+    },
     headers: failure.type === 'rate_limited' ? retryAfterHeader(failure.retryAfterMs ?? 1000) : {},
     errorType: failure.type,
   };

@@ -37,12 +37,16 @@ export function countTokens(tally: CallTally, body: Record<string, unknown>): To
   };
 }
 
-/** Characters of text in a message list (string contents, text parts, tool-call arguments). */
+/**
+ * Characters of text in a message list (string contents, text parts, tool-call arguments). Roles are left
+ * out: the per-message framing counts them.
+ */
 function textChars(value: unknown, depth: number): number {
   if (typeof value === 'string') return value.length;
   if (depth > 5 || typeof value !== 'object' || value === null) return 0;
   let sum = 0;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) sum += textChars(item, depth + 1);
+  if (Array.isArray(value)) for (const item of value) sum += textChars(item, depth + 1);
+  else for (const [key, item] of Object.entries(value)) if (key !== 'role') sum += textChars(item, depth + 1);
   return sum;
 }
 

@@ -74,6 +74,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     const slot = await slots.acquire(call.signal);
     if (call.tally) call.tally.queuedMs += slot.waitedMs;
     if (!slot.ok) return queueTimeout(slot.waitedMs);
+    call.onSent?.();
     // The provider's timers start once the request can go: a wait for a slot is not the provider's delay.
     const timers = startAttempt(totalMs, call.signal, slot.release);
     timers.awaitFirst(firstTokenMs);

@@ -48,6 +48,8 @@ export interface ChatCall {
   headers?: Record<string, string> | undefined;
   /** Filled in as the call runs (see CallTally); optional for callers that only want the answer. */
   tally?: CallTally | undefined;
+  /** The call got its request slot and goes to the upstream now (called again if it is resent). */
+  onSent?: (() => void) | undefined;
   /** Each output chunk after a stream's first: milliseconds since the previous output chunk. */
   onOutputGap?: ((ms: number) => void) | undefined;
 }

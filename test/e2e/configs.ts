@@ -24,6 +24,9 @@ const telemetry = (endpoints: E2eEndpoints, name: string, region: string) => ({
  * analyses fall back to rules and the LLM metrics are recorded. Its explanations go to the console and to
  * the same PagerDuty service Alertmanager pages.
  */
+/** Made-up prices, so the cost series and panels have data. */
+const pricing = { 'sim-small': { inputPerMillion: 1, outputPerMillion: 4 } };
+
 export function gatewayConfig(endpoints: E2eEndpoints, port: number) {
   const self = `http://127.0.0.1:${port}`;
   return {
@@ -33,8 +36,9 @@ export function gatewayConfig(endpoints: E2eEndpoints, port: number) {
     log: { level: 'warn' },
     simulator: { enabled: true, mountPath: '/simulator' },
     providers: [
-      { name: 'sim-primary', baseURL: `${self}/simulator/primary/v1` },
-      { name: 'sim-backup', baseURL: `${self}/simulator/backup/v1` },
+      // A cap far above the run's load: nothing waits, and the pool-wait histogram has its zeros.
+      { name: 'sim-primary', baseURL: `${self}/simulator/primary/v1`, maxConnections: 1000, pricing },
+      { name: 'sim-backup', baseURL: `${self}/simulator/backup/v1`, pricing },
     ],
     routes: [{ model: '*', targets: [{ provider: 'sim-primary' }, { provider: 'sim-backup' }] }],
     // Long recovery: the breaker stays open for the whole run, so its alert's `for: 1m` can elapse.

@@ -21,6 +21,7 @@ out["total_tokens"] = completion.usage.total_tokens
 
 text = ""
 usage = None
+usage_chunks = 0
 for chunk in client.chat.completions.create(
     model="sim-small",
     messages=[{"role": "user", "content": "hi"}],
@@ -31,8 +32,23 @@ for chunk in client.chat.completions.create(
         text += chunk.choices[0].delta.content or ""
     if chunk.usage:
         usage = chunk.usage.total_tokens
+        usage_chunks += 1
 out["stream_text"] = text
 out["stream_usage"] = usage
+out["stream_usage_chunks"] = usage_chunks
+
+# The SDK's default: no stream_options. The gateway still counts the tokens; the client sees no usage.
+plain_text = ""
+plain_usage_chunks = 0
+for chunk in client.chat.completions.create(
+    model="sim-small", messages=[{"role": "user", "content": "hi there"}], stream=True
+):
+    if chunk.choices:
+        plain_text += chunk.choices[0].delta.content or ""
+    if chunk.usage is not None:
+        plain_usage_chunks += 1
+out["plain_stream_text"] = plain_text
+out["plain_stream_usage_chunks"] = plain_usage_chunks
 
 try:
     client.chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
