@@ -4,6 +4,7 @@ import type { AnswerPlan } from './faults.ts';
 
 /** One request's response side: the response, a signal that fires when the client goes away, and a cut. */
 export interface Exchange {
+  /** An HTTP/1.1 response, or an HTTP/2 one seen through the same methods (chat.ts `asHttp1`). */
   res: ServerResponse;
   signal: AbortSignal;
   /** Destroys the socket on purpose (a fault), so it is not counted as a client abort. */
@@ -83,13 +84,11 @@ async function endAfterDone(exchange: Exchange, plan: AnswerPlan): Promise<void>
 /** SSE exactly as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, usage, [DONE]. */
 export async function streamAnswer(exchange: Exchange, answer: Answer, plan: AnswerPlan): Promise<void> {
   const { res, signal } = exchange;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
+  // No `connection` header: HTTP/1.1 keeps the connection alive by default, and HTTP/2 forbids the header.
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   // Headers go out at once, so a slow first token is a first-token delay, not a header delay.
-  res.flushHeaders();
+  // HTTP/2's compatibility response sends its headers in writeHead and has no flushHeaders.
+  if (typeof res.flushHeaders === 'function') res.flushHeaders();
   if (plan.cutAfterHeaders) return exchange.cut();
   const base = {
     id: answer.id,
@@ -185,7 +184,7 @@ export async function sendAnswer(exchange: Exchange, answer: Answer, plan: Answe
   }
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   if (plan.cutAfterHeaders) {
-    res.flushHeaders();
+    if (typeof res.flushHeaders === 'function') res.flushHeaders();
     return exchange.cut();
   }
   if (plan.trickleMs !== undefined) {

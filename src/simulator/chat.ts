@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { errorBody, HttpError, presentedToken, readJsonBody } from '../http/index.ts';
 import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
 import {
@@ -38,13 +39,36 @@ export interface ChatDeps {
 
 const bodyLimit = 4 * 1024 * 1024;
 
-export function sendError(res: Response, error: HttpError): void {
-  res.status(error.status).set(error.headers).json(errorBody(error));
+/**
+ * The chat and models routes use only what HTTP/1.1 (node:http, express) and HTTP/2 (node:http2's
+ * compatibility API) requests and responses share, so the same handler serves both; an HTTP/2 pair is
+ * typed as its HTTP/1.1 counterpart where it enters (`asHttp1`).
+ */
+export type SimRequest = IncomingMessage;
+export type SimResponse = ServerResponse;
+
+export const asHttp1 = (req: Http2ServerRequest, res: Http2ServerResponse) => ({
+  req: req as unknown as SimRequest,
+  res: res as unknown as SimResponse,
+});
+
+function sendJson(res: SimResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: SimResponse, error: HttpError): void {
+  sendJson(res, error.status, errorBody(error), error.headers);
 }
 
 const credentials = new Set(['authorization', 'api-key', 'x-api-key', 'cookie']);
 
-function recordHeaders(headers: Request['headers']): Record<string, string> {
+function recordHeaders(headers: SimRequest['headers']): Record<string, string> {
   const recorded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -57,7 +81,16 @@ function recordHeaders(headers: Request['headers']): Record<string, string> {
  * Before any byte: a TCP reset (the client sees ECONNRESET). After bytes were written: flush them, then
  * close mid-body, so the client receives exactly what was sent and then a truncated stream.
  */
-export function breakConnection(res: Response): void {
+export function breakConnection(res: SimResponse): void {
+  // One HTTP/2 stream among many on the connection: reset that stream (RST_STREAM), not the shared socket.
+  // close() with writes still buffered waits for the stream to finish, which a cut stream never does, so
+  // the reset goes out once what was written is flushed.
+  const { stream } = res as unknown as Partial<Http2ServerResponse>;
+  if (stream) {
+    if (stream.writableLength === 0) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    else stream.write(Buffer.alloc(0), () => stream.close(constants.NGHTTP2_INTERNAL_ERROR));
+    return;
+  }
   const socket = res.socket;
   if (!socket || socket.destroyed) res.destroy();
   else if (!res.headersSent) socket.resetAndDestroy();
@@ -65,7 +98,7 @@ export function breakConnection(res: Response): void {
 }
 
 /** Tracks one response: stats on close, abort detection, and a cut that is not counted as an abort. */
-function openExchange(instance: Instance, res: Response, open: Set<() => void>): Exchange {
+function openExchange(instance: Instance, res: SimResponse, open: Set<() => void>): Exchange {
   const controller = new AbortController();
   let cutOnPurpose = false;
   const cut = () => {
@@ -97,13 +130,13 @@ export function decide(instance: Instance, deps: ChatDeps): Plan {
 
 /** Executes the plans that are not answers; returns false when the caller should answer. */
 export async function failIfPlanned(plan: Plan, exchange: Exchange): Promise<boolean> {
-  if (plan.kind === 'error') sendError(exchange.res as Response, plan.error);
+  if (plan.kind === 'error') sendError(exchange.res, plan.error);
   else if (plan.kind === 'reset') exchange.cut();
   else if (plan.kind === 'silence') await hang(exchange.signal);
   return plan.kind !== 'answer';
 }
 
-export async function handleChat(instance: Instance, req: Request, res: Response, deps: ChatDeps) {
+export async function handleChat(instance: Instance, req: SimRequest, res: SimResponse, deps: ChatDeps) {
   const exchange = openExchange(instance, res, deps.open);
   const id = deps.nextId();
   // OpenAI sends one on every response; SDKs expose it as `_request_id`.
@@ -116,7 +149,12 @@ export async function handleChat(instance: Instance, req: Request, res: Response
     if (error instanceof HttpError) sendError(res, error);
     return;
   }
-  instance.lastRequest = { at: deps.now(), body, headers: recordHeaders(req.headers) };
+  instance.lastRequest = {
+    at: deps.now(),
+    body,
+    headers: recordHeaders(req.headers),
+    httpVersion: req.httpVersion,
+  };
   const validated = validateChatRequest(body);
   if (!validated.ok) return sendError(res, validated.error);
   const { request } = validated;
@@ -164,7 +202,7 @@ export async function handleChat(instance: Instance, req: Request, res: Response
 }
 
 /** `GET /v1/models`: the OpenAI list shape; runtime outages apply, model-name faults cannot. */
-export async function handleModels(instance: Instance, res: Response, deps: ChatDeps) {
+export async function handleModels(instance: Instance, res: SimResponse, deps: ChatDeps) {
   instance.stats.modelLists++;
   const plan = decide(instance, deps);
   const controller = new AbortController();
@@ -177,7 +215,7 @@ export async function handleModels(instance: Instance, res: Response, deps: Chat
   if (!(await pause(instance.faults.latencyMs ?? 0, controller.signal))) return;
   const exchange: Exchange = { res, signal: controller.signal, cut };
   if (await failIfPlanned(plan, exchange)) return;
-  res.json({
+  sendJson(res, 200, {
     object: 'list',
     data: [...deps.models].map((id) => ({
       id,

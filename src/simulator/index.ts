@@ -3,6 +3,7 @@ import type { Component, RuntimeContext } from '../runtime/component.ts';
 import { createSimulator } from './simulator.ts';
 
 export { faultKinds } from './faults.ts';
+export { type Http2Listening, type Http2Options, listenHttp2 } from './http2.ts';
 export type { RecordedRequest, SimulatorStats } from './instances.ts';
 export { type ChatRequest, defaultReplyText, simulatedModels } from './replies.ts';
 export { type FaultMode, type RuntimeFaults, runtimeFaultsSchema } from './runtime-faults.ts';

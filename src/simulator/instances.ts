@@ -23,6 +23,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Request headers; credentials are replaced by "[redacted]". */
   headers: Record<string, string>;
+  /** "1.1" or "2.0": what the client spoke. */
+  httpVersion: string;
 }
 
 export interface Instance {

@@ -1,7 +1,14 @@
 import express from 'express';
-import { createErrorRenderer, notFound, requireApiKey } from '../http/index.ts';
+import { createErrorRenderer, HttpError, notFound, requireApiKey } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
-import { type ChatDeps, handleChat, handleModels } from './chat.ts';
+import {
+  type ChatDeps,
+  handleChat,
+  handleModels,
+  type SimRequest,
+  type SimResponse,
+  sendError,
+} from './chat.ts';
 import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
 import { type ChatRequest, defaultReplyText, simulatedModels } from './replies.ts';
 import type { RuntimeFaults } from './runtime-faults.ts';
@@ -41,9 +48,16 @@ export interface Simulator {
   resetStats(instance?: string): void;
   /** The last chat request the instance received (body as sent, credentials redacted in headers). */
   lastRequest(instance: string): RecordedRequest | undefined;
+  /**
+   * Serves `POST /v1/chat/completions` and `GET /v1/models` (with or without an instance) outside express,
+   * for the HTTP/2 server (http2.ts); false when the request is not one of them.
+   */
+  handle(req: SimRequest, res: SimResponse): boolean;
   /** Ends every open exchange (silent and stalled ones included), so a server can close at once. */
   close(): void;
 }
+
+const apiRoute = /^(?:\/([^/]+))?\/v1\/(chat\/completions|models)$/;
 
 export const defaultInstance = 'default';
 
@@ -100,6 +114,19 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     stats: (instance) => instances.get(instance).stats,
     resetStats: (instance) => instances.resetStats(instance),
     lastRequest: (instance) => instances.get(instance).lastRequest,
+    handle(req, res) {
+      const match = apiRoute.exec(new URL(req.url ?? '/', 'http://simulator').pathname);
+      const route = match?.[2] === 'chat/completions' ? 'POST' : match ? 'GET' : undefined;
+      if (!match || req.method !== route) return false;
+      try {
+        const instance = instances.get(match[1] ?? defaultInstance);
+        void (route === 'POST' ? handleChat(instance, req, res, deps) : handleModels(instance, res, deps));
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        sendError(res, error);
+      }
+      return true;
+    },
     close() {
       for (const cut of [...deps.open]) cut();
     },
