@@ -12,7 +12,8 @@ if (!portText || !upstreamText) {
   process.exit(2);
 }
 const upstream = new URL(upstreamText);
-const pool = new Pool(upstream.origin, { connections: 128, pipelining: 1 });
+// No connection cap, like Node's own agent: a capped pool would queue long streams beyond the cap.
+const pool = new Pool(upstream.origin, { connections: null, pipelining: 1 });
 const prefix = upstream.pathname.replace(/\/+$/, '');
 
 const server = createServer(async (req, res) => {

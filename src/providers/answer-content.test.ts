@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkHasContent, isEmptyCompletion } from './answer-content.ts';
+import { chunkHasContent, completionChars, isEmptyCompletion, outputChars } from './answer-content.ts';
 
 const completion = (message: Record<string, unknown>, finish = 'stop') => ({
   choices: [{ index: 0, message, finish_reason: finish }],
@@ -51,5 +51,32 @@ describe('chunkHasContent', () => {
   it('is true for text and tool-call deltas', () => {
     expect(chunkHasContent(chunk({ content: 'Hi' }))).toBe(true);
     expect(chunkHasContent(chunk({ tool_calls: [{ index: 0, function: { arguments: '{' } }] }))).toBe(true);
+  });
+});
+
+describe('outputChars', () => {
+  const chunk = (delta: unknown) => ({ choices: [{ index: 0, delta, finish_reason: null }] });
+
+  it.each([
+    ['the preamble', { role: 'assistant', content: '' }, -1],
+    ['a bare finish', {}, -1],
+    ['text', { content: 'Hello' }, 5],
+    ['a refusal', { refusal: 'No.' }, 3],
+    [
+      'a tool call: its name and arguments, not its id or type',
+      {
+        tool_calls: [
+          { index: 0, id: 'call_abc', type: 'function', function: { name: 'f', arguments: '{"a":1}' } },
+        ],
+      },
+      8,
+    ],
+  ])('counts %s', (_label, delta, expected) => {
+    expect(outputChars(chunk(delta))).toBe(expected);
+  });
+
+  it('counts a usage-only chunk as no output, and a complete answer by its messages', () => {
+    expect(outputChars({ choices: [], usage: { total_tokens: 3 } })).toBe(-1);
+    expect(completionChars(completion({ role: 'assistant', content: 'Hi there' }))).toBe(8);
   });
 });
