@@ -119,7 +119,7 @@ export function createGateway(options: GatewayOptions): Component {
 
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
-  const summary = () => {
+  const counts = () => {
     const latency = counters.latency.snapshot();
     const successes = counters.requests - counters.errors;
     return {
@@ -131,16 +131,17 @@ export function createGateway(options: GatewayOptions): Component {
       successes,
       avgLatencyMs: successes > 0 ? Math.round((counters.successMs / successes) * 10) / 10 : 0,
       activeProvider: counters.activeProvider,
-      usage: ledger.snapshot(),
     };
   };
+  // GET /api/metrics adds the usage totals; the `metrics` event every few seconds stays the small summary.
+  const summary = () => ({ ...counts(), usage: ledger.snapshot() });
 
   return {
     name: 'gateway',
     router: http,
     start() {
       timer = setInterval(
-        () => bus.publish({ type: 'metrics', ...summary(), providers: providersHealth(config, targets) }),
+        () => bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) }),
         metricsIntervalMs,
       );
       timer.unref();
