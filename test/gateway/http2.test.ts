@@ -34,6 +34,8 @@ beforeAll(async () => {
       { model: 'h1', targets: [{ provider: 'h1', model: 'sim-small' }] },
     ],
     retry: { maxAttempts: 1 },
+    // Cut streams are failures of their target; its breaker must not open mid-test.
+    circuitBreaker: { failureThreshold: 100, minimumRequests: 100 },
   });
 });
 afterAll(async () => {
@@ -58,17 +60,26 @@ describe('providers[].http2', () => {
   });
 
   it('multiplexes many streams, and a stream cut upstream ends only that stream', async () => {
-    const streams = Array.from({ length: 40 }, (_, index) =>
-      gateway
-        .post('/v1/chat/completions', chatBody(index % 10 === 0 ? 'h2-cut' : 'h2', { stream: true }))
-        .then(sseData),
-    );
+    const streams = Array.from({ length: 40 }, async (_, index) => {
+      const response = await gateway.post(
+        '/v1/chat/completions',
+        chatBody(index % 10 === 0 ? 'h2-cut' : 'h2', { stream: true }),
+      );
+      return { status: response.status, data: await sseData(response) };
+    });
     const results = await Promise.all(streams);
-    results.forEach((data, index) => {
-      if (index % 10 === 0) {
-        expect(contents(data)).toEqual(['This', ' is', ' a']);
+    results.forEach(({ status, data }, index) => {
+      if (index % 10 !== 0) {
+        expect(data.at(-1)).toBe('[DONE]');
+        return;
+      }
+      // The reset ends the stream with an error event, after what had been relayed. When the machine is
+      // slow, the reset can overtake chunks not read yet (undici drops them), even all of them: then
+      // nothing had reached the client and it gets the failure as a 502 instead.
+      if (status === 200) {
+        expect(contents(data).length).toBeLessThanOrEqual(3);
         expect(JSON.parse(data.at(-1) ?? '{}').error?.code).toBe('stream_cut');
-      } else expect(data.at(-1)).toBe('[DONE]');
+      } else expect(status).toBe(502);
     });
   });
 });

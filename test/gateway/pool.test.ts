@@ -68,13 +68,14 @@ const providerRow = async (gateway: GatewayUnderTest): Promise<ProviderRow | und
 describe('a configured request cap (maxConnections)', () => {
   it('has none by default: /api/providers says so and nothing waits', async () => {
     const gateway = await startGateway({
-      providers: [fastProvider('capped', `${upstream.url}/capped/v1`)],
+      providers: [fastProvider('capped', `${upstream.url}/capped/v1`, patient)],
       routes: [{ model: '*', targets: [{ provider: 'capped' }] }],
     });
     gateways.push(gateway);
+    // Twelve tokens 400 ms apart: every stream is still in flight when the last one has started.
     const replies = await Promise.all(
       Array.from({ length: 20 }, () =>
-        gateway.post('/v1/chat/completions', chatBody('sim-small+fault-slow-tokens-100', { stream: true })),
+        gateway.post('/v1/chat/completions', chatBody('sim-small+fault-slow-tokens-400', { stream: true })),
       ),
     );
     expect(await providerRow(gateway)).toMatchObject({ maxConnections: null, queued: 0, inFlight: 20 });
