@@ -12,18 +12,10 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import type { Permit } from './breaker.ts';
 import { decide } from './decisions.ts';
-import type { Pricing } from './pricing.ts';
 import type { Target } from './routes.ts';
 import type { TargetState } from './targets.ts';
-import { countTokens, outputRate } from './tokens.ts';
 import { startAttemptSpan } from './tracing.ts';
-import type { UsageLedger } from './usage-ledger.ts';
-
-/** Token accounting shared by every attempt: prices and the running totals. */
-export interface Accounting {
-  pricing: Pricing;
-  ledger: UsageLedger;
-}
+import { type Accounting, recordUsage } from './usage-record.ts';
 
 export interface AttemptInput {
   provider: Provider;
@@ -131,47 +123,17 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
         [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
       });
     }
-    const tokens = countTokens(tally, call.body);
-    let costUsd: number | undefined;
-    if (tokens) {
-      costUsd = input.accounting.pricing.cost(target.provider, [target.model, responseModel], tokens);
-      const tokenLabels = {
-        ...labels,
-        [n.ATTR_CLIENT]: input.client,
-        ...(tokens.estimated ? { [n.ATTR_USAGE_ESTIMATED]: true } : {}),
-      };
-      instruments.genAiTokenUsage.record(tokens.input, {
-        ...tokenLabels,
-        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'input',
-      });
-      instruments.genAiTokenUsage.record(tokens.output, {
-        ...tokenLabels,
-        [n.ATTR_GEN_AI_TOKEN_TYPE]: 'output',
-      });
-      if (costUsd !== undefined) {
-        instruments.gatewayCost.record(costUsd, {
-          [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
-          [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-          [n.ATTR_CLIENT]: input.client,
-        });
-      }
-      const rate = stream ? outputRate(tally, tokens.output) : undefined;
-      if (rate !== undefined) {
-        instruments.gatewayOutputTokensRate.record(rate, {
-          [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
-          [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-          ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
-        });
-      }
-      input.accounting.ledger.add({
-        client: input.client,
-        target: target.key,
-        input: tokens.input,
-        output: tokens.output,
-        estimated: tokens.estimated,
-        costUsd,
-      });
-    }
+    const usage = recordUsage({
+      instruments,
+      accounting: input.accounting,
+      target,
+      responseModel,
+      labels,
+      client: input.client,
+      tally,
+      body: call.body,
+      stream,
+    });
     instruments.gatewayAttempts.record(1, {
       [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
@@ -182,8 +144,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       errorType,
       message: result.ok ? undefined : result.message,
       responseModel,
-      tokens,
-      costUsd,
+      tokens: usage?.tokens,
+      costUsd: usage?.costUsd,
       poolWaitMs: limited ? tally.queuedMs : undefined,
       finishReason: result.ok ? result.finishReason : undefined,
       output,

@@ -3,7 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import type { Failure, Provider } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
-import { type Accounting, type AttemptOutcome, runAttempt } from './attempt.ts';
+import { type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
@@ -11,6 +11,7 @@ import type { RetryBudget } from './retry-budget.ts';
 import type { Router, Target } from './routes.ts';
 import type { Targets } from './targets.ts';
 import type { RequestSpan } from './tracing.ts';
+import type { Accounting } from './usage-record.ts';
 
 export interface ChainDeps {
   config: Config;
