@@ -157,6 +157,7 @@ export function normalizeProviderSummaries(body) {
       successRatio: num(pick(item, targetFields.successRatio)),
       inFlight: num(pick(item, targetFields.inFlight)),
       requests: null,
+      queued: num(pick(item, ['queued', 'pool.queued'])),
     };
   });
 }

@@ -201,6 +201,7 @@ function blankRow(provider, model) {
     successRatio: null,
     inFlight: null,
     requests: null,
+    queued: null,
   };
 }
 
