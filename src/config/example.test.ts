@@ -40,6 +40,7 @@ describe('inferwatch.example.yaml', () => {
     const { config, notes } = loadConfig({ file: example, env: {} });
     expect(config.analyzer.notify.map((notifier) => notifier.type)).toEqual(['webhook', 'email', 'console']);
     expect(notes).toEqual([
+      'server.apiKeys.1 (team-search) is left out: ${SEARCH_TEAM_KEY} is not set',
       'analyzer.notify.0 (slack) is left out: ${SLACK_WEBHOOK_URL} is not set',
       'analyzer.notify.1 (discord "discord-oncall") is left out: ${DISCORD_WEBHOOK_URL} is not set',
       'analyzer.notify.5 (pagerduty) is left out: ${PAGERDUTY_ROUTING_KEY} is not set',

@@ -210,13 +210,25 @@ providers:
     ],
     ['a name that is not a label', '[{ name: "Team A", key: k1 }]', /server\.apiKeys\.0.*name/],
     [
-      'a named entry with its key unset',
-      '[{ name: a, key: "${UNSET_KEY}" }]',
-      /server\.apiKeys\.0\.key: .*UNSET_KEY/,
+      'a named entry with an empty key',
+      '[{ name: a, key: "" }]',
+      /server\.apiKeys\.0\.key: must not be empty/,
     ],
   ])('rejects API keys with %s, naming the entry', (_label, keys, problem) => {
     const file = writeConfig(`server: { apiKeys: ${keys} }\n`);
     expect(() => loadConfig({ file, env: {} })).toThrow(problem);
+  });
+
+  it('leaves out a named key whose variable is unset, with a note, as it drops an unset plain key', () => {
+    const file = writeConfig(
+      'server:\n  apiKeys:\n    - ${UNSET_PLAIN}\n    - { name: a, key: "${UNSET_A}" }\n    - { name: b, key: "${B}" }\n    - { name: c, key: "${UNSET_C}" }\n',
+    );
+    const { config, notes } = loadConfig({ file, env: { B: 'sk-b' } });
+    expect(config.server.apiKeys).toEqual([{ name: 'b', key: 'sk-b' }]);
+    expect(notes).toEqual([
+      'server.apiKeys.1 (a) is left out: ${UNSET_A} is not set',
+      'server.apiKeys.3 (c) is left out: ${UNSET_C} is not set',
+    ]);
   });
 
   it('rejects routes that name an unknown provider', () => {

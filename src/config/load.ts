@@ -7,6 +7,7 @@ import { applyEnvOverrides } from './env.ts';
 import { interpolate, shieldReferences } from './interpolate.ts';
 import { type Config, configSchema } from './schema.ts';
 import { nearestKey, unknownDroppedKeys } from './suggest.ts';
+import { leaveOutUnsetApiKeys } from './unset-api-keys.ts';
 import { leaveOutUnsetNotifiers } from './unset-notifiers.ts';
 import { crossCheck } from './validate.ts';
 import { describeYamlError } from './yaml-error.ts';
@@ -56,9 +57,10 @@ export function loadConfig({ file, env = process.env }: LoadOptions = {}): Loade
     throw new ConfigError(file, [describeYamlError(error, text, shielded.text)]);
   }
   const interpolated = interpolate(tree, env, shielded.restore);
-  const { tree: kept, unset, notes } = leaveOutUnsetNotifiers(interpolated.value, interpolated.unset);
+  const notifiers = leaveOutUnsetNotifiers(interpolated.value, interpolated.unset);
+  const { tree: kept, unset, notes } = leaveOutUnsetApiKeys(notifiers.tree, notifiers.unset);
   const config = parseConfig(applyEnvOverrides(kept, env), file, unset);
-  return { config, source: file, embedded: false, notes };
+  return { config, source: file, embedded: false, notes: [...notes, ...notifiers.notes] };
 }
 
 /**
