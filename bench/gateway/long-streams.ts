@@ -5,14 +5,14 @@
  * on loopback. Then HTTP/1.1 against HTTP/2 from inferwatch to a TLS upstream.
  *
  *   node bench/gateway/long-streams.ts [--only 300,1000,5000,h2] [--scale 0.2] [--window N] [--skip-peers]
- *                                      [--report-only]
+ *                                      [--section NAME] [--report-only]
  *
  * `--scale` multiplies every rate (a smoke run on a busy machine); `--window` sets the measured seconds.
  * Every target is a fresh process per scenario, so its memory before the load is its baseline. Results go to
  * bench/RESULTS.md between the long-streams markers; raw JSON to .build/bench-long-streams.json.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, setGlobalDispatcher } from 'undici';
@@ -40,13 +40,21 @@ const { values } = parseArgs({
     window: { type: 'string' },
     'skip-peers': { type: 'boolean' },
     'report-only': { type: 'boolean' },
+    // Which bench/RESULTS.md section (and raw file) the run writes: a scaled run can sit beside the full one.
+    section: { type: 'string' },
   },
 });
 const scale = Number(values.scale ?? 1);
-const RAW = join('.build', 'bench-long-streams.json');
+const section = values.section ?? 'long-streams';
+const RAW = join('.build', `bench-${section}.json`);
 const work = mkdtempSync(join(tmpdir(), 'inferwatch-long-'));
 const started: Started[] = [];
 const log = (line: string) => console.log(`[long] ${line}`);
+/** This process's CPU (user + system) in milliseconds: the load generator's cost. */
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 /** "Reply with exactly: w1 … wN": the simulator streams one word per chunk. */
 const body = (words: number) => ({
@@ -91,8 +99,16 @@ const scenarios: LongScenario[] = [
   },
 ];
 
-async function measure(target: LongTarget, scenario: LongScenario, windowSeconds: number): Promise<LongRow> {
+async function measure(
+  target: LongTarget,
+  scenario: LongScenario,
+  windowSeconds: number,
+  simulatorPid: number | undefined,
+): Promise<LongRow> {
   const pid = target.process?.child.pid;
+  // The harness's own CPU over the window (the simulator, and this process generating the load): on a
+  // shared machine it says how much was left for the proxy.
+  const harness = { simulator: 0, load: 0 };
   const baseline = pid ? rssBytes(pid) : 0;
   const rss: number[] = [];
   let cpuStart = 0;
@@ -114,10 +130,14 @@ async function measure(target: LongTarget, scenario: LongScenario, windowSeconds
     onWindow: (edge) => {
       if (edge === 'open') {
         opened = performance.now();
+        if (simulatorPid) harness.simulator = -cpuMs(simulatorPid);
+        harness.load = -ownCpuMs();
         if (pid) cpuStart = cpuMs(pid);
         if (target.loopFile) target.process?.child.kill('SIGUSR2');
       } else {
         closed = performance.now();
+        if (simulatorPid) harness.simulator += cpuMs(simulatorPid);
+        harness.load += ownCpuMs();
         if (pid) cpuEnd = cpuMs(pid);
         if (target.loopFile) target.process?.child.kill('SIGUSR2');
       }
@@ -137,12 +157,20 @@ async function measure(target: LongTarget, scenario: LongScenario, windowSeconds
         }
       : {}),
     ...(loop ? { loopP50: loop.p50, loopP99: loop.p99, loopMax: loop.max } : {}),
+    ...(closed > opened
+      ? {
+          simulatorCpuPercent: simulatorPid ? (harness.simulator / (closed - opened)) * 100 : undefined,
+          loadCpuPercent: (harness.load / (closed - opened)) * 100,
+        }
+      : {}),
+    loadAverage: loadavg()[0],
   };
   log(
     `${scenario.id} ${target.name.padEnd(28)} in flight ${row.inFlight}, TTFB p50 ${row.ttfbMs.p50} p99 ${row.ttfbMs.p99} ms, errors ${row.errors}/${row.requests}` +
       (row.rssPerStreamKB !== undefined ? `, ${row.rssPerStreamKB.toFixed(1)} KB/stream` : '') +
       (row.loopP99 !== undefined ? `, loop p99 ${row.loopP99} ms` : '') +
-      (row.cpuPercent !== undefined ? `, CPU ${row.cpuPercent.toFixed(0)} %` : ''),
+      (row.cpuPercent !== undefined ? `, CPU ${row.cpuPercent.toFixed(0)} %` : '') +
+      `, simulator ${row.simulatorCpuPercent?.toFixed(0)} %, load generator ${row.loadCpuPercent?.toFixed(0)} %, load average ${row.loadAverage?.toFixed(1)}`,
   );
   return row;
 }
@@ -168,7 +196,7 @@ async function runScenario(
     }
     if (target.process) started.push(target.process);
     try {
-      rows.push(await measure(target, scenario, windowSeconds));
+      rows.push(await measure(target, scenario, windowSeconds, simulator.child.pid));
     } finally {
       await target.process?.stop();
     }
@@ -247,9 +275,11 @@ async function main() {
   }
   report.sinkRequests = sink.requests();
   writeFileSync(RAW, JSON.stringify(report, null, 2));
-  writeLongReport(report);
+  writeLongReport(report, section);
   await sink.close();
 }
 
-const run = values['report-only'] ? async () => writeLongReport(JSON.parse(readFileSync(RAW, 'utf8'))) : main;
+const run = values['report-only']
+  ? async () => writeLongReport(JSON.parse(readFileSync(RAW, 'utf8')), section)
+  : main;
 runThenStop(run, started);
