@@ -4,7 +4,7 @@
  * with its defaults (telemetry on) and through the peers whose streaming works here, side by side in one run
  * on loopback. Then HTTP/1.1 against HTTP/2 from inferwatch to a TLS upstream.
  *
- *   node bench/gateway/long-streams.ts [--only 300,1000,5000,h2] [--scale 0.2] [--window N] [--skip-peers]
+ *   node bench/gateway/long-streams.ts [--only 300,1000,5000,h2|h2-300|h2-1000] [--scale 0.2] [--window N] [--skip-peers]
  *                                      [--section NAME] [--report-only]
  *
  * `--scale` multiplies every rate (a smoke run on a busy machine); `--window` sets the measured seconds.
@@ -231,7 +231,11 @@ async function main() {
     report.scenarios.push({ scenario, rows, skipped });
     writeFileSync(RAW, JSON.stringify(report, null, 2));
   }
-  if (only.has('h2')) {
+  // `h2` runs the HTTP/1.1-vs-HTTP/2 comparison for both shapes, `h2-300` for one.
+  const h2Shapes = scenarios.filter(
+    (scenario) => scenario.id !== '5000' && (only.has('h2') || only.has(`h2-${scenario.id}`)),
+  );
+  if (h2Shapes.length > 0) {
     const tls = makeCertificate(work);
     // The runner's own fetch (readiness, the simulator's control) trusts the self-signed certificate.
     setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(tls.cert) } }));
@@ -261,7 +265,7 @@ async function main() {
           }),
       ],
     ];
-    for (const base of scenarios.filter((scenario) => scenario.id !== '5000')) {
+    for (const base of h2Shapes) {
       const scenario = {
         ...base,
         id: `h2-${base.id}`,
