@@ -23,6 +23,11 @@ const exhausted: Partial<Record<FailureType, { status: number; type: string; cod
   queue_timeout: { status: 504, type: 'api_error', code: 'queue_timeout' },
 };
 const passedThrough = new Set<FailureType>(['client_error', 'context_length', 'content_filter']);
+/**
+ * Failures whose text the client sees in full: client errors carry what the upstream objected to, and a
+ * queue timeout's text is the gateway's own (the cap and the wait), with nothing from the upstream in it.
+ */
+const shownInFull = (type: FailureType) => passedThrough.has(type) || type === 'queue_timeout';
 
 /**
  * What a client is told about a failure whose detail it does not get: an upstream's own error text carries
@@ -116,10 +121,7 @@ export function failureReply(failure: Failure): ErrorReply {
   const status = known?.status ?? (passedThrough.has(failure.type) ? (failure.status ?? 400) : 502);
   const type = known?.type ?? (passedThrough.has(failure.type) ? 'invalid_request_error' : 'api_error');
   const code = known?.code ?? (passedThrough.has(failure.type) ? failure.type : 'upstream_error');
-  // A client error without an OpenAI-shaped body still tells the client what the upstream objected to; a
-  // queue timeout's text is the gateway's own (the cap and the wait), with nothing from the upstream in it.
-  const shown = passedThrough.has(failure.type) || failure.type === 'queue_timeout';
-  const detail = shown ? failure.message : withheldText[failure.type];
+  const detail = shownInFull(failure.type) ? failure.message : withheldText[failure.type];
   return {
     status,
     body: {
@@ -152,7 +154,7 @@ export function logWithheldDetail(
     detail: redactSecrets(failure.message),
   };
   if (failure.type === 'internal') logger.error(fields, 'internal error in the gateway');
-  else if (!passedThrough.has(failure.type))
+  else if (!shownInFull(failure.type))
     logger.warn(fields, 'upstream failure (detail withheld from the client)');
 }
 
