@@ -62,6 +62,8 @@ describe('upstream classification', () => {
     ['HPE_INVALID_CONSTANT', 'malformed_response'],
     ['UND_ERR_HEADERS_OVERFLOW', 'malformed_response'],
     ['ERR_OSSL_WRONG_VERSION_NUMBER', 'tls'],
+    ['ERR_HTTP2_STREAM_ERROR', 'connection_reset'],
+    ['ERR_HTTP2_GOAWAY_SESSION', 'connection_reset'],
   ])('network error %s → %s (the peer or the network, not us)', (code, type) => {
     expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
   });
@@ -71,6 +73,13 @@ describe('upstream classification', () => {
       cause: { code: 'ECONNREFUSED', message: 'x' },
     });
     expect(classifyNetworkError(wrapped).type).toBe('connect');
+  });
+
+  it('calls an HTTP/2 stream reset mid-stream a cut stream', () => {
+    const reset = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), {
+      code: 'ERR_HTTP2_STREAM_ERROR',
+    });
+    expect(classifyNetworkError(reset, { midStream: true }).type).toBe('stream_cut');
   });
 
   it('calls a socket closed mid-stream a cut stream', () => {

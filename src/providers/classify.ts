@@ -82,6 +82,10 @@ const networkTable: Record<string, FailureType> = {
   UND_ERR_INFO: 'malformed_response',
   ERR_STREAM_PREMATURE_CLOSE: 'connection_reset', // the body stream closed without an error of its own
   ECONNRESET: 'connection_reset',
+  // HTTP/2: the peer reset this stream (RST_STREAM), or the session failed or went away under it.
+  ERR_HTTP2_STREAM_ERROR: 'connection_reset',
+  ERR_HTTP2_SESSION_ERROR: 'connection_reset',
+  ERR_HTTP2_GOAWAY_SESSION: 'connection_reset',
   EPIPE: 'connection_reset',
   ECONNREFUSED: 'connect',
   EHOSTUNREACH: 'connect',
