@@ -58,10 +58,15 @@ export const simulateCommand: Command = {
     'tls-cert': {
       type: 'string',
       valueName: 'FILE',
-      description:
-        'PEM certificate: serve TLS, ALPN offering h2 and http/1.1 on the same port (with --tls-key)',
+      description: 'PEM certificate: serve TLS, ALPN offering h2 and http/1.1 on one port (with --tls-key)',
+      defaultText: 'none, plain HTTP',
     },
-    'tls-key': { type: 'string', valueName: 'FILE', description: 'PEM private key for --tls-cert' },
+    'tls-key': {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'PEM private key for --tls-cert',
+      defaultText: 'none',
+    },
   },
   async run(values) {
     const port = (values.port as number | undefined) ?? 8090;
