@@ -176,6 +176,7 @@ server:
   apiKeys:
     - { name: team-search, key: "\${SEARCH_KEY}" }
     - \${INFERWATCH_API_KEY}
+analyzer: { enabled: false }
 providers:
   - name: vllm
     baseURL: http://10.0.0.5:8000/v1
@@ -221,7 +222,7 @@ providers:
 
   it('leaves out a named key whose variable is unset, with a note, as it drops an unset plain key', () => {
     const file = writeConfig(
-      'server:\n  apiKeys:\n    - ${UNSET_PLAIN}\n    - { name: a, key: "${UNSET_A}" }\n    - { name: b, key: "${B}" }\n    - { name: c, key: "${UNSET_C}" }\n',
+      'server:\n  apiKeys:\n    - ${UNSET_PLAIN}\n    - { name: a, key: "${UNSET_A}" }\n    - { name: b, key: "${B}" }\n    - { name: c, key: "${UNSET_C}" }\nanalyzer: { enabled: false }\n',
     );
     const { config, notes } = loadConfig({ file, env: { B: 'sk-b' } });
     expect(config.server.apiKeys).toEqual([{ name: 'b', key: 'sk-b' }]);

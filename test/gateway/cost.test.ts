@@ -37,6 +37,7 @@ beforeAll(async () => {
   gateway = await startGateway(
     {
       server: { apiKeys: [{ name: 'team-search', key: searchKey }, plainKey] },
+      analyzer: { enabled: false },
       providers: [
         fastProvider('sim', `${upstream.url}/sim/v1`, {
           // sim-large has no price: it reports tokens only.
