@@ -18,10 +18,12 @@ beforeAll(async () => {
   simulator = createSimulator({ ttftMs: 0, tokensPerSecond: 0 });
   h2c = await listenHttp2(simulator);
   http1 = await listen(simulator.app, { port: 0 });
+  // What is tested is the protocol, not timing: timeouts a loaded machine does not reach.
+  const timeouts = { connectMs: 5_000, firstTokenMs: 10_000, idleMs: 10_000, totalMs: 30_000 };
   gateway = await startGateway({
     providers: [
-      fastProvider('h2', `${h2c.url}/h2/v1`, { http2: true }),
-      fastProvider('h1', `${http1.url}/h1/v1`),
+      fastProvider('h2', `${h2c.url}/h2/v1`, { http2: true, timeouts }),
+      fastProvider('h1', `${http1.url}/h1/v1`, { timeouts }),
     ],
     routes: [
       { model: 'h2', targets: [{ provider: 'h2', model: 'sim-small' }] },
