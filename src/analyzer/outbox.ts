@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
+import { fullJitterDelay } from '../providers/index.ts';
 import type { Instruments } from '../telemetry/instruments.ts';
 import * as n from '../telemetry/semconv.ts';
 import { type Message, type NotifierConfig, send } from './notify/index.ts';
@@ -58,8 +59,9 @@ export function messageOf(
 
 /**
  * Delivers outbox rows: claim with a lease (a crashed process's rows come back when it expires), send,
- * then mark delivered with a conditional update so a row is delivered once. Failures back off
- * exponentially with full jitter (honouring Retry-After) until `giveUpAfterMs`, then an incident is recorded.
+ * then mark delivered with a conditional update so a row is delivered once. Failures back off with the
+ * shared full-jitter backoff (raised to Retry-After) until `giveUpAfterMs`, then an incident is recorded.
+ * `lastError` reads `<class>: <detail>`, the class from the shared failure classes.
  */
 export function createOutboxWorker(options: OutboxOptions) {
   const { store, notify, bus, instruments, now } = options;
@@ -68,9 +70,7 @@ export function createOutboxWorker(options: OutboxOptions) {
   for (const type of new Set(notify.map((config) => config.type)))
     for (const outcome of ['sent', 'retrying', 'failed'] as const)
       instruments.analyzerNotifications.record(0, { [n.ATTR_NOTIFIER]: type, [n.ATTR_OUTCOME]: outcome });
-  const backoff = (attempts: number) =>
-    Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempts - 1)) *
-    (0.5 + options.random() / 2);
+  const backoff = (attempts: number) => fullJitterDelay(attempts, options, options.random);
 
   async function deliver(row: OutboxRow): Promise<void> {
     const config = notify[row.notifier];
@@ -89,7 +89,7 @@ export function createOutboxWorker(options: OutboxOptions) {
       });
     };
     if (!config || config.type !== row.notifierType || !analysis) {
-      store.markFailed(row.id, now(), 'notifier no longer configured');
+      store.markFailed(row.id, now(), 'not_configured: the notifier is no longer in the config');
       instruments.analyzerOutboxPending.record(-1);
       publish('failed');
       return;
@@ -108,8 +108,9 @@ export function createOutboxWorker(options: OutboxOptions) {
       return;
     }
     const expired = now() - row.createdMs >= options.giveUpAfterMs;
+    const lastError = `${outcome.reason}: ${outcome.detail}`;
     if (!outcome.retryable || expired) {
-      store.markFailed(row.id, now(), outcome.reason);
+      store.markFailed(row.id, now(), lastError);
       instruments.analyzerOutboxPending.record(-1);
       publish('failed');
       bus.publish({
@@ -117,19 +118,20 @@ export function createOutboxWorker(options: OutboxOptions) {
         id: randomUUID(),
         kind: 'notification_failed',
         severity: 'warning',
-        title: `${row.notifierType} notification for "${analysis.explanation.summary.slice(0, 120)}" given up after ${row.attempts} attempt(s): ${outcome.reason}`,
+        title: `${row.notifierType} notification for "${analysis.explanation.summary.slice(0, 120)}" given up after ${row.attempts} attempt(s): ${lastError}`,
         subject: row.notifierType,
         detail: {
           analysisId: row.analysisId,
           outboxId: row.id,
           attempts: row.attempts,
           reason: outcome.reason,
+          detail: outcome.detail,
         },
       });
       return;
     }
     const delay = Math.max(backoff(row.attempts), outcome.retryAfterMs ?? 0);
-    store.markRetry(row.id, now() + delay, outcome.reason);
+    store.markRetry(row.id, now() + delay, lastError);
     publish('retrying');
   }
 
@@ -138,7 +140,13 @@ export function createOutboxWorker(options: OutboxOptions) {
     const rows = store.claimOutbox(now(), options.leaseMs, options.concurrency);
     await Promise.all(
       rows.map((row) =>
-        deliver(row).catch(() => store.markRetry(row.id, now() + backoff(row.attempts), 'internal error')),
+        deliver(row).catch((error: unknown) =>
+          store.markRetry(
+            row.id,
+            now() + backoff(row.attempts),
+            `internal: ${error instanceof Error ? error.message.slice(0, 200) : 'delivery failed'}`,
+          ),
+        ),
       ),
     );
     return rows.length;

@@ -1,14 +1,10 @@
-export interface BackoffSettings {
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+import { type BackoffSettings, fullJitterDelay } from '../providers/index.ts';
 
 /**
  * Delay before retry number `retry` (1 = the first retry) against the same target, or undefined when it
- * must not happen: exponential backoff with full jitter (random in [0, min(max, base·2^(retry-1))),
- * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/), raised to the upstream's
- * Retry-After when it sent one. A Retry-After beyond `maxDelayMs`, or a delay that would not leave the
- * deadline any time, means "do not wait here": fail over instead.
+ * must not happen: the shared full-jitter backoff, raised to the upstream's Retry-After when it sent one.
+ * A Retry-After beyond `maxDelayMs`, or a delay that would not leave the deadline any time, means "do not
+ * wait here": fail over instead.
  */
 export function retryDelay(
   retry: number,
@@ -19,8 +15,7 @@ export function retryDelay(
     remainingMs,
   }: { random: () => number; retryAfterMs?: number | undefined; remainingMs: number },
 ): number | undefined {
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  const jittered = Math.floor(random() * ceiling);
+  const jittered = fullJitterDelay(retry, settings, random);
   if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs) return undefined;
   const delay = Math.max(jittered, retryAfterMs ?? 0);
   if (delay >= remainingMs) return undefined;

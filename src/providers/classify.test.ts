@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyNetworkError, classifyResponse, parseRetryAfter } from './classify.ts';
+import { classifyNetworkError, classifyResponse, classifyStatus } from './classify.ts';
+import { parseRetryAfter } from './retry-after.ts';
 
 const body = (code: string, message: string) =>
   JSON.stringify({ error: { code, message, type: 'invalid_request_error' } });
@@ -26,8 +27,23 @@ describe('upstream classification', () => {
     [400, body('invalid_value', 'temperature must be <= 2'), 'client_error'],
     [404, body('model_not_found', 'no such model'), 'client_error'],
     [504, '', 'timeout_first_token'],
+    [408, '', 'timeout_first_token'],
+    [302, '', 'malformed_response'],
   ])('HTTP %i %s → %s', (status, text, type) => {
     expect(classifyResponse(status, {}, text).type).toBe(type);
+  });
+
+  it.each([
+    [503, 'server_error'], // a health endpoint that is not ready: not a model's capacity
+    [529, 'server_error'],
+    [504, 'timeout_first_token'],
+    [408, 'timeout_first_token'],
+    [429, 'rate_limited'],
+    [400, 'client_error'],
+  ])('a plain HTTP callee: %i → %s, and its body is not read for model conventions', (status, type) => {
+    expect(classifyStatus(status, 'http')).toBe(type);
+    const overloaded = body('server_error', 'overloaded');
+    expect(classifyResponse(status, {}, overloaded, Date.now, 'http').type).toBe(type);
   });
 
   it.each([
@@ -36,7 +52,10 @@ describe('upstream classification', () => {
     ['ECONNRESET', 'connection_reset'],
     ['UND_ERR_SOCKET', 'connection_reset'],
     ['ENOTFOUND', 'dns'],
+    ['EAI_NONAME', 'dns'],
+    ['EAI_AGAIN', 'dns'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['HPE_INVALID_STATUS', 'malformed_response'],
   ])('network error %s → %s', (code, type) => {
     expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
   });
@@ -68,6 +87,15 @@ describe('upstream classification', () => {
     expect(classifyNetworkError(Object.assign(new Error('x'), { code })).type).toBe(type);
   });
 
+  it("names undici's HTTPParserError (no code) and AbortSignal.timeout's TimeoutError", () => {
+    const parser = Object.assign(new Error('Invalid status code'), { name: 'HTTPParserError' });
+    expect(classifyNetworkError(new TypeError('fetch failed', { cause: parser })).type).toBe(
+      'malformed_response',
+    );
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyNetworkError(timeout).type).toBe('timeout_total');
+  });
+
   it('reads the code of a wrapped cause', () => {
     const wrapped = Object.assign(new Error('fetch failed'), {
       cause: { code: 'ECONNREFUSED', message: 'x' },
@@ -97,5 +125,7 @@ describe('upstream classification', () => {
     expect(parseRetryAfter({ 'retry-after': 'soon' })).toBeUndefined();
     expect(parseRetryAfter({})).toBeUndefined();
     expect(classifyResponse(429, { 'retry-after': '2' }, '').retryAfterMs).toBe(2_000);
+    // fetch's Headers, as the prober and the notifiers receive them.
+    expect(parseRetryAfter(new Headers({ 'Retry-After': '7' }))).toBe(7_000);
   });
 });

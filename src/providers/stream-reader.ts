@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
-import { redactSecrets } from '../log/index.ts';
 import { outputChars } from './answer-content.ts';
 import type { AttemptTimers } from './attempt.ts';
-import { classifyNetworkError } from './classify.ts';
+import { classifyErrorEvent, classifyNetworkError } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { SseParser } from './sse.ts';
 import { stripAddedUsage } from './stream-usage.ts';
@@ -28,10 +27,10 @@ export interface ReadOptions {
 /**
  * Reads an OpenAI SSE body into chunks, classifying how it ended. A stream is complete when `[DONE]`
  * arrived or a `finish_reason` was seen; anything else that ends it is a failure value: `stream_cut`
- * (closed early), `timeout_idle` (went silent), `malformed_response` (not JSON), `server_error` (an
- * in-band error event). Chunks are yielded per upstream read, as a batch of what that read completed:
- * nothing is re-buffered, and chunks that arrived together leave together. Chunks before a bad one are
- * still yielded; the bad one ends the stream.
+ * (closed early), a timeout (the phase whose timer fired), `malformed_response` (not JSON), `server_error`
+ * or `model_overloaded` (an in-band error event, classified like an error answer). Chunks are yielded
+ * per upstream read, as a batch of what that read completed: nothing is re-buffered, and chunks that
+ * arrived together leave together. Chunks before a bad one are still yielded; the bad one ends the stream.
  */
 export async function* readChatStream(
   body: Readable,
@@ -69,8 +68,7 @@ export async function* readChatStream(
         }
         const json = parsed.json;
         if (json.error) {
-          const detail = typeof json.error.message === 'string' ? json.error.message.slice(0, 300) : '';
-          ended = failure('server_error', `upstream sent an error event: ${redactSecrets(detail)}`);
+          ended = classifyErrorEvent(json);
           break;
         }
         const reason = json.choices?.[0]?.finish_reason;
@@ -98,11 +96,10 @@ export async function* readChatStream(
     if (finishReason) return end({ ok: true, done: false, finishReason, usage });
     return end(failure('stream_cut', `stream ended after ${seen} chunks without finish_reason or [DONE]`));
   } catch (error) {
+    // The timer that fired names the phase: the first-token timer runs until the first content arrives,
+    // so a role-only preamble followed by silence is still a first-token timeout.
     const timedOut = timers.reason();
-    if (timedOut) {
-      const type = timedOut === 'timeout_first_token' && seen > 0 ? 'timeout_idle' : timedOut;
-      return end(failure(type, `stream aborted: ${type} after ${seen} chunks`));
-    }
+    if (timedOut) return end(failure(timedOut, `stream aborted: ${timedOut} after ${seen} chunks`));
     return end(classifyNetworkError(error, { midStream: true }));
   } finally {
     timers.dispose();

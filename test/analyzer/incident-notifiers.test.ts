@@ -121,7 +121,12 @@ describe('pagerduty notifier (Events API v2)', () => {
       messageFor(newGroupKey()),
       deps(),
     );
-    expect(outcome).toMatchObject({ ok: false, retryable: false, reason: 'HTTP 400' });
+    expect(outcome).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: 'client_error',
+      detail: 'HTTP 400',
+    });
   });
 });
 
@@ -179,7 +184,7 @@ describe('opsgenie notifier (Alert API)', () => {
       messageFor(newGroupKey()),
       deps(),
     );
-    expect(outcome).toMatchObject({ ok: false, retryable: false, reason: 'HTTP 401' });
+    expect(outcome).toMatchObject({ ok: false, retryable: false, reason: 'auth', detail: 'HTTP 401' });
   });
 });
 

@@ -48,14 +48,14 @@ describe('incident notifiers through the outbox', () => {
     const first = '{}/{}:{alertname="ProviderErrors"}';
     await analyzer.post(alertGroup({ groupKey: first }));
     // The clock moves only once the outbox has recorded the 429 (and so computed when to retry).
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:HTTP 429']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:rate_limited: HTTP 429']);
     // 29 s later a second group goes out: the worker has run since, and the first is still waiting.
     advance(29_000);
     const second = '{}/{}:{alertname="Other"}';
     await analyzer.post(alertGroup({ groupKey: second, alertname: 'Other' }));
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:HTTP 429', 'delivered:']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:rate_limited: HTTP 429', 'delivered:']);
     advance(2_000);
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['delivered:HTTP 429', 'delivered:']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['delivered:rate_limited: HTTP 429', 'delivered:']);
     expect(pagerduty.accepted().map((e) => e.dedup_key)).toEqual([dedupKeyOf(second), dedupKeyOf(first)]);
     expect(pagerduty.received.map((r) => r.status)).toEqual([429, 202, 202]);
   });
@@ -65,11 +65,11 @@ describe('incident notifiers through the outbox', () => {
     const groupKey = '{}/{}:{alertname="ProviderErrors"}';
     pagerduty.failNext(1, 503);
     await analyzer.post(alertGroup({ groupKey }));
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:HTTP 503']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:server_error: HTTP 503']);
     await analyzer.post(alertGroup({ groupKey, status: 'resolved' }));
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:HTTP 503', 'delivered:']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['pending:server_error: HTTP 503', 'delivered:']);
     advance(61_000); // the firing row's retry is due: it is out of date, so it is dropped, not sent
-    await expect.poll(() => outboxRows(analyzer)).toEqual(['delivered:HTTP 503', 'delivered:']);
+    await expect.poll(() => outboxRows(analyzer)).toEqual(['delivered:server_error: HTTP 503', 'delivered:']);
     expect(pagerduty.received.map((r) => r.event.event_action)).toEqual(['trigger', 'resolve']);
     expect(pagerduty.incidents.filter((i) => i.dedupKey === dedupKeyOf(groupKey))).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/free-port.ts';
 import type { Explanation } from '../../src/analyzer/categories.ts';
 import { type Message, type NotifierConfig, send } from '../../src/analyzer/notify/index.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
@@ -63,7 +64,8 @@ const deps = (timeoutMs = 3_000) => ({
 type HttpFault = 'transient' | 'throttled' | 'hang' | 'permanent';
 interface Case {
   config: () => NotifierConfig;
-  unreachable: NotifierConfig;
+  /** The channel's config pointing at a loopback port nothing listens on. */
+  unreachable: (port: number) => NotifierConfig;
   fail: (fault: HttpFault) => void;
   /** Faults the channel can produce (SMTP has no 429 or Retry-After). */
   faults: readonly HttpFault[];
@@ -81,7 +83,7 @@ const failWith = (failNext: () => FailNext, permanent: 400 | 422) => (fault: Htt
 };
 const http = (path: string, make: (url: string) => NotifierConfig): Case => ({
   config: () => make(`${receivers.url}${path}`),
-  unreachable: make('http://127.0.0.1:9/x'),
+  unreachable: (port) => make(`http://127.0.0.1:${port}/x`),
   fail: failWith(() => receivers.failNext as FailNext, 400),
   faults: httpFaults,
   count: () => receivers.delivered(path).length,
@@ -93,21 +95,26 @@ const cases: Record<string, Case> = {
   webhook: http('/hook', (url) => ({ type: 'webhook', url, secret: 's' })),
   pagerduty: {
     config: () => ({ type: 'pagerduty', routingKey, url: pagerduty.url, source: 'inferwatch' }),
-    unreachable: { type: 'pagerduty', routingKey, url: 'http://127.0.0.1:9/v2/enqueue', source: 'x' },
+    unreachable: (port) => ({
+      type: 'pagerduty',
+      routingKey,
+      url: `http://127.0.0.1:${port}/v2/enqueue`,
+      source: 'x',
+    }),
     fail: failWith(() => pagerduty.failNext, 400),
     faults: httpFaults,
     count: () => pagerduty.accepted().length,
   },
   opsgenie: {
     config: () => ({ type: 'opsgenie', apiKey: opsgenie.apiKey, apiURL: opsgenie.url, tags: [] }),
-    unreachable: { type: 'opsgenie', apiKey: 'k', apiURL: 'http://127.0.0.1:9', tags: [] },
+    unreachable: (port) => ({ type: 'opsgenie', apiKey: 'k', apiURL: `http://127.0.0.1:${port}`, tags: [] }),
     fail: failWith(() => opsgenie.failNext, 422),
     faults: httpFaults,
     count: () => opsgenie.accepted().length,
   },
   teams: {
     config: () => ({ type: 'teams', webhookURL: teams.url }),
-    unreachable: { type: 'teams', webhookURL: 'http://127.0.0.1:9/workflows/x' },
+    unreachable: (port) => ({ type: 'teams', webhookURL: `http://127.0.0.1:${port}/workflows/x` }),
     fail: failWith(() => teams.failNext, 400),
     faults: httpFaults,
     count: () => teams.cards().length,
@@ -121,14 +128,14 @@ const cases: Record<string, Case> = {
       from: 'a@example.com',
       to: ['b@example.com'],
     }),
-    unreachable: {
+    unreachable: (port) => ({
       type: 'email',
       host: '127.0.0.1',
-      port: 9,
+      port,
       secure: false,
       from: 'a@example.com',
       to: ['b@example.com'],
-    },
+    }),
     fail: (fault) => smtp.failNext(1, fault === 'permanent' ? '554 5.7.1 rejected' : '451 4.3.0 later'),
     faults: ['transient', 'permanent'],
     count: () => smtp.mails.length,
@@ -160,7 +167,7 @@ describe.each(Object.entries(cases))('%s notifier contract', (_name, c) => {
     expect(await send(c.config(), message, deps(300))).toMatchObject({
       ok: false,
       retryable: true,
-      reason: 'timeout',
+      reason: 'timeout_total',
     });
   });
   can('permanent')('says a permanent failure is not retryable', async () => {
@@ -168,7 +175,12 @@ describe.each(Object.entries(cases))('%s notifier contract', (_name, c) => {
     expect(await send(c.config(), message, deps())).toMatchObject({ ok: false, retryable: false });
   });
   it('says an unreachable receiver is retryable', async () => {
-    expect(await send(c.unreachable, message, deps())).toMatchObject({ ok: false, retryable: true });
+    // A port taken free and left closed: the connection is refused, as by a receiver that is down.
+    expect(await send(c.unreachable(await freePort()), message, deps())).toMatchObject({
+      ok: false,
+      retryable: true,
+      reason: 'connect',
+    });
   });
 });
 

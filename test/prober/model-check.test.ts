@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/free-port.ts';
 import { modelCheck } from '../../src/prober/checks/model.ts';
 import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { modelSpec, realDeps } from './helpers.ts';
@@ -88,7 +89,9 @@ describe('model check', () => {
   });
 
   it('reports connection refused as connect', async () => {
-    const outcome = await modelCheck(modelSpec('http://127.0.0.1:1/v1', { model: 'm' }), realDeps());
+    // A port taken free and left closed: nothing listens there.
+    const port = await freePort();
+    const outcome = await modelCheck(modelSpec(`http://127.0.0.1:${port}/v1`, { model: 'm' }), realDeps());
     expect(outcome).toMatchObject({ success: false, errorType: 'connect' });
   });
 

@@ -46,7 +46,7 @@ describe('model check against the simulator', () => {
     ['sim-small+fault-500', 'server_error'],
     ['sim-small+fault-overloaded', 'model_overloaded'],
     ['sim-small+fault-auth', 'auth'],
-    ['sim-small+fault-context-length', 'client_error'],
+    ['sim-small+fault-context-length', 'context_length'],
     ['sim-small+fault-cut-after-2', 'stream_cut'],
     ['sim-small+fault-no-done-cut', 'stream_cut'],
     ['sim-small+fault-empty', 'empty_response'],

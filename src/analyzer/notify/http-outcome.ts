@@ -1,34 +1,61 @@
+import {
+  classifyNetworkError,
+  classifyStatus,
+  type Failure,
+  type FailureType,
+  parseRetryAfter,
+} from '../../providers/index.ts';
 import type { SendOutcome } from './types.ts';
 
-/** HTTP status → delivery decision, one row per class (as Alertmanager's notify/util.go Retrier). */
-const statusTable: readonly [test: (status: number) => boolean, retryable: boolean | null][] = [
-  [(s) => s >= 200 && s < 300, null], // delivered
-  [(s) => s === 408 || s === 425 || s === 429, true], // timeout / too early / rate limited: try later
-  [(s) => s >= 500, true], // receiver trouble: try later
-  [(s) => s >= 400, false], // our payload or credentials are wrong: retrying will not help
-];
+/**
+ * Failure class → whether a notification is tried again later, one reviewed row each (as Alertmanager's
+ * notify/util.go Retrier). The classes are the shared ones, so a receiver's outage reads the same in the
+ * outbox as a provider's in the gateway.
+ */
+export const retryNotification = {
+  rate_limited: true, // throttled: Retry-After says when
+  server_error: true, // the receiver's trouble
+  model_overloaded: true, // never from a receiver (not a model API); capacity if it were
+  timeout_connect: true,
+  timeout_first_token: true, // 408/504: nothing answered in time
+  timeout_idle: true,
+  timeout_total: true, // our send timeout passed
+  dns: true, // a resolver outage passes; a deleted host ends at giveUpAfterMs
+  connect: true,
+  tls: true, // a certificate being renewed passes; a wrong one ends at giveUpAfterMs
+  connection_reset: true,
+  stream_cut: true,
+  malformed_response: false, // a redirect or a peer that does not speak HTTP: the URL is wrong
+  empty_response: false, // a model answer's class: never a receiver's
+  context_length: false,
+  content_filter: false,
+  auth: false, // the key or webhook URL is wrong or revoked: retrying will not fix it
+  client_error: false, // the receiver refuses the payload
+  assertion_failed: false, // probe classes: never a receiver's
+  canary_failed: false,
+  internal: false, // our own failure preparing the request: it would fail the same way again
+  queue_timeout: false, // the gateway's wait for a provider's request slot: never a receiver's
+} as const satisfies Record<FailureType, boolean>;
+
+/** A failed delivery as an outcome: its class decides the retry, the detail goes to `lastError`. */
+export const failedDelivery = (failed: Pick<Failure, 'type' | 'message' | 'retryAfterMs'>): SendOutcome => ({
+  ok: false,
+  retryable: retryNotification[failed.type],
+  reason: failed.type,
+  detail: failed.message.slice(0, 200),
+  retryAfterMs: failed.retryAfterMs,
+});
 
 export function outcomeOf(response: Response, now: () => number): SendOutcome {
-  const row = statusTable.find(([test]) => test(response.status));
-  if (!row || row[1] === null)
-    return row ? { ok: true } : { ok: false, retryable: false, reason: `HTTP ${response.status}` };
-  return {
-    ok: false,
-    retryable: row[1],
-    reason: `HTTP ${response.status}`,
-    retryAfterMs: retryAfter(response.headers.get('retry-after'), now),
-  };
+  if (response.status >= 200 && response.status < 300) return { ok: true };
+  return failedDelivery({
+    type: classifyStatus(response.status, 'http'),
+    message: `HTTP ${response.status}`,
+    retryAfterMs: parseRetryAfter(response.headers, now),
+  });
 }
 
-function retryAfter(header: string | null, now: () => number): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - now()) : undefined;
-}
-
-/** Posts JSON; network errors and timeouts are retryable. */
+/** Posts JSON; network errors and timeouts are classified like every other outbound call's. */
 export async function postJson(
   url: string,
   body: unknown,
@@ -46,13 +73,6 @@ export async function postJson(
     await response.arrayBuffer().catch(() => undefined);
     return outcomeOf(response, deps.now);
   } catch (error) {
-    return {
-      ok: false,
-      retryable: true,
-      reason:
-        (error as Error).name === 'TimeoutError'
-          ? 'timeout'
-          : `network: ${(error as Error).message}`.slice(0, 200),
-    };
+    return failedDelivery(classifyNetworkError(error));
   }
 }

@@ -1,3 +1,4 @@
+import type { FailureType } from '../../providers/index.ts';
 import type { Explanation } from '../categories.ts';
 
 export const notifierTypes = [
@@ -35,9 +36,19 @@ export interface Message {
   groupResolvedLater?: boolean | undefined;
 }
 
+/**
+ * A delivery's outcome. A failure's `reason` is the shared failure class (a closed set: the same words the
+ * gateway and the prober use); `detail` says what happened in this instance (`HTTP 401`, `smtp 550`).
+ */
 export type SendOutcome =
   | { ok: true }
-  | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number | undefined };
+  | {
+      ok: false;
+      retryable: boolean;
+      reason: FailureType;
+      detail: string;
+      retryAfterMs?: number | undefined;
+    };
 
 export interface SendDeps {
   fetch: typeof globalThis.fetch;

@@ -2,8 +2,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import type { FailureType } from '../../providers/failure.ts';
-import { classifyError, classifyStatus, type StatusMatcher, statusMatches } from '../classify.ts';
+import { classifyNetworkError, classifyStatus, type FailureType } from '../../providers/index.ts';
 import { evaluate } from '../conditions.ts';
 import type { Check, CheckOutcome, HttpPhase, ResolvedHttpCheck } from './types.ts';
 
@@ -100,9 +99,8 @@ export const httpCheck: Check<ResolvedHttpCheck> = (check, { now, clock, signal 
         certExpiresAt = earliestExpiry((socket as TLSSocket).getPeerCertificate(true));
       });
     });
-    req.on('error', (error) =>
-      finish({ success: false, errorType: classifyError(error), message: error.message }),
-    );
+    // Before the response: the connection failed. After it: the body broke off, a cut like the gateway's.
+    req.on('error', (error) => finish(networkFailure(error, marks.firstByte !== undefined)));
     req.on('response', (res: IncomingMessage) => {
       marks.firstByte = clock();
       const chunks: Buffer[] = [];
@@ -111,9 +109,7 @@ export const httpCheck: Check<ResolvedHttpCheck> = (check, { now, clock, signal 
         if (size < check.maxBodyBytes) chunks.push(chunk);
         size += chunk.length;
       });
-      res.on('error', (error) =>
-        finish({ success: false, errorType: classifyError(error), message: error.message }),
-      );
+      res.on('error', (error) => finish(networkFailure(error, true)));
       res.on('end', () => {
         marks.end = clock();
         const status = res.statusCode ?? 0;
@@ -123,6 +119,22 @@ export const httpCheck: Check<ResolvedHttpCheck> = (check, { now, clock, signal 
     });
     req.end(check.body);
   });
+
+function networkFailure(error: unknown, midStream: boolean) {
+  const failed = classifyNetworkError(error, { midStream });
+  return { success: false, errorType: failed.type, message: failed.message };
+}
+
+/** `expectStatus` entries: a code, a class like "2xx", or an inclusive range [200, 299]. */
+export type StatusMatcher = number | string | readonly [number, number];
+
+export function statusMatches(status: number, expected: readonly StatusMatcher[]): boolean {
+  return expected.some((entry) => {
+    if (typeof entry === 'number') return status === entry;
+    if (typeof entry === 'string') return Math.floor(status / 100) === Number(entry[0]);
+    return status >= entry[0] && status <= entry[1];
+  });
+}
 
 function judge(
   check: ResolvedHttpCheck,
@@ -137,7 +149,9 @@ function judge(
     return {
       success: false,
       statusCode: status,
-      errorType: classifyStatus(status),
+      // An error status is the callee's failure, classified as the gateway would; a 2xx or 3xx other than
+      // the expected one is the check's own expectation not holding.
+      errorType: status >= 400 ? classifyStatus(status, 'http') : 'assertion_failed',
       message: `status ${status} not in expectStatus`,
     };
   }

@@ -1,5 +1,12 @@
-import type { Failure } from '../../providers/failure.ts';
-import type { SseParser } from '../../providers/sse.ts';
+import type { Readable } from 'node:stream';
+import {
+  type AttemptTimers,
+  classifyResponse,
+  type Failure,
+  failure,
+  type HeaderSource,
+  readChatStream,
+} from '../../providers/index.ts';
 
 /** What was read from a chat completion answer. `content` stays in memory for the canary, never logged. */
 export interface Answer {
@@ -9,91 +16,82 @@ export interface Answer {
   finishReason?: string | undefined;
   done: boolean;
   usage?: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined;
-  failure?: { errorType: Failure['type']; message: string } | undefined;
+  failure?: Failure | undefined;
 }
 
-interface Chunk {
+interface ChoiceJson {
   choices?: {
-    delta?: { content?: string | null };
-    message?: { content?: string | null };
+    delta?: { content?: unknown };
+    message?: { content?: unknown };
     finish_reason?: string | null;
   }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-  error?: { message?: string; type?: string; code?: string };
 }
 
-const failed = (errorType: Failure['type'], message: string) => ({ errorType, message });
+const usageOf = (usage: ChoiceJson['usage']): Answer['usage'] =>
+  usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : undefined;
 
-function applyUsage(answer: Answer, chunk: Chunk): void {
-  if (!chunk.usage) return;
-  answer.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
-}
-
-/** Reads an OpenAI SSE stream; stops at `[DONE]`, an error event or the first unparsable chunk. */
+/**
+ * Reads a streamed answer through the gateway's own SSE reader, so a stream ends, breaks and is classified
+ * the same way for probes as for client traffic. `onFirstContent` runs at the first non-empty content
+ * delta (TTFT; it also moves the timers past their first-token phase).
+ */
 export async function readStreamAnswer(
-  body: AsyncIterable<Uint8Array> | null,
-  parser: SseParser,
+  body: Readable,
+  timers: AttemptTimers,
   clock: () => number,
   onFirstContent: () => void,
 ): Promise<Answer> {
   const answer: Answer = { content: '', contentChunks: 0, done: false };
-  if (!body) return { ...answer, failure: failed('empty_response', 'no body') };
-  const handle = (data: string): boolean => {
-    if (data === '[DONE]') {
-      answer.done = true;
-      return false;
+  const chunks = readChatStream(body, timers);
+  for (let next = await chunks.next(); ; next = await chunks.next()) {
+    if (next.done) {
+      const end = next.value;
+      if (!end.ok) return { ...answer, failure: end };
+      return {
+        ...answer,
+        done: end.done,
+        finishReason: end.finishReason,
+        usage: usageOf(end.usage) ?? answer.usage,
+      };
     }
-    let chunk: Chunk;
-    try {
-      chunk = JSON.parse(data) as Chunk;
-    } catch {
-      answer.failure = failed('malformed_response', 'a stream chunk is not JSON');
-      return false;
-    }
-    if (chunk.error) {
-      const overloaded = /overload/i.test(`${chunk.error.type} ${chunk.error.code} ${chunk.error.message}`);
-      answer.failure = failed(overloaded ? 'model_overloaded' : 'server_error', 'error event in the stream');
-      return false;
-    }
-    const choice = chunk.choices?.[0];
-    const text = choice?.delta?.content;
-    if (typeof text === 'string' && text !== '') {
-      if (answer.firstContentAt === undefined) {
-        answer.firstContentAt = clock();
-        onFirstContent();
+    for (const chunk of next.value) {
+      const choice = (chunk.json as ChoiceJson).choices?.[0];
+      const text = choice?.delta?.content;
+      if (typeof text === 'string' && text !== '') {
+        if (answer.firstContentAt === undefined) {
+          answer.firstContentAt = clock();
+          onFirstContent();
+        }
+        answer.content += text;
+        answer.contentChunks += 1;
       }
-      answer.content += text;
-      answer.contentChunks += 1;
-    }
-    if (choice?.finish_reason) answer.finishReason = choice.finish_reason;
-    applyUsage(answer, chunk);
-    return true;
-  };
-  outer: for await (const bytes of body) {
-    for (const event of parser.push(bytes)) if (!handle(event.data)) break outer;
-    if (parser.pending > 1_048_576) {
-      answer.failure = failed('malformed_response', 'an SSE event exceeded 1 MiB');
-      break;
+      if (choice?.finish_reason) answer.finishReason = choice.finish_reason;
     }
   }
-  if (!answer.done && !answer.failure) for (const event of parser.flush()) handle(event.data);
-  return answer;
 }
 
-/** Reads a non-streaming answer; TTFT is not defined for it. */
-export async function readJsonAnswer(res: { text(): Promise<string> }): Promise<Answer> {
+/**
+ * Reads a non-streaming answer; TTFT is not defined for it. A 200 that carries an error object and no
+ * choices is the upstream's failure, classified as the gateway classifies it.
+ */
+export function readJsonAnswer(text: string, headers: HeaderSource, now: () => number): Answer {
   const answer: Answer = { content: '', contentChunks: 0, done: false };
-  let chunk: Chunk;
+  let json: ChoiceJson & { error?: unknown };
   try {
-    chunk = JSON.parse(await res.text()) as Chunk;
+    json = JSON.parse(text) as ChoiceJson & { error?: unknown };
   } catch {
-    return { ...answer, failure: failed('malformed_response', 'the answer is not JSON') };
+    return { ...answer, failure: failure('malformed_response', 'the answer is not JSON') };
   }
-  const choice = chunk.choices?.[0];
-  if (!choice) return { ...answer, failure: failed('malformed_response', 'the answer has no choices') };
-  answer.content = choice.message?.content ?? '';
+  const choice = json.choices?.[0];
+  if (!choice) {
+    if (json.error) return { ...answer, failure: classifyResponse(502, headers, text, now) };
+    return { ...answer, failure: failure('malformed_response', 'the answer has no choices') };
+  }
+  const content = choice.message?.content;
+  answer.content = typeof content === 'string' ? content : '';
   answer.finishReason = choice.finish_reason ?? undefined;
   answer.contentChunks = answer.content === '' ? 0 : 1;
-  applyUsage(answer, chunk);
+  answer.usage = usageOf(json.usage);
   return answer;
 }
