@@ -7,8 +7,11 @@ export interface Exchange {
   /** An HTTP/1.1 response, or an HTTP/2 one seen through the same methods (chat.ts `asHttp1`). */
   res: ServerResponse;
   signal: AbortSignal;
-  /** Destroys the socket on purpose (a fault), so it is not counted as a client abort. */
-  cut(): void;
+  /**
+   * Destroys the socket on purpose (a fault), so it is not counted as a client abort. With `farewell`,
+   * those raw bytes are written first and the socket then ends cleanly.
+   */
+  cut(farewell?: string): void;
 }
 
 export interface Answer {

@@ -97,14 +97,22 @@ export function breakConnection(res: SimResponse): void {
   else socket.end(() => socket.destroy());
 }
 
+/** What a client meets when the port serves something else (an SSH banner): its HTTP parser refuses it. */
+function speakAnotherProtocol(exchange: Exchange): void {
+  exchange.cut('SSH-2.0-OpenSSH_9.6\r\n');
+}
+
 /** Tracks one response: stats on close, abort detection, and a cut that is not counted as an abort. */
 function openExchange(instance: Instance, res: SimResponse, open: Set<() => void>): Exchange {
   const controller = new AbortController();
   let cutOnPurpose = false;
-  const cut = () => {
+  const cut = (farewell?: string) => {
     if (!cutOnPurpose) instance.stats.cut++;
     cutOnPurpose = true;
-    breakConnection(res);
+    const socket = res.socket;
+    if (farewell !== undefined && socket && !socket.destroyed && !res.headersSent) {
+      socket.end(farewell, () => socket.destroy());
+    } else breakConnection(res);
   };
   instance.stats.requests++;
   instance.stats.inFlight++;
@@ -133,6 +141,7 @@ export async function failIfPlanned(plan: Plan, exchange: Exchange): Promise<boo
   if (plan.kind === 'error') sendError(exchange.res, plan.error);
   else if (plan.kind === 'reset') exchange.cut();
   else if (plan.kind === 'silence') await hang(exchange.signal);
+  else if (plan.kind === 'not-http') speakAnotherProtocol(exchange);
   return plan.kind !== 'answer';
 }
 

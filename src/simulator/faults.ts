@@ -10,6 +10,8 @@ export type Plan =
   | { kind: 'reset' }
   /** Accept the request and never answer. */
   | { kind: 'silence' }
+  /** Answer with bytes that are not HTTP (another protocol on the port), then close. */
+  | { kind: 'not-http' }
   | ({ kind: 'answer' } & AnswerPlan);
 
 export interface AnswerPlan {
@@ -135,6 +137,7 @@ const fixedFaults: Record<string, Apply> = {
   overloaded: () => ({ kind: 'error', error: upstreamError.overloaded() }),
   reset: () => ({ kind: 'reset' }),
   silence: () => ({ kind: 'silence' }),
+  'not-http': () => ({ kind: 'not-http' }),
   malformed: (plan) => answer(plan, { malformed: true }),
   'no-done': (plan) => answer(plan, { ending: 'no-done' }),
   'no-done-cut': (plan) => answer(plan, { ending: 'no-done-cut' }),
@@ -175,6 +178,8 @@ const numberedFaults: [RegExp, (value: number) => Apply][] = [
     /^429-retry-after-(\d+)$/,
     (seconds) => () => ({ kind: 'error', error: upstreamError.rateLimited(seconds) }),
   ],
+  // Any status, OpenAI-shaped: the statuses a proxy in front of a provider answers with (408, 504, ...).
+  [/^status-([45]\d\d)$/, (status) => () => ({ kind: 'error', error: upstreamError.byStatus(status) })],
   [/^slow-first-token-(\d+)$/, (ms) => (plan) => answer(plan, { ttftMs: ms })],
   // The gap between streamed tokens: `slow-tokens-100` is ten tokens a second.
   [/^slow-tokens-(\d+)$/, (ms) => (plan) => answer(plan, { tokensPerSecond: ms > 0 ? 1000 / ms : 0 })],
@@ -190,6 +195,7 @@ const numberedFaults: [RegExp, (value: number) => Apply][] = [
 export const faultKinds = [
   ...Object.keys(fixedFaults),
   '429-retry-after-<s>',
+  'status-<code>',
   'slow-first-token-<ms>',
   'slow-tokens-<ms>',
   'cut-after-<n>',
