@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
-import type { Envelope, FailoverEvent, IncidentEvent } from '../events/types.ts';
+import type { Envelope, FailoverEvent, IncidentEvent, IncidentKind, ProbeState } from '../events/types.ts';
 import type { AlertGroup } from './payload.ts';
 
 type Status = 'firing' | 'resolved';
@@ -9,28 +9,31 @@ type Status = 'firing' | 'resolved';
  * Gateway incident kinds → the alert they raise or resolve. Kinds not listed are ignored (including the
  * analyzer's own `notification_failed`, so a broken notifier cannot feed itself).
  */
-export const incidentAlerts: Record<string, { alertname: string; status: Status; severity: string }> = {
+export const incidentAlerts = {
   circuit_open: { alertname: 'CircuitOpen', status: 'firing', severity: 'warning' },
   circuit_closed: { alertname: 'CircuitOpen', status: 'resolved', severity: 'warning' },
   all_targets_unavailable: { alertname: 'AllTargetsUnavailable', status: 'firing', severity: 'critical' },
   all_targets_recovered: { alertname: 'AllTargetsUnavailable', status: 'resolved', severity: 'critical' },
-};
+} as const satisfies Partial<Record<IncidentKind, { alertname: string; status: Status; severity: string }>>;
+type MappedKind = keyof typeof incidentAlerts;
 
 /**
  * Prober state changes (`probe_<state>` incidents with `detail.from`/`detail.to`): the alert a state
  * fires while the target is in it, resolved when the target leaves it. A target down because its quality
  * canary fails is `CanaryFailing` rather than `ProbeTargetDown`.
  */
-export const probeStateAlerts: Record<
-  string,
-  { alertname: (errorType: unknown) => string; severity: string }
-> = {
+export const probeStateAlerts = {
   down: {
     alertname: (e) => (e === 'canary_failed' ? 'CanaryFailing' : 'ProbeTargetDown'),
     severity: 'critical',
   },
   degraded: { alertname: () => 'ProbeTargetSlow', severity: 'warning' },
-};
+} as const satisfies Partial<
+  Record<ProbeState, { alertname: (errorType: unknown) => string; severity: string }>
+>;
+/** Whether a state (as read from an incident's detail or a record) is one that fires an alert. */
+export const alertingState = (state: unknown): state is keyof typeof probeStateAlerts =>
+  typeof state === 'string' && Object.hasOwn(probeStateAlerts, state);
 
 /** Failover reasons that mean "skipped by its breaker", not "failed on this request". */
 const breakerSkips = new Set(['circuit_open', 'circuit_half_open']);
@@ -115,7 +118,9 @@ export function startInternalSource({
     const extra: Record<string, string> =
       typeof errorType === 'string' ? { error_type: errorType.slice(0, 60) } : {};
     const summary = event.title.slice(0, 300);
-    const mapping = incidentAlerts[event.kind];
+    const mapping = Object.hasOwn(incidentAlerts, event.kind)
+      ? incidentAlerts[event.kind as MappedKind]
+      : undefined;
     if (mapping)
       return raise(
         mapping.alertname,
@@ -125,12 +130,11 @@ export function startInternalSource({
         summary,
       );
     if (!event.kind.startsWith('probe_')) return;
-    const left = probeStateAlerts[String(event.detail.from)];
-    if (left)
+    if (alertingState(event.detail.from))
       for (const name of ['ProbeTargetDown', 'CanaryFailing', 'ProbeTargetSlow'])
         raise(name, 'resolved', identity, {}, summary);
-    const entered = probeStateAlerts[String(event.detail.to)];
-    if (entered)
+    if (alertingState(event.detail.to)) {
+      const entered = probeStateAlerts[event.detail.to];
       raise(
         entered.alertname(errorType),
         'firing',
@@ -138,6 +142,7 @@ export function startInternalSource({
         { severity: entered.severity, ...extra },
         summary,
       );
+    }
   };
 
   // Failover storm: N failovers within the window fire; a quiet window resolves. Requests passed over an

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { probeStateAlerts } from './internal-source.ts';
+import type { ProbeState } from '../events/index.ts';
+import { alertingState, probeStateAlerts } from './internal-source.ts';
 import type { Alert, AlertGroup } from './payload.ts';
 
 /** One probe result as the analyzer reads it (the prober's records carry these fields). */
@@ -7,8 +8,8 @@ export interface ProbeRunResult {
   target: string;
   kind: string;
   region: string;
-  /** up, degraded, down (after the run's thresholds). */
-  state: string;
+  /** After the run's thresholds. */
+  state: ProbeState;
   errorType?: string | undefined;
   message?: string | undefined;
   durationMs: number;
@@ -27,8 +28,8 @@ function common(sets: Record<string, string>[]): Record<string, string> {
 }
 
 function alertOf(result: ProbeRunResult): Alert | undefined {
+  if (!alertingState(result.state)) return undefined;
   const mapping = probeStateAlerts[result.state];
-  if (!mapping) return undefined;
   const identity = {
     alertname: mapping.alertname(result.errorType),
     target: clip(result.target, 120),

@@ -1,3 +1,5 @@
+import type { IncidentKind } from '../events/index.ts';
+
 /**
  * Sentinel-Ops incident type names → the incident kinds they cover here, so its clients' queries
  * (`GET /api/incidents?type=failover_triggered`) keep working. Its documentation names
@@ -8,7 +10,7 @@ export const incidentTypeAliases = {
   failover_triggered: ['failover'],
   outage: ['circuit_open', 'all_targets_unavailable', 'probe_down'],
   recovery: ['circuit_closed', 'probe_up'],
-} as const satisfies Record<string, readonly string[]>;
+} as const satisfies Record<string, readonly IncidentKind[]>;
 
 type Alias = keyof typeof incidentTypeAliases;
 

@@ -23,10 +23,33 @@ export interface FailoverEvent {
   chain: string[];
 }
 
+/**
+ * Every incident kind, from the part that raises it. A closed set: an alert mapped from a kind that
+ * nothing raises (or a kind raised that nothing maps) is a type error at the table, not a silent gap.
+ */
+export const incidentKinds = [
+  'circuit_open', // gateway: a target's breaker opened
+  'circuit_closed', // gateway: ...and closed again
+  'failover', // gateway: traffic moved away from a provider
+  'all_targets_unavailable', // gateway: a route refused a request because every target's breaker is open
+  'all_targets_recovered', // gateway: that route served a request again
+  'stream_cut', // gateway: a stream failed after it started
+  'probe_up', // prober: a target entered a state (`probe_<state>`)
+  'probe_degraded',
+  'probe_down',
+  'probe_unknown',
+  'notification_failed', // analyzer: a notification was given up
+] as const;
+export type IncidentKind = (typeof incidentKinds)[number];
+
+/** A probe target's anti-flap state: `unknown` until its first verdict. */
+export const probeStates = ['unknown', 'up', 'degraded', 'down'] as const;
+export type ProbeState = (typeof probeStates)[number];
+
 export interface IncidentEvent {
   type: 'incident';
   id: string;
-  kind: string;
+  kind: IncidentKind;
   severity: 'critical' | 'warning' | 'info';
   title: string;
   subject: string;
@@ -39,9 +62,9 @@ export interface ProbeResultEvent {
   kind: string;
   region: string;
   success: boolean;
-  state: string;
+  state: ProbeState;
   /** The state before this result; differs from `state` on a transition. */
-  previousState?: string | undefined;
+  previousState?: ProbeState | undefined;
   errorType?: string | undefined;
   latencyMs: number;
   ttftMs?: number | undefined;

@@ -8,6 +8,7 @@ import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
 import type { RetryBudget } from './retry-budget.ts';
+import type { RouteHealth } from './route-health.ts';
 import type { Router, Target } from './routes.ts';
 import type { Targets } from './targets.ts';
 import type { RequestSpan } from './tracing.ts';
@@ -24,6 +25,8 @@ export interface ChainDeps {
   bus: EventBus;
   /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
   raise: RaiseIncident;
+  /** Pairs each route's all_targets_unavailable with its recovery. */
+  routeHealth: RouteHealth;
   now: () => number;
   random: () => number;
 }
@@ -117,7 +120,10 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         failEmpty: config.retry.failoverOnEmpty,
       });
       upstreamMs += outcome.upstreamMs;
-      if (outcome.ok) return { ...outcome, upstreamMs, target, ...walk };
+      if (outcome.ok) {
+        deps.routeHealth.served(deps.router.label(input.clientModel));
+        return { ...outcome, upstreamMs, target, ...walk };
+      }
       last = outcome;
       if (input.signal.aborted) return stopped(input, last, walk);
       const decision = decide(outcome.type);
@@ -149,6 +155,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
     ...waits.filter((ms) => ms > 0),
     config.circuitBreaker.recoverySeconds * 1000,
   );
+  deps.routeHealth.unavailable(deps.router.label(input.clientModel), retryAfterMs);
   return { ok: false, reason: 'all_targets_unavailable', retryAfterMs, ...walk };
 }
 

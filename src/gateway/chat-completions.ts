@@ -127,15 +127,6 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
           provider: outcome.tried.at(-1),
         });
       }
-      if (outcome.reason === 'all_targets_unavailable') {
-        deps.raise({
-          kind: 'all_targets_unavailable',
-          severity: 'critical',
-          title: `every target for '${deps.router.label(body.model as string)}' is unavailable`,
-          subject: deps.router.label(body.model as string),
-          detail: { retryAfterMs: outcome.retryAfterMs },
-        });
-      }
       if (!scope.clientGone()) res.status(reply.status).set(reply.headers).json(reply.body);
       scope.finish({ status: reply.status, errorType: reply.errorType, upstreamMs: 0, failedOver });
       return;

@@ -18,6 +18,7 @@ import {
 } from './providers-api.ts';
 import { createRateLimit } from './rate-limit.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
+import { createRouteHealth } from './route-health.ts';
 import { createRouter } from './routes.ts';
 import { createStats } from './stats.ts';
 import { createTargets, type TargetsOptions } from './targets.ts';
@@ -97,6 +98,7 @@ export function createGateway(options: GatewayOptions): Component {
     counters,
     logger,
     raise: createIncidentRaiser(bus, now),
+    routeHealth: createRouteHealth(bus),
   };
 
   const http = Router();

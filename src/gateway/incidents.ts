@@ -4,7 +4,7 @@ import type { EventBus, IncidentEvent } from '../events/index.ts';
 export type RaiseIncident = (incident: Omit<IncidentEvent, 'type' | 'id'>) => void;
 
 /**
- * Publishes request-path incidents (stream_cut, all_targets_unavailable) at most once per kind and
+ * Publishes request-path incidents (stream_cut, failover) at most once per kind and
  * subject per `quietMs`: an outage produces one incident, not one per failed request.
  */
 export function createIncidentRaiser(bus: EventBus, now: () => number, quietMs = 60_000): RaiseIncident {

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Instruments } from '../telemetry/index.ts';
 import * as n from '../telemetry/semconv.ts';
 import type { CheckKind, CheckOutcome, HttpPhase } from './checks/index.ts';
-import type { TargetState } from './state.ts';
+import type { ProbeState } from './state.ts';
 import type { ProbeTarget } from './targets.ts';
 
 /** One stored, served and logged result: the check's outcome plus who, where, when and the state after it. */
@@ -11,8 +11,8 @@ export interface ProbeRecord extends CheckOutcome {
   kind: CheckKind;
   region: string;
   at: string;
-  state: TargetState;
-  previousState: TargetState;
+  state: ProbeState;
+  previousState: ProbeState;
 }
 
 const seconds = (ms: number) => ms / 1000;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, nextState, type StateCounters, type TargetState } from './state.ts';
+import { initialState, nextState, type ProbeState, type StateCounters } from './state.ts';
 
 const thresholds = { failureThreshold: 3, recoveryThreshold: 2 };
 const ok = { success: true, slow: false };
 const slow = { success: true, slow: true };
 const fail = { success: false, slow: false };
 
-function walk(verdicts: (typeof ok)[]): TargetState[] {
+function walk(verdicts: (typeof ok)[]): ProbeState[] {
   let counters: StateCounters = initialState();
   return verdicts.map((verdict) => {
     counters = nextState(counters, verdict, thresholds);

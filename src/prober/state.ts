@@ -1,13 +1,15 @@
+import type { ProbeState } from '../events/index.ts';
+
+export type { ProbeState };
+
 /**
  * Anti-flap state per target, computed from results only (no timers): `down` after N consecutive failures,
  * back `up` after M consecutive successes, `degraded` for a success slower than its threshold. Before the
  * first verdict a target is `unknown`; a first success makes it up at once (nothing to recover from).
  */
-export const targetStates = ['unknown', 'up', 'degraded', 'down'] as const;
-export type TargetState = (typeof targetStates)[number];
 
 export interface StateCounters {
-  state: TargetState;
+  state: ProbeState;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
 }
@@ -36,7 +38,7 @@ export function nextState(current: StateCounters, verdict: Verdict, thresholds: 
     return { state, consecutiveFailures, consecutiveSuccesses: 0 };
   }
   const consecutiveSuccesses = current.consecutiveSuccesses + 1;
-  const healthy: TargetState = verdict.slow ? 'degraded' : 'up';
+  const healthy: ProbeState = verdict.slow ? 'degraded' : 'up';
   // Leaving `down` needs M successes in a row; between up and degraded there is no hysteresis to wait out.
   const recovering = current.state === 'down' && consecutiveSuccesses < thresholds.recoveryThreshold;
   return { state: recovering ? 'down' : healthy, consecutiveFailures: 0, consecutiveSuccesses };
@@ -48,4 +50,4 @@ export const stateIncidents = {
   degraded: { severity: 'warning', title: 'is degraded (slow)' },
   up: { severity: 'info', title: 'recovered' },
   unknown: { severity: 'info', title: 'state unknown' },
-} as const satisfies Record<TargetState, { severity: 'critical' | 'warning' | 'info'; title: string }>;
+} as const satisfies Record<ProbeState, { severity: 'critical' | 'warning' | 'info'; title: string }>;

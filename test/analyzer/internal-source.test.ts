@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProbeState } from '../../src/events/index.ts';
 import { startReceivers } from '../fakes/analyzer-receivers.ts';
 import { startAnalyzer } from './harness.ts';
 
@@ -56,7 +57,7 @@ describe('internal alert source', () => {
 
   it('turns prober state changes into ProbeTargetDown / CanaryFailing and their recovery', async () => {
     const { runtime, receivers } = await setup();
-    const probe = (to: string, from: string, errorType?: string) =>
+    const probe = (to: ProbeState, from: ProbeState, errorType?: string) =>
       runtime.context.bus.publish({
         type: 'incident',
         id: `probe:${to}:${from}`,

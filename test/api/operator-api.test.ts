@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseConfig } from '../../src/config/index.ts';
+import type { IncidentKind } from '../../src/events/index.ts';
 import type { Listening } from '../../src/http/index.ts';
 import { silentLogger } from '../../src/log/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/index.ts';
@@ -39,7 +40,7 @@ describe('operator API', () => {
 
   it('stores incidents published on the bus and lists them newest first, filtered by type', async () => {
     const { runtime, url } = await start();
-    const publish = (id: string, kind: string) =>
+    const publish = (id: string, kind: IncidentKind) =>
       runtime.context.bus.publish({
         type: 'incident',
         id,

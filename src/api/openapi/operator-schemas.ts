@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { categories, severities } from '../../analyzer/categories.ts';
 import { webhookSchema } from '../../analyzer/payload.ts';
-import { targetStates } from '../../prober/state.ts';
+import { probeStates } from '../../events/index.ts';
 
 /** Response shapes of the operator API, the prober and the analyzer, for the OpenAPI document. */
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
@@ -110,7 +110,7 @@ export const historySchema = z.strictObject({
   ),
 });
 
-const probeState = z.enum(targetStates);
+const probeState = z.enum(probeStates);
 
 export const probeRecordSchema = z.looseObject({
   target: z.string(),
