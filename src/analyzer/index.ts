@@ -1,4 +1,4 @@
-import type { Component, RuntimeContext } from '../runtime/component.ts';
+import type { Component, RuntimeContext } from '../component.ts';
 import { createContextGatherer } from './gather.ts';
 import { startInternalSource } from './internal-source.ts';
 import { createLlmExplainer } from './llm.ts';
@@ -147,11 +147,12 @@ export function createAnalyzerComponent(ctx: RuntimeContext): Component {
   return createAnalyzer(ctx);
 }
 
-export type { Explanation } from './categories.ts';
+export { categories, type Explanation, severities } from './categories.ts';
 export {
   type AnalyzeOnceOptions,
   analyzeOnce,
   type OneShotNotification,
   type OneShotResult,
 } from './one-shot.ts';
+export { webhookSchema } from './payload.ts';
 export { type ProbeRunResult, probeRunGroup } from './probe-run.ts';

@@ -1,4 +1,27 @@
-import type { OutboxRow, StoredAnalysis } from './store.ts';
+import type { Explanation } from './categories.ts';
+import type { AlertGroup } from './payload.ts';
+
+/** An analysis as stored: the group it explains and the explanation. */
+export interface StoredAnalysis {
+  id: string;
+  key: string;
+  groupKey: string;
+  status: 'firing' | 'resolved';
+  createdAt: string;
+  repeatOf: string | null;
+  group: AlertGroup;
+  explanation: Explanation;
+}
+export interface OutboxRow {
+  id: string;
+  analysisId: string;
+  notifier: number;
+  notifierType: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  createdMs: number;
+  lastError: string | null;
+}
 
 /** The analyzer's own migrations (`analyzer/N`), applied by store/database.ts `migrate`. */
 export const migrations = {

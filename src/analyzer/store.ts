@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, migrate, transaction } from '../store/index.ts';
-import type { Explanation } from './categories.ts';
 import { type AlertGroup, idempotencyKey } from './payload.ts';
-import { type AnalysisRow, fromOutbox, fromRow, migrations, type OutboxDbRow } from './store-schema.ts';
+import {
+  type AnalysisRow,
+  fromOutbox,
+  fromRow,
+  migrations,
+  type OutboxDbRow,
+  type OutboxRow,
+  type StoredAnalysis,
+} from './store-schema.ts';
+
+export type { OutboxRow, StoredAnalysis } from './store-schema.ts';
 
 export type Acceptance = { outcome: 'queued' | 'repeat' | 'duplicate'; key: string };
 export interface Job {
@@ -10,26 +19,6 @@ export interface Job {
   key: string;
   kind: 'new' | 'repeat';
   group: AlertGroup;
-}
-export interface StoredAnalysis {
-  id: string;
-  key: string;
-  groupKey: string;
-  status: 'firing' | 'resolved';
-  createdAt: string;
-  repeatOf: string | null;
-  group: AlertGroup;
-  explanation: Explanation;
-}
-export interface OutboxRow {
-  id: string;
-  analysisId: string;
-  notifier: number;
-  notifierType: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  createdMs: number;
-  lastError: string | null;
 }
 export interface HistoryEntry {
   fingerprint: string;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
+import type { Component, RuntimeContext } from '../component.ts';
 import { configuredModels } from '../config/index.ts';
 import { badRequest, parseLimit } from '../http/index.ts';
-import type { Component, RuntimeContext } from '../runtime/component.ts';
 import { RECENT_MINUTES } from '../store/index.ts';
 import { createFailoverLog } from './failover-log.ts';
 import { incidentKindsFor } from './incident-types.ts';

@@ -1,8 +1,8 @@
-import { demoCommand } from '../gateway/demo.ts';
-import { createProbeCommand } from '../prober/command.ts';
-import { simulateCommand } from '../simulator/command.ts';
+import { demoCommand } from './demo.ts';
 import type { Command } from './options.ts';
 import { analyzeProbeRun, describeAnalyzer } from './probe-analysis.ts';
+import { createProbeCommand } from './probe-command.ts';
+import { simulateCommand } from './simulate-command.ts';
 
 /**
  * Commands contributed by features: `probe` (prober), `simulate` (simulator), `demo`.

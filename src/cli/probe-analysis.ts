@@ -1,7 +1,7 @@
 import { analyzeOnce, probeRunGroup } from '../analyzer/index.ts';
 import type { Config } from '../config/index.ts';
-import type { AnalyzeRun } from '../prober/command.ts';
 import { createTelemetry } from '../telemetry/index.ts';
+import type { AnalyzeRun } from './probe-command.ts';
 
 /**
  * `probe --once --analyze`: the run's failing targets become one alert group, explained and notified by

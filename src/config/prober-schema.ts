@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseConditions } from '../prober/conditions.ts';
+import { parseConditions } from './conditions.ts';
 
 // The prober's config keys; their published spelling must keep loading, so rename none without an alias.
 

@@ -1,9 +1,9 @@
 import { Router } from 'express';
+import type { Component } from '../component.ts';
 import type { Config } from '../config/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { type Logger, silentLogger } from '../log/index.ts';
 import { createProvider, type Provider, type ProviderFactory } from '../providers/index.ts';
-import type { Component } from '../runtime/component.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
 import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';

@@ -1,4 +1,4 @@
-import type { Component, RuntimeContext } from '../runtime/component.ts';
+import type { Component, RuntimeContext } from '../component.ts';
 import { createGateway } from './gateway.ts';
 
 export { createBreaker } from './breaker.ts';

@@ -1,4 +1,4 @@
-import type { Component, RuntimeContext } from '../runtime/component.ts';
+import type { Component, RuntimeContext } from '../component.ts';
 import { createProbeHistory } from './history.ts';
 import { createProber } from './prober.ts';
 import { createProbeRouter } from './routes.ts';

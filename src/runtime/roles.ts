@@ -1,10 +1,10 @@
 import { createAnalyzerComponent } from '../analyzer/index.ts';
 import { createApiComponent } from '../api/index.ts';
+import type { ComponentFactory } from '../component.ts';
 import { createGatewayComponent } from '../gateway/index.ts';
 import { createProberComponent } from '../prober/index.ts';
 import { createSimulatorComponent } from '../simulator/index.ts';
 import { createStatusPageComponent } from '../status-page/index.ts';
-import type { ComponentFactory } from './component.ts';
 
 /** Name → factory, one signature for every component. Order matters: routers mount in this order. */
 export const componentFactories = {

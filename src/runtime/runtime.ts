@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
+import type { Component, RuntimeContext } from '../component.ts';
 import type { Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../events/index.ts';
 import {
@@ -15,7 +16,6 @@ import type { Logger } from '../log/index.ts';
 import type { StatusHistory } from '../store/index.ts';
 import { createIncidentStore, createStatusHistory, type Database, openDatabase } from '../store/index.ts';
 import { createTelemetry, type Telemetry } from '../telemetry/index.ts';
-import type { Component, RuntimeContext } from './component.ts';
 import { wireEventSinks } from './event-sinks.ts';
 import { methodNotAllowed, ownsPath } from './method-not-allowed.ts';
 import { type ComponentName, componentFactories, type Role, rolesComponents } from './roles.ts';

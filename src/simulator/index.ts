@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Component, RuntimeContext } from '../runtime/component.ts';
+import type { Component, RuntimeContext } from '../component.ts';
 import { createSimulator } from './simulator.ts';
 
 export { faultKinds } from './faults.ts';

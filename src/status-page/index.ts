@@ -1,5 +1,5 @@
 import { type Response, Router } from 'express';
-import type { Component, RuntimeContext } from '../runtime/component.ts';
+import type { Component, RuntimeContext } from '../component.ts';
 import { type Asset, loadAssets } from './assets.ts';
 
 /**

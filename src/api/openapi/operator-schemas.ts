@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { categories, severities } from '../../analyzer/categories.ts';
-import { webhookSchema } from '../../analyzer/payload.ts';
+import { categories, severities, webhookSchema } from '../../analyzer/index.ts';
 import { probeStates } from '../../events/index.ts';
 
 /** Response shapes of the operator API, the prober and the analyzer, for the OpenAPI document. */

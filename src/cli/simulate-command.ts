@@ -1,4 +1,4 @@
-import { type Command, hostValue, nonNegativeValue, portValue, UsageError } from '../cli/options.ts';
+import { type Command, hostValue, nonNegativeValue, portValue, UsageError } from './options.ts';
 
 const cheatSheet = (base: string) =>
   [
@@ -79,9 +79,9 @@ export const simulateCommand: Command = {
       throw new UsageError('give --tls-cert and --tls-key together, or --h2c alone');
     }
     const [{ createSimulator }, { listen }, { listenHttp2 }, { readFileSync }] = await Promise.all([
-      import('./simulator.ts'),
+      import('../simulator/simulator.ts'),
       import('../http/index.ts'),
-      import('./http2.ts'),
+      import('../simulator/http2.ts'),
       import('node:fs'),
     ]);
     const simulator = createSimulator({ ttftMs, tokensPerSecond });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { type Command, listenOptions, nonNegativeValue } from '../cli/options.ts';
-import { serve, withListenFlags } from '../cli/serve.ts';
 import { loadConfig } from '../config/index.ts';
+import { type Command, listenOptions, nonNegativeValue } from './options.ts';
+import { serve, withListenFlags } from './serve.ts';
 
 /**
  * `inferwatch demo`: the embedded default (gateway + two simulated providers) with light traffic, the

@@ -1,9 +1,9 @@
 import type { Router } from 'express';
-import type { Config } from '../config/index.ts';
-import type { EventBus } from '../events/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { Database, IncidentStore, StatusHistory } from '../store/index.ts';
-import type { Telemetry } from '../telemetry/index.ts';
+import type { Config } from './config/index.ts';
+import type { EventBus } from './events/index.ts';
+import type { Logger } from './log/index.ts';
+import type { Database, IncidentStore, StatusHistory } from './store/index.ts';
+import type { Telemetry } from './telemetry/index.ts';
 
 /** Everything a feature may depend on; built once per process by runtime.ts. */
 export interface RuntimeContext {

@@ -1,12 +1,12 @@
-import { type Command, listenOptions, UsageError } from '../cli/options.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import { createEventBus } from '../events/index.ts';
 import { silentLogger } from '../log/index.ts';
+import { createProber } from '../prober/prober.ts';
+import type { ProbeRecord } from '../prober/record.ts';
+import { formatRunHead, formatRunTail, type RunAnalysis, runReportJson } from '../prober/report.ts';
+import { type ProbeTarget, resolveTargets } from '../prober/targets.ts';
 import { createTelemetry } from '../telemetry/index.ts';
-import { createProber } from './prober.ts';
-import type { ProbeRecord } from './record.ts';
-import { formatRunHead, formatRunTail, type RunAnalysis, runReportJson } from './report.ts';
-import { type ProbeTarget, resolveTargets } from './targets.ts';
+import { type Command, listenOptions, UsageError } from './options.ts';
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} ms`);
 
@@ -173,7 +173,7 @@ export function createProbeCommand(deps: ProbeCommandDeps = {}): Command {
       }
       if (values.json) return refuse('--json needs --once.');
       // Imported lazily: serving starts the telemetry SDK, which --once does not need.
-      const { serve, stopOnSignals } = await import('../cli/serve.ts');
+      const { serve, stopOnSignals } = await import('./serve.ts');
       // --schedule is the OXLO agent's loop: our scheduled prober, plus the analyzer (explaining probe
       // state changes and notifying) when analysis is asked for.
       return stopOnSignals(
