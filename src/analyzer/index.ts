@@ -67,7 +67,7 @@ export function createAnalyzer(ctx: RuntimeContext, deps: AnalyzerDeps = {}): Co
   });
   const worker = createWorker({
     store,
-    process: analyze,
+    analyze,
     drainOutbox,
     now,
     logger,

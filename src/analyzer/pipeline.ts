@@ -35,7 +35,7 @@ export function createPipeline({ store, gather, llm, notify, bus, instruments, n
     return { explanation: await llm(context, draft), repeatOf: null };
   }
 
-  return async function process(job: Job): Promise<StoredAnalysis> {
+  return async function analyze(job: Job): Promise<StoredAnalysis> {
     const { explanation, repeatOf } = await explain(job);
     const analysis: StoredAnalysis = {
       id: randomUUID(),

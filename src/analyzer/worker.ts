@@ -3,7 +3,7 @@ import type { AnalyzerStore, Job } from './store.ts';
 
 export interface WorkerOptions {
   store: AnalyzerStore;
-  process: (job: Job) => Promise<unknown>;
+  analyze: (job: Job) => Promise<unknown>;
   drainOutbox: () => Promise<number>;
   now: () => number;
   logger: Logger;
@@ -20,7 +20,7 @@ export interface WorkerOptions {
  */
 export function createWorker({
   store,
-  process,
+  analyze,
   drainOutbox,
   now,
   logger,
@@ -47,7 +47,7 @@ export function createWorker({
       await Promise.all(
         jobs.map((job) =>
           // A failed job keeps its lease and is picked up again when the lease expires.
-          process(job).catch((error: unknown) =>
+          analyze(job).catch((error: unknown) =>
             logger.error({ err: error, job: job.id }, 'analysis failed; will retry after the lease'),
           ),
         ),

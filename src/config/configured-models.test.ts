@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRouter } from '../gateway/routes.ts';
 import { configuredModels, exampleModel } from './configured-models.ts';
 import { parseConfig } from './load.ts';
 
@@ -23,6 +24,16 @@ describe('configuredModels', () => {
       ollama: ['fast', 'llama3.2'],
       spare: [],
     });
+  });
+
+  it('lists what the gateway would send: a route named like an Object.prototype key is passed through', () => {
+    const config = parseConfig({
+      providers: [provider('openai', { fast: 'gpt-4o-mini' })],
+      routes: [{ model: 'constructor', targets: [{ provider: 'openai' }] }],
+    });
+    const router = createRouter(config, () => 0);
+    expect(configuredModels(config).get('openai')).toEqual(['constructor', 'gpt-4o-mini']);
+    expect(router.resolve('constructor')?.map((target) => target.model)).toEqual(['constructor']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { modelMappings, upstreamModel } from './model-mapping.ts';
 import type { Config } from './schema.ts';
 
 /**
@@ -11,12 +12,12 @@ export function configuredModels(
 ): Map<string, string[]> {
   const models = new Map<string, Set<string>>(config.providers.map((provider) => [provider.name, new Set()]));
   const add = (provider: string, model: string) => models.get(provider)?.add(model);
-  const mappings = new Map(config.providers.map((provider) => [provider.name, provider.models]));
+  const mappings = modelMappings(config);
   for (const route of config.routes) {
     for (const target of route.targets) {
-      if (target.model) add(target.provider, target.model);
-      else if (route.model !== '*')
-        add(target.provider, mappings.get(target.provider)?.[route.model] ?? route.model);
+      // A wildcard target without its own model passes whatever the client sends: nothing to list.
+      if (target.model || route.model !== '*')
+        add(target.provider, upstreamModel(target, route.model, mappings));
     }
   }
   for (const provider of config.providers)

@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.ts';
+import { type Config, modelMappings, upstreamModel } from '../config/index.ts';
 
 export interface Target {
   provider: string;
@@ -41,18 +41,9 @@ export function createRouter(config: Pick<Config, 'routes' | 'providers'>, rando
   );
   const wildcardRoute = config.routes.find((route) => route.model === '*');
   const wildcard = wildcardRoute ? grouped(wildcardRoute) : undefined;
-  const mappings = new Map(config.providers.map((provider) => [provider.name, provider.models]));
+  const mappings = modelMappings(config);
 
   const known = new Set(config.providers.flatMap((provider) => Object.keys(provider.models)));
-
-  // Own properties only: a client name such as "constructor" or "__proto__" must not resolve through
-  // Object.prototype to a function or an object and be sent upstream as the model.
-  const mapped = (provider: string, clientModel: string) => {
-    const models = mappings.get(provider);
-    return models && Object.hasOwn(models, clientModel) ? models[clientModel] : undefined;
-  };
-  const upstreamModel = (target: RouteTarget, clientModel: string) =>
-    target.model ?? mapped(target.provider, clientModel) ?? clientModel;
 
   return {
     resolve(clientModel) {
@@ -61,7 +52,7 @@ export function createRouter(config: Pick<Config, 'routes' | 'providers'>, rando
       const chain: Target[] = [];
       for (const group of groups) {
         for (const target of weightedOrder(group, random)) {
-          const model = upstreamModel(target, clientModel);
+          const model = upstreamModel(target, clientModel, mappings);
           chain.push({ provider: target.provider, model, key: `${target.provider}/${model}` });
         }
       }
