@@ -1,10 +1,10 @@
 import { type Config, loadConfig } from '../config/index.ts';
 import { createEventBus } from '../events/index.ts';
 import { silentLogger } from '../log/index.ts';
+import { type ProbeTarget, resolveTargets } from '../prober/probe-targets.ts';
 import { createProber } from '../prober/prober.ts';
 import type { ProbeRecord } from '../prober/record.ts';
 import { formatRunHead, formatRunTail, type RunAnalysis, runReportJson } from '../prober/report.ts';
-import { type ProbeTarget, resolveTargets } from '../prober/targets.ts';
 import { createTelemetry } from '../telemetry/index.ts';
 import { type Command, listenOptions, UsageError } from './options.ts';
 

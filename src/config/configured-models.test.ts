@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter } from '../gateway/routes.ts';
+import { createModelRouter } from '../gateway/model-router.ts';
 import { configuredModels, exampleModel } from './configured-models.ts';
 import { parseConfig } from './load.ts';
 
@@ -31,7 +31,7 @@ describe('configuredModels', () => {
       providers: [provider('openai', { fast: 'gpt-4o-mini' })],
       routes: [{ model: 'constructor', targets: [{ provider: 'openai' }] }],
     });
-    const router = createRouter(config, () => 0);
+    const router = createModelRouter(config, () => 0);
     expect(configuredModels(config).get('openai')).toEqual(['constructor', 'gpt-4o-mini']);
     expect(router.resolve('constructor')?.map((target) => target.model)).toEqual(['constructor']);
   });

@@ -12,7 +12,7 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import type { Permit } from './breaker.ts';
 import { decide } from './decisions.ts';
-import type { Target } from './routes.ts';
+import type { Target } from './model-router.ts';
 import type { TargetState } from './targets.ts';
 import { startAttemptSpan } from './tracing.ts';
 import { type Accounting, recordUsage } from './usage-record.ts';

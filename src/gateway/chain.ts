@@ -7,16 +7,16 @@ import { type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
+import type { ModelRouter, Target } from './model-router.ts';
 import type { RetryBudget } from './retry-budget.ts';
 import type { RouteHealth } from './route-health.ts';
-import type { Router, Target } from './routes.ts';
 import type { Targets } from './targets.ts';
 import type { RequestSpan } from './tracing.ts';
 import type { Accounting } from './usage-record.ts';
 
 export interface ChainDeps {
   config: Config;
-  router: Router;
+  router: ModelRouter;
   providers: ReadonlyMap<string, Provider>;
   targets: Targets;
   budget: (provider: string) => RetryBudget;

@@ -8,6 +8,7 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
 import { type ChatDeps, createChatCompletionsHandler } from './chat-completions.ts';
 import { createIncidentRaiser } from './incidents.ts';
+import { createModelRouter } from './model-router.ts';
 import { createModelsHandler } from './models.ts';
 import { createPricing } from './pricing.ts';
 import {
@@ -19,7 +20,6 @@ import {
 import { createRateLimit } from './rate-limit.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouteHealth } from './route-health.ts';
-import { createRouter } from './routes.ts';
 import { createStats } from './stats.ts';
 import { createTargets, type TargetsOptions } from './targets.ts';
 import { createUsageLedger } from './usage-ledger.ts';
@@ -59,7 +59,7 @@ export function createGateway(options: GatewayOptions): Component {
     config.providers.map((provider) => [provider.name, make(provider, { now, onQueueStart })]),
   );
   const ledger = createUsageLedger();
-  const router = createRouter(config, random);
+  const router = createModelRouter(config, random);
   const targets = createTargets({
     config,
     providers,

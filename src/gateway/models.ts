@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Config } from '../config/index.ts';
 import type { Provider } from '../providers/index.ts';
-import type { Router } from './routes.ts';
+import type { ModelRouter } from './model-router.ts';
 
 const CACHE_MS = 30_000;
 const LOOKUP_TIMEOUT_MS = 2_000;
@@ -13,7 +13,7 @@ const LOOKUP_TIMEOUT_MS = 2_000;
  */
 export function createModelsHandler(
   config: Config,
-  router: Router,
+  router: ModelRouter,
   providers: ReadonlyMap<string, Provider>,
   now: () => number,
 ): RequestHandler {

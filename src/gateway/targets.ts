@@ -6,7 +6,7 @@ import type { StatusHistory } from '../store/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
-import type { Target } from './routes.ts';
+import type { Target } from './model-router.ts';
 import { createStats, type Stats } from './stats.ts';
 import { activeSpan } from './tracing.ts';
 

@@ -2,8 +2,8 @@ import type { Attributes } from '@opentelemetry/api';
 import type { CallTally } from '../providers/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
+import type { Target } from './model-router.ts';
 import type { Pricing } from './pricing.ts';
-import type { Target } from './routes.ts';
 import { countTokens, outputRate, type TokenCount } from './tokens.ts';
 import type { UsageLedger } from './usage-ledger.ts';
 

@@ -1,8 +1,8 @@
 import type { Component, RuntimeContext } from '../component.ts';
 import { createProbeHistory } from './history.ts';
+import { resolveTargets } from './probe-targets.ts';
 import { createProber } from './prober.ts';
 import { createProbeRouter } from './routes.ts';
-import { resolveTargets } from './targets.ts';
 
 /**
  * The synthetic prober as a runtime component: schedules every configured target once the server listens
@@ -53,6 +53,7 @@ export function createProberComponent(ctx: RuntimeContext): Component {
 }
 
 export { createProbeHistory, type ProbeHistory } from './history.ts';
+export { type ProbeTarget, resolveTargets } from './probe-targets.ts';
 export {
   createProber,
   ProbeCancelledError,
@@ -62,4 +63,3 @@ export {
 } from './prober.ts';
 export type { ProbeRecord } from './record.ts';
 export { createScheduler, offsetFor, type Scheduler, type Timers } from './scheduler.ts';
-export { type ProbeTarget, resolveTargets } from './targets.ts';

@@ -5,10 +5,10 @@ import type { Logger } from '../log/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { type CheckOutcome, type FetchLike, runCheck } from './checks/index.ts';
 import type { ProbeHistory } from './history.ts';
+import type { ProbeTarget } from './probe-targets.ts';
 import { logFields, type ProbeRecord, recordProbeMetrics } from './record.ts';
 import { createScheduler, type Timers } from './scheduler.ts';
 import { initialState, nextState, type StateCounters, stateIncidents } from './state.ts';
-import type { ProbeTarget } from './targets.ts';
 
 export interface ProberOptions {
   targets: readonly ProbeTarget[];

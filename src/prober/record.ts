@@ -2,8 +2,8 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Instruments } from '../telemetry/index.ts';
 import * as n from '../telemetry/semconv.ts';
 import type { CheckKind, CheckOutcome, HttpPhase } from './checks/index.ts';
+import type { ProbeTarget } from './probe-targets.ts';
 import type { ProbeState } from './state.ts';
-import type { ProbeTarget } from './targets.ts';
 
 /** One stored, served and logged result: the check's outcome plus who, where, when and the state after it. */
 export interface ProbeRecord extends CheckOutcome {

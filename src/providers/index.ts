@@ -1,4 +1,4 @@
-export { type AttemptTimers, startAttempt } from './attempt.ts';
+export { type AttemptTimers, startAttempt } from './attempt-timers.ts';
 export { type BackoffSettings, fullJitterDelay } from './backoff.ts';
 export {
   type Callee,

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { chunkHasContent, emptinessExplained } from './answer-content.ts';
-import type { AttemptTimers } from './attempt.ts';
+import type { AttemptTimers } from './attempt-timers.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { readText } from './read-body.ts';

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { Config } from '../config/index.ts';
 import { completionChars, isEmptyCompletion } from './answer-content.ts';
-import { type AttemptTimers, startAttempt } from './attempt.ts';
+import { type AttemptTimers, startAttempt } from './attempt-timers.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { openStream, type Sent } from './openai-stream.ts';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { startAttempt } from './attempt.ts';
+import { startAttempt } from './attempt-timers.ts';
 import { sseData } from './sse.ts';
 import { prepend, readChatStream } from './stream-reader.ts';
 import type { ChunkSource, StreamChunk, StreamEnd } from './types.ts';

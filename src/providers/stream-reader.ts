@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { outputChars } from './answer-content.ts';
-import type { AttemptTimers } from './attempt.ts';
+import type { AttemptTimers } from './attempt-timers.ts';
 import { classifyErrorEvent, classifyNetworkError } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { SseParser } from './sse.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.ts';
-import { createRouter } from './routes.ts';
+import { createModelRouter } from './model-router.ts';
 
 const config = parseConfig({
   store: { path: ':memory:' },
@@ -26,13 +26,13 @@ describe('router', () => {
   it('orders by priority and picks by weight within a priority', () => {
     // random 0.5 × total weight 4 = 2 → falls in a's share [0, 3).
     expect(
-      createRouter(config, () => 0.5)
+      createModelRouter(config, () => 0.5)
         .resolve('chat')
         ?.map((t) => t.key),
     ).toEqual(['a/a-1', 'b/b-1', 'c/c-big']);
     // random 0.8 × 4 = 3.2 → b's share [3, 4).
     expect(
-      createRouter(config, () => 0.8)
+      createModelRouter(config, () => 0.8)
         .resolve('chat')
         ?.map((t) => t.key),
     ).toEqual(['b/b-1', 'a/a-1', 'c/c-big']);
@@ -44,7 +44,7 @@ describe('router', () => {
       seed = (seed * 16807) % 2147483647;
       return (seed - 1) / 2147483646;
     };
-    const router = createRouter(config, random);
+    const router = createModelRouter(config, random);
     let first = 0;
     for (let i = 0; i < 4000; i += 1) if (router.resolve('chat')?.[0]?.provider === 'a') first += 1;
     expect(first / 4000).toBeGreaterThan(0.7);
@@ -53,25 +53,25 @@ describe('router', () => {
 
   it('keeps list order when no priority is given', () => {
     expect(
-      createRouter(config, () => 0.99)
+      createModelRouter(config, () => 0.99)
         .resolve('gpt-x')
         ?.map((t) => t.provider),
     ).toEqual(['a', 'b']);
   });
 
   it('falls back to the wildcard route, passing the model through or mapping it', () => {
-    const router = createRouter(config, () => 0);
+    const router = createModelRouter(config, () => 0);
     expect(router.resolve('gpt-x')?.map((t) => t.key)).toEqual(['a/gpt-x', 'b/fallback']);
     expect(router.resolve('fast')?.map((t) => t.key)).toEqual(['a/a-fast-v2', 'b/fallback']);
   });
 
   it('has no chain for an unknown model without a wildcard', () => {
     const strict = parseConfig({ ...config, routes: config.routes.slice(0, 1) });
-    expect(createRouter(strict, () => 0).resolve('other')).toBeUndefined();
+    expect(createModelRouter(strict, () => 0).resolve('other')).toBeUndefined();
   });
 
   it('lists route and mapped model names and bounds metric labels', () => {
-    const router = createRouter(config, () => 0);
+    const router = createModelRouter(config, () => 0);
     expect(router.models().sort()).toEqual(['chat', 'fast']);
     expect(router.label('chat')).toBe('chat');
     expect(router.label('anything-a-client-sends')).toBe('*');

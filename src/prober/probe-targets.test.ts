@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/index.ts';
-import { resolveTargets } from './targets.ts';
+import { resolveTargets } from './probe-targets.ts';
 
 const providers = [
   { name: 'openai', baseURL: 'https://api.example.com/v1', apiKey: 'sk-1', headers: { 'x-org': 'o' } },

@@ -8,7 +8,7 @@ export interface Target {
   key: string;
 }
 
-export interface Router {
+export interface ModelRouter {
   /** The ordered chain for a client model, or undefined when no route matches. */
   resolve(clientModel: string): Target[] | undefined;
   /** Client-facing model names this gateway advertises (GET /v1/models). */
@@ -25,7 +25,10 @@ type RouteTarget = Route['targets'][number];
  * priorities are ordered by a weighted random draw per request (load balancing), using the injected
  * `random` so tests can pin the order.
  */
-export function createRouter(config: Pick<Config, 'routes' | 'providers'>, random: () => number): Router {
+export function createModelRouter(
+  config: Pick<Config, 'routes' | 'providers'>,
+  random: () => number,
+): ModelRouter {
   // Priority groups are fixed by the config, so they are sorted once here rather than on every request.
   const grouped = (route: Route) => {
     const byPriority = new Map<number, RouteTarget[]>();
