@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { exampleModel } from '../config/index.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
-import { type ChatDeps, checkModelName, runScopedChain, servedHeaders } from './chat-completions.ts';
+import { type ChatDeps, checkModelName, runScopedChain, servedHeaders } from './chat-request.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
