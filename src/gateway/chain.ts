@@ -87,7 +87,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
     let leftBecause: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (input.signal.aborted) return stopped(input, last, walk);
-      const permit = deps.targets.acquire(target);
+      const permit = deps.targets.acquire(target, input.span);
       if (!permit) {
         // Refused before any call (open breaker, or half-open with its trial taken): passed over.
         if (attempt === 1) walk.tried.push(target.provider);

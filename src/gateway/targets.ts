@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
 import type { Config } from '../config/index.ts';
 import type { BreakerState, EventBus } from '../events/index.ts';
 import type { Provider } from '../providers/index.ts';
@@ -8,7 +9,6 @@ import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
 import type { Target } from './model-router.ts';
 import { createStats, type Stats } from './stats.ts';
-import { activeSpan } from './tracing.ts';
 
 export interface TargetState {
   target: Target;
@@ -18,9 +18,17 @@ export interface TargetState {
   probing: boolean;
 }
 
+/** Where a request's breaker transitions are told: its SERVER span. */
+export interface TransitionWitness {
+  event(name: string, attributes: Attributes): void;
+}
+
 export interface Targets {
-  /** A permit to call the target now, or undefined (open breaker, or half-open and already trialled). */
-  acquire(target: Target): Permit | undefined;
+  /**
+   * A permit to call the target now, or undefined (open breaker, or half-open and already trialled).
+   * Transitions the acquisition or the permit's outcome causes are events on `witness`.
+   */
+  acquire(target: Target, witness?: TransitionWitness): Permit | undefined;
   get(target: Target): TargetState;
   all(): TargetState[];
   /** Runs the provider's health check for every known target of a provider; half-open ones settle on it. */
@@ -56,6 +64,19 @@ export function createTargets({
   history,
 }: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
+  // The request whose call into a breaker is running. Transitions fire synchronously inside acquire()
+  // and the permit's outcome, so this is set around exactly those calls; a transition with no request
+  // behind it (a health check, an API read) has no span to go to.
+  let witness: TransitionWitness | undefined;
+  const witnessed = <T>(by: TransitionWitness | undefined, run: () => T): T => {
+    const previous = witness;
+    witness = by;
+    try {
+      return run();
+    } finally {
+      witness = previous;
+    }
+  };
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
 
   const onTransition = (target: Target) => (transition: Transition) => {
@@ -69,7 +90,7 @@ export function createTargets({
       [n.ATTR_BREAKER_FROM]: transition.from,
       [n.ATTR_BREAKER_TO]: transition.to,
     });
-    activeSpan()?.addEvent(n.SPAN_EVENT_BREAKER, {
+    witness?.event(n.SPAN_EVENT_BREAKER, {
       'inferwatch.target': target.key,
       [n.ATTR_BREAKER_FROM]: transition.from,
       [n.ATTR_BREAKER_TO]: transition.to,
@@ -150,14 +171,20 @@ export function createTargets({
   return {
     get,
     all: () => [...states.values()],
-    acquire(target) {
+    acquire(target, by) {
       const state = get(target);
-      const breakerState = state.breaker.state();
+      const breakerState = witnessed(by, () => state.breaker.state());
       if (breakerState === 'half_open' && (healthChecks.get(target.provider) ?? 'none') !== 'none') {
         void runProbe(state).catch(() => undefined);
         return undefined;
       }
-      return state.breaker.acquire();
+      const permit = witnessed(by, () => state.breaker.acquire());
+      if (!permit || !by) return permit;
+      return {
+        success: () => witnessed(by, permit.success),
+        failure: () => witnessed(by, permit.failure),
+        neutral: () => witnessed(by, permit.neutral),
+      };
     },
     async probe(providerName) {
       const provider = providers.get(providerName);

@@ -158,6 +158,3 @@ export function startAttemptSpan(
     };
   });
 }
-
-/** The span of the request being served, for events raised deep in shared state (breaker transitions). */
-export const activeSpan = (): Span | undefined => safe(undefined, () => trace.getSpan(context.active()));

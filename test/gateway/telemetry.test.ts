@@ -17,7 +17,7 @@ import {
 let upstreams: SimulatedUpstream[] = [];
 let gateway: GatewayUnderTest | undefined;
 
-async function setup(options: { captureContent?: boolean } = {}) {
+async function setup(options: { captureContent?: boolean; breaker?: Record<string, unknown> } = {}) {
   const models = ['p-model', 'b-model'];
   const primary = await startSimulatedUpstream({ models, defaultReply: 'Hello from primary' });
   const backup = await startSimulatedUpstream({ models, defaultReply: 'Hello from backup' });
@@ -30,8 +30,9 @@ async function setup(options: { captureContent?: boolean } = {}) {
         backupModel: 'b-model',
       }),
       retry: { ...fastRetry, maxAttempts: 1 },
+      ...(options.breaker ? { circuitBreaker: options.breaker } : {}),
     },
-    options,
+    { realClock: false, ...(options.captureContent ? { captureContent: true } : {}) },
   );
   return { primary, backup, gateway };
 }
@@ -73,6 +74,44 @@ describe('gateway telemetry', () => {
     expect(clients[1]?.attributes['error.type']).toBeUndefined();
     // Content is off by default.
     expect(Object.keys(clients[1]?.attributes ?? {}).some((key) => key.includes('messages'))).toBe(false);
+  });
+
+  it('puts a breaker transition on the span of the request that caused it', async () => {
+    const { primary, gateway } = await setup({ breaker: { failureThreshold: 1, recoverySeconds: 30 } });
+    primary.setFaults({ mode: 'server_error' });
+    expect((await gateway.post('/v1/chat/completions', chatBody('chat'))).status).toBe(200);
+    const transitions = (traceId: string | null) =>
+      gateway.telemetry
+        .spans()
+        .filter((span) => span.kind === SpanKind.SERVER && span.spanContext().traceId === traceId)
+        .flatMap((span) => span.events.filter((event) => event.name === 'inferwatch.circuit.transition'))
+        .map((event) => event.attributes ?? {});
+    const opening = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    // The first request opened the breaker (threshold 1): its span says so, with the target and reason.
+    const [firstTrace] = gateway.telemetry
+      .spans()
+      .filter((span) => span.kind === SpanKind.SERVER)
+      .map((span) => span.spanContext().traceId);
+    expect(transitions(firstTrace ?? null)).toEqual([
+      expect.objectContaining({
+        'inferwatch.target': 'primary/p-model',
+        from_state: 'closed',
+        to_state: 'open',
+        reason: '1 consecutive failures',
+      }),
+    ]);
+    // The next one found it open and moved on: no transition of its own.
+    expect(transitions(opening.headers.get('x-inferwatch-trace-id'))).toEqual([]);
+    // Once the recovery time has passed, the request that finds the breaker half-open carries that move.
+    primary.setFaults();
+    gateway.clock.now += 31_000;
+    const trial = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    expect(trial.headers.get('x-inferwatch-provider')).toBe('primary');
+    expect(
+      transitions(trial.headers.get('x-inferwatch-trace-id')).map(
+        (event) => `${event['from_state']}>${event['to_state']}`,
+      ),
+    ).toEqual(['open>half_open', 'half_open>closed']);
   });
 
   it("takes a stream's response model from the first chunk that names one (Azure's first does not)", async () => {
