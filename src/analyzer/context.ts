@@ -48,11 +48,11 @@ export interface AnalysisContext {
 export const relatedQueries = {
   // Which providers fail, and with which error class (rate_limited, server_error, auth, connect...)?
   errorsByClass:
-    'sum by (gen_ai_provider_name, error_type) (rate(inferwatch_gateway_attempts_total{outcome="error"}[5m]))',
+    'sum by (inferwatch_provider_name, error_type) (rate(inferwatch_gateway_attempts_total{outcome="error"}[5m]))',
   // How much each provider is being asked, to tell "one provider" from "every provider".
-  attemptsByProvider: 'sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total[5m]))',
+  attemptsByProvider: 'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total[5m]))',
   // 0 closed, 1 half-open, 2 open.
-  breakerState: 'max by (gen_ai_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state)',
+  breakerState: 'max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state)',
   // Failovers per second and why.
   failovers: 'sum by (from, to, reason) (rate(inferwatch_gateway_failovers_total[5m]))',
   // Share of client requests the gateway answered successfully (degraded but served?).

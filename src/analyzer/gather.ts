@@ -132,6 +132,7 @@ export function createContextGatherer({
 const round = (value: number) => (Number.isFinite(value) ? Number(value.toPrecision(4)) : value);
 const kept = [
   'severity',
+  'inferwatch_provider_name',
   'gen_ai_provider_name',
   'provider',
   'target',

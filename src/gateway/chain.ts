@@ -8,6 +8,7 @@ import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
 import type { ModelRouter, Target } from './model-router.ts';
+import type { ProviderAttributes } from './provider-attributes.ts';
 import type { RetryBudget } from './retry-budget.ts';
 import type { RouteHealth } from './route-health.ts';
 import type { Targets } from './targets.ts';
@@ -22,6 +23,8 @@ export interface ChainDeps {
   budget: (provider: string) => RetryBudget;
   telemetry: Telemetry;
   accounting: Accounting;
+  /** How each provider is named on spans and metrics. */
+  providerAttributes: (provider: string) => ProviderAttributes;
   bus: EventBus;
   /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
   raise: RaiseIncident;
@@ -116,6 +119,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         telemetry,
         accounting: deps.accounting,
         client: input.client,
+        identity: deps.providerAttributes(target.provider),
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
       });
@@ -224,7 +228,7 @@ function retried(
   delay: number,
 ) {
   deps.telemetry.instruments.gatewayRetries.record(1, {
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    ...deps.providerAttributes(target.provider).names,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
     [n.ATTR_REASON]: failure.type,
   });

@@ -12,6 +12,7 @@ import { createIncidentRaiser } from './incidents.ts';
 import { createModelRouter } from './model-router.ts';
 import { createModelsHandler } from './models.ts';
 import { createPricing } from './pricing.ts';
+import { createProviderAttributes } from './provider-attributes.ts';
 import {
   createProbeHandler,
   createProvidersListHandler,
@@ -61,11 +62,13 @@ export function createGateway(options: GatewayOptions): Component {
   );
   const ledger = createUsageLedger();
   const router = createModelRouter(config, random);
+  const providerAttributes = createProviderAttributes(config.providers);
   const targets = createTargets({
     config,
     providers,
     bus,
     instruments: telemetry.instruments,
+    providerAttributes,
     now,
     history: options.history,
   });
@@ -93,6 +96,7 @@ export function createGateway(options: GatewayOptions): Component {
     },
     telemetry,
     accounting: { pricing: createPricing(config.providers), ledger },
+    providerAttributes,
     bus,
     now,
     random,

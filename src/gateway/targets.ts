@@ -8,6 +8,7 @@ import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
 import type { Target } from './model-router.ts';
+import { createProviderAttributes, type ProviderAttributes } from './provider-attributes.ts';
 import { createStats, type Stats } from './stats.ts';
 
 export interface TargetState {
@@ -45,6 +46,8 @@ export interface TargetsOptions {
   providers: ReadonlyMap<string, Provider>;
   bus: EventBus;
   instruments: Instruments;
+  /** How each provider is named on metrics (default: from `config.providers`). */
+  providerAttributes?: (provider: string) => ProviderAttributes;
   now: () => number;
   /** Where each settled call also counts toward its provider's uptime (the status page's history). */
   history?: Pick<StatusHistory, 'record'> | undefined;
@@ -60,6 +63,7 @@ export function createTargets({
   providers,
   bus,
   instruments,
+  providerAttributes = createProviderAttributes(config.providers),
   now,
   history,
 }: TargetsOptions): Targets {
@@ -81,7 +85,7 @@ export function createTargets({
 
   const onTransition = (target: Target) => (transition: Transition) => {
     const labels = {
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...providerAttributes(target.provider).names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
     };
     instruments.gatewayCircuitState.record(stateValue[transition.to], labels);
@@ -134,7 +138,7 @@ export function createTargets({
       };
       states.set(target.key, state);
       instruments.gatewayCircuitState.record(0, {
-        [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+        ...providerAttributes(target.provider).names,
         [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       });
     }

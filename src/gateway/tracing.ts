@@ -109,7 +109,14 @@ export interface AttemptSpan {
 export function startAttemptSpan(
   telemetry: Telemetry,
   parent: Context,
-  attributes: { provider: string; model: string; attempt: number; stream: boolean; input?: unknown },
+  attributes: {
+    /** The provider's attributes (names, server address and port). */
+    provider: Attributes;
+    model: string;
+    attempt: number;
+    stream: boolean;
+    input?: unknown;
+  },
 ): AttemptSpan {
   return safe<AttemptSpan>({ headers: {}, end: () => {} }, () => {
     const span = telemetry.tracer.startSpan(
@@ -118,7 +125,7 @@ export function startAttemptSpan(
         kind: SpanKind.CLIENT,
         attributes: {
           [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-          [n.ATTR_GEN_AI_PROVIDER_NAME]: attributes.provider,
+          ...attributes.provider,
           [n.ATTR_GEN_AI_REQUEST_MODEL]: attributes.model,
           [n.ATTR_GEN_AI_REQUEST_STREAM]: attributes.stream,
           [n.ATTR_ATTEMPT]: attributes.attempt,

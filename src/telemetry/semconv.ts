@@ -34,6 +34,8 @@ export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_ROUTE = 'http.route';
 
 // inferwatch's own attributes (bounded value sets only: never a URL with ids, a user or a prompt)
+/** The provider's name in the config (`providers[].name`); gen_ai.provider.name is the vendor's well-known value. */
+export const ATTR_PROVIDER_NAME = 'inferwatch.provider.name';
 export const ATTR_ATTEMPT = 'inferwatch.attempt';
 export const ATTR_OUTCOME = 'outcome'; // success | error
 export const ATTR_STREAM = 'stream'; // true | false

@@ -86,7 +86,7 @@ describe('circuit breaker in the request path (injected clock)', () => {
     const metrics = await gateway.telemetry.collectMetrics();
     const state = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.state');
     expect(
-      state?.dataPoints.find((point) => point.attributes['gen_ai.provider.name'] === 'primary')?.value,
+      state?.dataPoints.find((point) => point.attributes['inferwatch.provider.name'] === 'primary')?.value,
     ).toBe(0);
     const changes = metrics.find(
       (metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.transitions',

@@ -60,13 +60,16 @@ describe('gateway telemetry', () => {
     for (const span of clients) expect(span.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
     expect(clients[0]?.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'primary',
+      'gen_ai.provider.name': 'openai',
+      'inferwatch.provider.name': 'primary',
+      'server.address': '127.0.0.1',
+      'server.port': Number(new URL(primary.baseURL).port),
       'gen_ai.request.model': 'p-model',
       'error.type': 'server_error',
       'inferwatch.attempt': 1,
     });
     expect(clients[1]?.attributes).toMatchObject({
-      'gen_ai.provider.name': 'backup',
+      'inferwatch.provider.name': 'backup',
       'gen_ai.response.model': 'b-model',
       'gen_ai.usage.input_tokens': 1,
       'gen_ai.usage.output_tokens': 3,
@@ -133,8 +136,8 @@ describe('gateway telemetry', () => {
     const duration = byName('gen_ai.client.operation.duration');
     expect(duration?.dataPoints.map((point) => point.attributes)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ 'gen_ai.provider.name': 'primary', 'error.type': 'server_error' }),
-        expect.objectContaining({ 'gen_ai.provider.name': 'backup', 'gen_ai.response.model': 'b-model' }),
+        expect.objectContaining({ 'inferwatch.provider.name': 'primary', 'error.type': 'server_error' }),
+        expect.objectContaining({ 'inferwatch.provider.name': 'backup', 'gen_ai.response.model': 'b-model' }),
       ]),
     );
     expect(byName('gen_ai.client.operation.time_to_first_chunk')?.dataPoints.length).toBeGreaterThan(0);

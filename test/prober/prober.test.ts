@@ -175,8 +175,11 @@ describe('prober component', () => {
     expect(attrs('gen_ai.client.operation.duration')).toEqual([
       {
         'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'fake',
+        'gen_ai.provider.name': 'openai',
+        'inferwatch.provider.name': 'fake',
         'gen_ai.request.model': 'sim-small',
+        'server.address': '127.0.0.1',
+        'server.port': expect.any(Number),
         'inferwatch.synthetic': true,
       },
     ]);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const { instruments } = createTelemetry();
   for (const [handle, recorder] of Object.entries(instruments)) {
     recorder.record(handle === 'gatewayRequestDuration' ? 0.3 : 1, {
-      'gen_ai.provider.name': 'sim "primary"',
+      'inferwatch.provider.name': 'sim "primary"',
       'gen_ai.request.model': 'sim-small',
     });
   }
@@ -51,7 +51,7 @@ describe('telemetry.prometheus: GET /metrics', () => {
   it('labels each series with its attributes and the resource, as remote write through the Collector does', () => {
     const line = text.split('\n').find((row) => row.startsWith('inferwatch_gateway_requests_total{'));
     expect(line).toMatch(
-      /^inferwatch_gateway_requests_total\{gen_ai_provider_name="sim \\"primary\\"",.*\} 1$/,
+      /^inferwatch_gateway_requests_total\{inferwatch_provider_name="sim \\"primary\\"",.*\} 1$/,
     );
     for (const label of [
       'gen_ai_request_model="sim-small"',
