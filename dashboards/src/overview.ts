@@ -71,8 +71,8 @@ export const overview: DashboardSpec = {
           unit: 'reqps',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, outcome) (rate(${attempts}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} {{outcome}}',
+              expr: `sum by (inferwatch_provider_name, outcome) (rate(${attempts}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} {{outcome}}',
             },
           ],
         },
@@ -100,8 +100,8 @@ export const overview: DashboardSpec = {
           exemplars: true,
           queries: [
             {
-              expr: `histogram_quantile(0.95, sum by (le, gen_ai_provider_name) (rate(gen_ai_client_operation_duration_seconds_bucket{${genAi}}[$__rate_interval])))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `histogram_quantile(0.95, sum by (le, inferwatch_provider_name) (rate(gen_ai_client_operation_duration_seconds_bucket{${genAi}}[$__rate_interval])))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },
@@ -112,7 +112,7 @@ export const overview: DashboardSpec = {
           unit: 's',
           queries: quantiles(
             'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
-            'gen_ai_provider_name',
+            'inferwatch_provider_name',
             genAi,
           ).slice(0, 2),
         },

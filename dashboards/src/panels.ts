@@ -49,7 +49,7 @@ export interface DashboardSpec {
 
 /** Label selectors bound to the template variables; "All" is `.*`, which also matches a missing label. */
 export const sel = {
-  provider: 'gen_ai_provider_name=~"$provider"',
+  provider: 'inferwatch_provider_name=~"$provider"',
   model: 'gen_ai_request_model=~"$model"',
   region: 'cloud_region=~"$region"',
 };
@@ -116,7 +116,7 @@ export function render(spec: DashboardSpec): Dashboard {
       variable(
         'provider',
         'Provider',
-        'label_values(inferwatch_gateway_attempts_total, gen_ai_provider_name)',
+        'label_values(inferwatch_gateway_attempts_total, inferwatch_provider_name)',
       ),
     )
     .withVariable(

@@ -18,8 +18,8 @@ export const providers: DashboardSpec = {
           width: 24,
           queries: [
             {
-              expr: `max by (gen_ai_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state{${pm}})`,
-              legend: '{{gen_ai_provider_name}} / {{gen_ai_request_model}}',
+              expr: `max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state{${pm}})`,
+              legend: '{{inferwatch_provider_name}} / {{gen_ai_request_model}}',
             },
           ],
         },
@@ -30,8 +30,8 @@ export const providers: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, to_state) (increase(inferwatch_gateway_circuit_transitions_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} → {{to_state}}',
+              expr: `sum by (inferwatch_provider_name, to_state) (increase(inferwatch_gateway_circuit_transitions_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} → {{to_state}}',
             },
           ],
         },
@@ -42,8 +42,8 @@ export const providers: DashboardSpec = {
           unit: 'percentunit',
           queries: [
             {
-              expr: `(sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="success", ${pm}}[$__rate_interval])) or 0 * sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))) / sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `(sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="success", ${pm}}[$__rate_interval])) or 0 * sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))) / sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },
@@ -85,8 +85,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, reason) (rate(inferwatch_gateway_retries_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} {{reason}}',
+              expr: `sum by (inferwatch_provider_name, reason) (rate(inferwatch_gateway_retries_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} {{reason}}',
             },
           ],
         },
@@ -110,8 +110,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{error_type="rate_limited", ${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{error_type="rate_limited", ${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },

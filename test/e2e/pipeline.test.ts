@@ -146,7 +146,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
       service_instance_id: 'e2e-inferwatch-eu-west-1',
       cloud_region: 'eu-west-1',
     });
-    expect(['sim-primary', 'sim-backup']).toContain(attempt?.gen_ai_provider_name);
+    expect(['sim-primary', 'sim-backup']).toContain(attempt?.inferwatch_provider_name);
   });
 
   it('an outage of the primary moves the failover counter and opens its breaker', async () => {
@@ -163,7 +163,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
       })
       .toBeGreaterThan(before);
     await expect
-      .poll(() => value('max(inferwatch_gateway_circuit_state{gen_ai_provider_name="sim-primary"})'), {
+      .poll(() => value('max(inferwatch_gateway_circuit_state{inferwatch_provider_name="sim-primary"})'), {
         timeout: 30_000,
       })
       .toBe(2);

@@ -60,7 +60,7 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
             bounds: [0.5, 10.24],
             counts: [3, 1, 0],
             sum: 2,
-            attributes: { 'gen_ai.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
+            attributes: { 'inferwatch.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
           },
         ]),
       );
@@ -137,7 +137,7 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
             unit: '{state}',
             kind: 'gauge',
             value: 2,
-            attributes: { 'gen_ai.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
+            attributes: { 'inferwatch.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
           },
         ]),
       );
@@ -160,7 +160,7 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
     expect(hook?.body).toMatchObject({
       version: '4',
       status: 'firing',
-      groupLabels: { gen_ai_provider_name: 'sim-primary', cloud_region: 'eu-west-1' },
+      groupLabels: { inferwatch_provider_name: 'sim-primary', cloud_region: 'eu-west-1' },
     });
     expect(hook?.body.alerts[0]?.annotations.runbook_url).toMatch(/InferwatchCircuitBreakerOpen\.md$/);
     // The same group paged the person on call through Alertmanager's own PagerDuty integration.
