@@ -6,6 +6,7 @@ import { semconv as n } from '../telemetry/index.ts';
 import { type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
+import type { FailoverEvents } from './failover-events.ts';
 import type { RaiseIncident } from './incidents.ts';
 import type { ModelRouter, Target } from './model-router.ts';
 import type { ProviderAttributes } from './provider-attributes.ts';
@@ -26,6 +27,8 @@ export interface ChainDeps {
   /** How each provider is named on spans and metrics. */
   providerAttributes: (provider: string) => ProviderAttributes;
   bus: EventBus;
+  /** `failover` bus events, coalesced per from/to/reason (an open breaker diverts every request). */
+  failoverEvents: FailoverEvents;
   /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
   raise: RaiseIncident;
   /** Pairs each route's all_targets_unavailable with its recovery. */
@@ -192,8 +195,7 @@ function failover(
     [n.ATTR_FAILOVER_TO]: to.key,
     [n.ATTR_REASON]: from.reason,
   });
-  deps.bus.publish({
-    type: 'failover',
+  deps.failoverEvents.publish({
     traceId: input.span.traceId,
     requestedModel: input.clientModel,
     from: from.target.provider,

@@ -8,6 +8,7 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
 import { createChatCompletionsHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
+import { createFailoverEvents } from './failover-events.ts';
 import { createIncidentRaiser } from './incidents.ts';
 import { createModelRouter } from './model-router.ts';
 import { createModelsHandler } from './models.ts';
@@ -72,6 +73,7 @@ export function createGateway(options: GatewayOptions): Component {
     now,
     history: options.history,
   });
+  const failoverEvents = createFailoverEvents({ bus });
   const budgets = new Map<string, RetryBudget>();
   const counters = {
     requests: 0,
@@ -98,6 +100,7 @@ export function createGateway(options: GatewayOptions): Component {
     accounting: { pricing: createPricing(config.providers), ledger },
     providerAttributes,
     bus,
+    failoverEvents,
     now,
     random,
     counters,
@@ -156,6 +159,7 @@ export function createGateway(options: GatewayOptions): Component {
     async stop() {
       stopping = true;
       clearInterval(timer);
+      failoverEvents.flush();
       // Pool.close() waits for in-flight requests, so streams being served finish first.
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
     },
