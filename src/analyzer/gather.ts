@@ -135,6 +135,7 @@ const kept = [
   'inferwatch_provider_name',
   'gen_ai_provider_name',
   'provider',
+  'inferwatch_probe_target',
   'target',
   'region',
   'cloud_region',

@@ -186,7 +186,7 @@ export const rateLimitSchema = z
       .min(1)
       .default(100_000)
       .describe(
-        'Clients (keys or IPs) tracked at once; past it, after expired windows are dropped, new clients share one window (metric bucket="shared", a warning per window)',
+        'Clients (keys or IPs) tracked at once; past it, after expired windows are dropped, new clients share one window (metric inferwatch.rate_limit.bucket="shared", a warning per window)',
       ),
   })
   .prefault({});

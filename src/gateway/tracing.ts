@@ -127,7 +127,8 @@ export function startAttemptSpan(
           [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
           ...attributes.provider,
           [n.ATTR_GEN_AI_REQUEST_MODEL]: attributes.model,
-          [n.ATTR_GEN_AI_REQUEST_STREAM]: attributes.stream,
+          // Conditionally required only when true: a non-streaming call leaves it out.
+          ...(attributes.stream ? { [n.ATTR_GEN_AI_REQUEST_STREAM]: true } : {}),
           [n.ATTR_ATTEMPT]: attributes.attempt,
           ...(telemetry.captureContent && attributes.input !== undefined
             ? { [n.ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(attributes.input) }

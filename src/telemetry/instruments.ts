@@ -141,7 +141,7 @@ export const instrumentDefinitions = {
     kind: 'counter',
     unit: '{request}',
     description:
-      'Client requests refused by the gateway rate limiter; bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
+      'Client requests refused by the gateway rate limiter; inferwatch.rate_limit.bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
     attributes: [n.ATTR_RATE_LIMIT_BUCKET],
   },
   gatewayPoolWait: {

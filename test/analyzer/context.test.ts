@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 const expr =
-  'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="error"}[5m])) > 1';
+  'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{inferwatch_outcome="error"}[5m])) > 1';
 const generatorURL = `http://prometheus:9090/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`;
 
 describe('analysis context', () => {

@@ -108,7 +108,9 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
   it('exports series with Prometheus names and region labels from two probers', async () => {
     await expect
       .poll(
-        async () => (await query('count by (cloud_region) (probe_success{target="sim-backup-chat"})')).length,
+        async () =>
+          (await query('count by (cloud_region) (probe_success{inferwatch_probe_target="sim-backup-chat"})'))
+            .length,
         {
           timeout: 30_000,
         },
@@ -139,7 +141,9 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     ]) {
       expect(names, name).toContain(name);
     }
-    const [attempt] = await stack.prometheus.series('inferwatch_gateway_attempts_total{outcome="success"}');
+    const [attempt] = await stack.prometheus.series(
+      'inferwatch_gateway_attempts_total{inferwatch_outcome="success"}',
+    );
     expect(attempt).toMatchObject({
       gen_ai_request_model: 'sim-small',
       service_name: 'inferwatch',
@@ -150,7 +154,8 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
   });
 
   it('an outage of the primary moves the failover counter and opens its breaker', async () => {
-    const before = (await value('sum(inferwatch_gateway_failovers_total{from="sim-primary"})')) || 0;
+    const before =
+      (await value('sum(inferwatch_gateway_failovers_total{inferwatch_failover_from="sim-primary"})')) || 0;
     const fault = await fetch(`${gateway.url}/simulator/_sim/primary/faults`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -158,9 +163,15 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     });
     expect(fault.ok).toBe(true);
     await expect
-      .poll(() => value('sum(inferwatch_gateway_failovers_total{from="sim-primary", to="sim-backup"})'), {
-        timeout: 30_000,
-      })
+      .poll(
+        () =>
+          value(
+            'sum(inferwatch_gateway_failovers_total{inferwatch_failover_from="sim-primary", inferwatch_failover_to="sim-backup"})',
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
       .toBeGreaterThan(before);
     await expect
       .poll(() => value('max(inferwatch_gateway_circuit_state{inferwatch_provider_name="sim-primary"})'), {
@@ -184,7 +195,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     };
     await expect.poll(analyzed, { timeout: 30_000 }).toContain('InferwatchCircuitBreakerOpen');
     await expect
-      .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{status="firing"})'), {
+      .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{inferwatch_alert_status="firing"})'), {
         timeout: 20_000,
       })
       .toBeGreaterThan(0);

@@ -74,12 +74,15 @@ describe('failovers while a breaker is open', () => {
     // The counter and the request spans' events still have every request.
     const counted = (await gateway.telemetry.collectMetrics())
       .find((metric) => metric.descriptor.name === 'inferwatch.gateway.failovers')
-      ?.dataPoints.find((point) => point.attributes.reason === 'circuit_open')?.value;
+      ?.dataPoints.find((point) => point.attributes['inferwatch.reason'] === 'circuit_open')?.value;
     expect(counted).toBe(skipped);
     const spanEvents = gateway.telemetry
       .spans()
       .flatMap((span) => span.events)
-      .filter((event) => event.name === 'inferwatch.failover' && event.attributes?.reason === 'circuit_open');
+      .filter(
+        (event) =>
+          event.name === 'inferwatch.failover' && event.attributes?.['inferwatch.reason'] === 'circuit_open',
+      );
     expect(spanEvents).toHaveLength(skipped);
   });
 });
@@ -124,7 +127,9 @@ describe('circuit breaker in the request path (injected clock)', () => {
     const failovers = (await gateway.telemetry.collectMetrics()).find(
       (metric) => metric.descriptor.name === 'inferwatch.gateway.failovers',
     );
-    expect(failovers?.dataPoints.map((point) => [point.attributes.reason, point.value]).sort()).toEqual([
+    expect(
+      failovers?.dataPoints.map((point) => [point.attributes['inferwatch.reason'], point.value]).sort(),
+    ).toEqual([
       ['circuit_open', 1],
       ['server_error', 2],
     ]);
@@ -148,7 +153,10 @@ describe('circuit breaker in the request path (injected clock)', () => {
     );
     expect(
       changes?.dataPoints
-        .map((point) => `${point.attributes.from_state}>${point.attributes.to_state}`)
+        .map(
+          (point) =>
+            `${point.attributes['inferwatch.circuit.from_state']}>${point.attributes['inferwatch.circuit.to_state']}`,
+        )
         .sort(),
     ).toEqual(['closed>open', 'half_open>closed', 'open>half_open']);
   });
@@ -222,7 +230,7 @@ describe('retries, deadline and budget', () => {
       (metric) => metric.descriptor.name === 'inferwatch.gateway.retries',
     );
     expect(retries?.dataPoints[0]?.value).toBe(2);
-    expect(retries?.dataPoints[0]?.attributes.reason).toBe('rate_limited');
+    expect(retries?.dataPoints[0]?.attributes['inferwatch.reason']).toBe('rate_limited');
   });
 
   it('fails over at once when Retry-After is longer than maxDelayMs', async () => {

@@ -98,9 +98,9 @@ describe('gateway telemetry', () => {
     expect(transitions(firstTrace ?? null)).toEqual([
       expect.objectContaining({
         'inferwatch.target': 'primary/p-model',
-        from_state: 'closed',
-        to_state: 'open',
-        reason: '1 consecutive failures',
+        'inferwatch.circuit.from_state': 'closed',
+        'inferwatch.circuit.to_state': 'open',
+        'inferwatch.reason': '1 consecutive failures',
       }),
     ]);
     // The next one found it open and moved on: no transition of its own.
@@ -112,7 +112,7 @@ describe('gateway telemetry', () => {
     expect(trial.headers.get('x-inferwatch-provider')).toBe('primary');
     expect(
       transitions(trial.headers.get('x-inferwatch-trace-id')).map(
-        (event) => `${event['from_state']}>${event['to_state']}`,
+        (event) => `${event['inferwatch.circuit.from_state']}>${event['inferwatch.circuit.to_state']}`,
       ),
     ).toEqual(['open>half_open', 'half_open>closed']);
   });
@@ -147,7 +147,11 @@ describe('gateway telemetry', () => {
     expect(tokens).toEqual(expect.arrayContaining(['input', 'output']));
     const failovers = byName('inferwatch.gateway.failovers');
     expect(failovers?.dataPoints[0]).toMatchObject({
-      attributes: { from: 'primary', to: 'backup', reason: 'server_error' },
+      attributes: {
+        'inferwatch.failover.from': 'primary',
+        'inferwatch.failover.to': 'backup',
+        'inferwatch.reason': 'server_error',
+      },
       value: 2,
     });
     const requests = byName('inferwatch.gateway.requests');
@@ -155,14 +159,14 @@ describe('gateway telemetry', () => {
       expect.arrayContaining([
         {
           'gen_ai.request.model': 'chat',
-          outcome: 'success',
-          stream: 'false',
+          'inferwatch.outcome': 'success',
+          'inferwatch.stream': 'false',
           'inferwatch.client': 'anonymous',
         },
         {
           'gen_ai.request.model': 'chat',
-          outcome: 'success',
-          stream: 'true',
+          'inferwatch.outcome': 'success',
+          'inferwatch.stream': 'true',
           'inferwatch.client': 'anonymous',
         },
       ]),
