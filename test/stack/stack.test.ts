@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../required-tools.ts';
 import { binaryRequirements } from './binaries.ts';
-import { dashboardQueries } from './dashboard-queries.ts';
+import { dashboardAnnotations, dashboardQueries } from './dashboard-queries.ts';
 import { metricsPayload, postOtlp, spanPayload } from './otlp-json.ts';
 import { type Stack, startStack } from './stack.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
@@ -87,9 +87,14 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
     expect(buckets.map((labels) => labels.le).sort()).toEqual(['+Inf', '0.5', '10.24']);
   });
 
-  it('accepts every dashboard panel query as valid PromQL', async () => {
+  it('accepts every dashboard panel and annotation query as valid PromQL', async () => {
     for (const { file, panel, expr } of dashboardQueries()) {
       await expect(stack.prometheus.query(expr), `${file} / ${panel}`).resolves.toBeInstanceOf(Array);
+    }
+    for (const { file, name, expr } of dashboardAnnotations()) {
+      await expect(stack.prometheus.query(expr), `${file} / annotation ${name}`).resolves.toBeInstanceOf(
+        Array,
+      );
     }
   });
 
