@@ -18,7 +18,8 @@ export const providers: DashboardSpec = {
           width: 24,
           queries: [
             {
-              expr: `max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state{${pm}})`,
+              // 0 closed, 1 half-open, 2 open, from the one-series-per-state gauge.
+              expr: `max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="half_open", ${pm}}) + 2 * max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="open", ${pm}})`,
               legend: '{{inferwatch_provider_name}} / {{gen_ai_request_model}}',
             },
           ],

@@ -52,7 +52,8 @@ export const relatedQueries = {
   // How much each provider is being asked, to tell "one provider" from "every provider".
   attemptsByProvider: 'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total[5m]))',
   // 0 closed, 1 half-open, 2 open.
-  breakerState: 'max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state)',
+  breakerState:
+    'max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="half_open"}) + 2 * max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="open"})',
   // Failovers per second and why.
   failovers:
     'sum by (inferwatch_failover_from, inferwatch_failover_to, inferwatch_reason) (rate(inferwatch_gateway_failovers_total[5m]))',

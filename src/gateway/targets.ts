@@ -40,6 +40,7 @@ const MAX_TARGETS = 1_000;
 const OVERFLOW_MODEL = 'other';
 
 const stateValue = { closed: 0, half_open: 1, open: 2 } as const satisfies Record<BreakerState, number>;
+const breakerStates = Object.keys(stateValue) as BreakerState[];
 
 export interface TargetsOptions {
   config: Config;
@@ -83,12 +84,23 @@ export function createTargets({
   };
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
 
+  // One series per state, 1 on the current one: what Prometheus and OTel prefer for a state (sums and
+  // `== 1` selections work); the numeric gauge stays one release for existing dashboards.
+  const recordState = (labels: Attributes, current: BreakerState) => {
+    instruments.gatewayCircuitState.record(stateValue[current], labels);
+    for (const state of breakerStates)
+      instruments.gatewayCircuitStatus.record(state === current ? 1 : 0, {
+        ...labels,
+        [n.ATTR_BREAKER_STATE]: state,
+      });
+  };
+
   const onTransition = (target: Target) => (transition: Transition) => {
     const labels = {
       ...providerAttributes(target.provider).names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
     };
-    instruments.gatewayCircuitState.record(stateValue[transition.to], labels);
+    recordState(labels, transition.to);
     instruments.gatewayCircuitTransitions.record(1, {
       ...labels,
       [n.ATTR_BREAKER_FROM]: transition.from,
@@ -137,10 +149,10 @@ export function createTargets({
         probing: false,
       };
       states.set(target.key, state);
-      instruments.gatewayCircuitState.record(0, {
-        ...providerAttributes(target.provider).names,
-        [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-      });
+      recordState(
+        { ...providerAttributes(target.provider).names, [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model },
+        'closed',
+      );
     }
     return state;
   };

@@ -126,8 +126,17 @@ export const instrumentDefinitions = {
     kind: 'gauge',
     // Not '1': the Collector's Prometheus translation appends `_ratio` to unit-1 gauges.
     unit: '{state}',
-    description: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
+    description:
+      'Deprecated (removed in the next release; use inferwatch.gateway.circuit.status): circuit breaker state per target, 0 closed, 1 half-open, 2 open',
     attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL],
+  },
+  gatewayCircuitStatus: {
+    name: n.METRIC_GATEWAY_CIRCUIT_STATUS,
+    kind: 'gauge',
+    unit: '{state}',
+    description:
+      'Circuit breaker state per target: 1 on the series of the state it is in (inferwatch.circuit.state closed, half_open or open), 0 on the other two',
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_BREAKER_STATE],
   },
   gatewayCircuitTransitions: {
     name: n.METRIC_GATEWAY_CIRCUIT_TRANSITIONS,

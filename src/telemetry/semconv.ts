@@ -44,6 +44,7 @@ export const ATTR_FAILOVER_FROM = 'inferwatch.failover.from';
 export const ATTR_FAILOVER_TO = 'inferwatch.failover.to';
 export const ATTR_REASON = 'inferwatch.reason';
 export const ATTR_RATE_LIMIT_BUCKET = 'inferwatch.rate_limit.bucket'; // client (its own window) | shared (past rateLimit.maxClients)
+export const ATTR_BREAKER_STATE = 'inferwatch.circuit.state'; // closed | half_open | open
 export const ATTR_BREAKER_FROM = 'inferwatch.circuit.from_state';
 export const ATTR_BREAKER_TO = 'inferwatch.circuit.to_state';
 export const ATTR_PROBE_TARGET = 'inferwatch.probe.target';
@@ -92,7 +93,10 @@ export const METRIC_GATEWAY_OVERHEAD = 'inferwatch.gateway.overhead'; // inferwa
 export const METRIC_GATEWAY_ATTEMPTS = 'inferwatch.gateway.attempts'; // inferwatch_gateway_attempts_total
 export const METRIC_GATEWAY_RETRIES = 'inferwatch.gateway.retries'; // inferwatch_gateway_retries_total
 export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // inferwatch_gateway_failovers_total
-export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state (0 closed, 1 half-open, 2 open)
+/** Deprecated, kept one release beside METRIC_GATEWAY_CIRCUIT_STATUS: one number per state (0 closed, 1 half-open, 2 open). */
+export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state
+/** 1 for the state a breaker is in, 0 for the others, one series per inferwatch.circuit.state. */
+export const METRIC_GATEWAY_CIRCUIT_STATUS = 'inferwatch.gateway.circuit.status'; // inferwatch_gateway_circuit_status
 export const METRIC_GATEWAY_CIRCUIT_TRANSITIONS = 'inferwatch.gateway.circuit.transitions'; // inferwatch_gateway_circuit_transitions_total
 export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total
 export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds

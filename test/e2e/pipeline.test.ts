@@ -128,6 +128,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
       'inferwatch_gateway_requests_total',
       'inferwatch_gateway_attempts_total',
       'inferwatch_gateway_circuit_state',
+      'inferwatch_gateway_circuit_status',
       'gen_ai_client_operation_duration_seconds_bucket',
       'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
       'gen_ai_client_token_usage_bucket',
@@ -174,10 +175,20 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
       )
       .toBeGreaterThan(before);
     await expect
-      .poll(() => value('max(inferwatch_gateway_circuit_state{inferwatch_provider_name="sim-primary"})'), {
-        timeout: 30_000,
-      })
-      .toBe(2);
+      .poll(
+        () =>
+          value(
+            'max(inferwatch_gateway_circuit_status{inferwatch_provider_name="sim-primary", inferwatch_circuit_state="open"})',
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(1);
+    // The deprecated numeric gauge still says so, for one release.
+    expect(await value('max(inferwatch_gateway_circuit_state{inferwatch_provider_name="sim-primary"})')).toBe(
+      2,
+    );
     // Clients kept being served through the backup.
     expect(traffic?.statuses.get(200)).toBeGreaterThan(0);
   });

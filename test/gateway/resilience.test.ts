@@ -148,6 +148,15 @@ describe('circuit breaker in the request path (injected clock)', () => {
     expect(
       state?.dataPoints.find((point) => point.attributes['inferwatch.provider.name'] === 'primary')?.value,
     ).toBe(0);
+    // One series per state, 1 on the current one.
+    const status = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.status');
+    expect(
+      Object.fromEntries(
+        (status?.dataPoints ?? [])
+          .filter((point) => point.attributes['inferwatch.provider.name'] === 'primary')
+          .map((point) => [point.attributes['inferwatch.circuit.state'], point.value]),
+      ),
+    ).toEqual({ closed: 1, half_open: 0, open: 0 });
     const changes = metrics.find(
       (metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.transitions',
     );

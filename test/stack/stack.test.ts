@@ -138,11 +138,15 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
         'metrics',
         metricsPayload(resource, [
           {
-            name: 'inferwatch.gateway.circuit.state',
+            name: 'inferwatch.gateway.circuit.status',
             unit: '{state}',
             kind: 'gauge',
-            value: 2,
-            attributes: { 'inferwatch.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
+            value: 1,
+            attributes: {
+              'inferwatch.provider.name': 'sim-primary',
+              'gen_ai.request.model': 'sim-small',
+              'inferwatch.circuit.state': 'open',
+            },
           },
         ]),
       );
