@@ -72,6 +72,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     attempt: input.attempt,
     stream,
     input: input.body.messages,
+    body: input.body,
   });
   const tally = emptyTally();
   const gapLabels = {

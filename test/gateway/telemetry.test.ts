@@ -177,6 +177,35 @@ describe('gateway telemetry', () => {
     expect(states).toEqual([0, 0]);
   });
 
+  it("puts the client's sampling parameters on the client span, and gen_ai.request.stream only when true", async () => {
+    const { gateway } = await setup();
+    await gateway.post(
+      '/v1/chat/completions',
+      chatBody('chat', { max_tokens: 50, temperature: 0.2, top_p: 0.9, seed: 7 }),
+    );
+    const [client] = gateway.telemetry.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(client?.attributes).toMatchObject({
+      'gen_ai.request.max_tokens': 50,
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.seed': 7,
+    });
+    expect(client?.attributes).not.toHaveProperty('gen_ai.request.stream');
+    gateway.telemetry.reset();
+    await sseData(
+      await gateway.post(
+        '/v1/chat/completions',
+        chatBody('chat', { stream: true, max_completion_tokens: 20, max_tokens: 99, seed: 'not a number' }),
+      ),
+    );
+    const [streamed] = gateway.telemetry.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(streamed?.attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.request.max_tokens': 20,
+    });
+    expect(streamed?.attributes).not.toHaveProperty('gen_ai.request.seed');
+  });
+
   it('records prompts and completions only when captureContent is on', async () => {
     const { gateway } = await setup({ captureContent: true });
     await gateway.post('/v1/chat/completions', chatBody('chat'));
