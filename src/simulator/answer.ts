@@ -21,10 +21,10 @@ export interface Answer {
   tokens: string[];
   promptTokens: number;
   finishReason: 'stop' | 'length';
+  /** The stop sequence that ended the answer early, when one did (Anthropic reports which). */
+  stopSequence?: string | undefined;
   includeUsage: boolean;
 }
-
-const fingerprint = 'fp_inferwatch_sim';
 
 /** Resolves true after `ms`, or false as soon as the client has gone away. */
 export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -60,19 +60,10 @@ export function hang(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-const interval = (plan: AnswerPlan) =>
+export const interval = (plan: AnswerPlan) =>
   plan.tokensPerSecond > 0 && Number.isFinite(plan.tokensPerSecond) ? 1000 / plan.tokensPerSecond : 0;
 
-const usage = (answer: Answer) => ({
-  prompt_tokens: answer.promptTokens,
-  completion_tokens: answer.tokens.length,
-  total_tokens: answer.promptTokens + answer.tokens.length,
-});
-
-/** The one tool call a `tool-call` answer carries instead of text. */
-const toolCall = { id: 'call_sim1', type: 'function', function: { name: 'lookup', arguments: '{}' } };
-
-/** After [DONE]: the response ends at once, after a linger, or never (keep-alive comments until cut off). */
+/** After the end marker: the response ends at once, after a linger, or never (keep-alive comments until cut off). */
 async function endAfterDone(exchange: Exchange, plan: AnswerPlan): Promise<void> {
   const { res, signal } = exchange;
   const after = plan.afterDone;
@@ -84,8 +75,33 @@ async function endAfterDone(exchange: Exchange, plan: AnswerPlan): Promise<void>
   res.end();
 }
 
-/** SSE exactly as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, usage, [DONE]. */
-export async function streamAnswer(exchange: Exchange, answer: Answer, plan: AnswerPlan): Promise<void> {
+/**
+ * How one wire format writes a streamed answer: the runner decides when (timing and faults), the wire
+ * what the bytes are. OpenAI chat, text completions, the Responses API and Anthropic's Messages API each
+ * have one (wire/), so every fault behaves the same in every format.
+ */
+export interface StreamWire {
+  /** Everything before the first token: a role chunk, message_start, response.created. */
+  open(): void;
+  /** One token of content; false when the connection's buffer is full. */
+  token(text: string): boolean;
+  /** A line that is not valid JSON. */
+  malformed(): void;
+  /** The in-band error event that ends a stream that failed mid-generation (the response ends with it). */
+  errorEvent(): void;
+  /** The finish: finish_reason and usage, message_delta, the completed output. */
+  finish(): void;
+  /** The stream's end marker: [DONE], message_stop, response.completed. */
+  terminate(): void;
+}
+
+/** Writes a streamed answer through `wire`, with the plan's timing and faults applied. */
+export async function runStream(
+  exchange: Exchange,
+  answer: Answer,
+  plan: AnswerPlan,
+  wire: StreamWire,
+): Promise<void> {
   const { res, signal } = exchange;
   // No `connection` header: HTTP/1.1 keeps the connection alive by default, and HTTP/2 forbids the header.
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
@@ -93,92 +109,46 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
   // HTTP/2's compatibility response sends its headers in writeHead and has no flushHeaders.
   if (typeof res.flushHeaders === 'function') res.flushHeaders();
   if (plan.cutAfterHeaders) return exchange.cut();
-  const base = {
-    id: answer.id,
-    object: 'chat.completion.chunk',
-    created: answer.created,
-    model: answer.model,
-  };
-  const extra = answer.includeUsage ? { usage: null } : {};
-  const send = (delta: object, finishReason: string | null = null) =>
-    res.write(
-      `data: ${JSON.stringify({ ...base, system_fingerprint: fingerprint, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...extra })}\n\n`,
-    );
-  const malformed = () => res.write('data: {"id":"chatcmpl-sim","choices":[{"delta":{"content":\n\n');
   const malformedAfter = plan.malformed ? 1 : plan.malformedAfter;
 
   if (!(await pause(plan.ttftMs, signal))) return;
-  if (plan.azurePreamble) {
-    const filter = { prompt_index: 0, content_filter_results: {} };
-    res.write(
-      `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter] })}\n\n`,
-    );
-  }
-  if (plan.shape !== 'no-choices') send({ role: 'assistant', content: '', refusal: null });
-  if (plan.shape === 'tool-call') send({ tool_calls: [{ index: 0, ...toolCall }] });
+  wire.open();
   // At 0, or when the answer is too short to reach the count, the broken line comes before any content.
   if (malformedAfter !== undefined && (malformedAfter === 0 || answer.tokens.length < malformedAfter))
-    malformed();
+    wire.malformed();
   const step = interval(plan);
   for (let sent = 0; sent <= answer.tokens.length; sent++) {
     if (plan.cutAfter !== undefined && sent >= plan.cutAfter) return exchange.cut();
     if (plan.stallAfter !== undefined && sent >= plan.stallAfter) return hang(signal);
     if (plan.errorEventAfter !== undefined && sent >= plan.errorEventAfter) {
-      // How providers fail mid-generation: an error object where the next chunk would be, then the end.
-      const error = {
-        message:
-          'The server had an error while processing your request: worker gpu-17.internal crashed (simulated).',
-        type: 'server_error',
-        code: 'server_error',
-      };
-      res.end(`data: ${JSON.stringify({ error })}\n\n`);
+      // How providers fail mid-generation: an error event where the next chunk would be, then the end.
+      wire.errorEvent();
+      res.end();
       return;
     }
     if (sent === answer.tokens.length) break;
     if (sent > 0 && !(await pause(step, signal))) return;
     // Like a well-behaved server, a full connection is waited for rather than buffered without bound.
-    if (!send({ content: answer.tokens[sent] }) && !(await drained(res, signal))) return;
-    if (malformedAfter !== undefined && malformedAfter > 0 && sent + 1 === malformedAfter) malformed();
+    if (!wire.token(answer.tokens[sent] ?? '') && !(await drained(res, signal))) return;
+    if (malformedAfter !== undefined && malformedAfter > 0 && sent + 1 === malformedAfter) wire.malformed();
   }
-  if (plan.ending !== 'no-done-cut' && plan.shape !== 'no-choices') {
-    send({}, finishReason(answer, plan));
-    if (answer.includeUsage) {
-      res.write(
-        `data: ${JSON.stringify({ ...base, system_fingerprint: fingerprint, choices: [], usage: usage(answer) })}\n\n`,
-      );
-    }
+  if (plan.ending !== 'no-done-cut' && plan.shape !== 'no-choices') wire.finish();
+  if (plan.ending === 'done') {
+    wire.terminate();
+    return endAfterDone(exchange, plan);
   }
-  if (plan.ending === 'done') res.write('data: [DONE]\n\n');
-  if (plan.ending === 'done') return endAfterDone(exchange, plan);
   res.end();
 }
 
-const finishReason = (answer: Answer, plan: AnswerPlan) =>
-  plan.shape === 'tool-call' ? 'tool_calls' : plan.shape === 'empty-length' ? 'length' : answer.finishReason;
-
-/** The `choices` of a JSON answer, by the plan's shape. */
-function choices(answer: Answer, plan: AnswerPlan) {
-  if (plan.shape === 'no-choices') return [];
-  const message =
-    plan.shape === 'tool-call'
-      ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null }
-      : { role: 'assistant', content: answer.tokens.join(''), refusal: null };
-  return [{ index: 0, message, logprobs: null, finish_reason: finishReason(answer, plan) }];
-}
-
-/** A `chat.completion` object after the whole generation time (ttft + tokens at the token rate). */
-export async function sendAnswer(exchange: Exchange, answer: Answer, plan: AnswerPlan): Promise<void> {
+/** A JSON answer (already serialised) after the whole generation time, with the plan's body faults. */
+export async function sendBody(
+  exchange: Exchange,
+  body: string,
+  tokens: number,
+  plan: AnswerPlan,
+): Promise<void> {
   const { res, signal } = exchange;
-  if (!(await pause(plan.ttftMs + answer.tokens.length * interval(plan), signal))) return;
-  const body = JSON.stringify({
-    id: answer.id,
-    object: 'chat.completion',
-    created: answer.created,
-    model: answer.model,
-    system_fingerprint: fingerprint,
-    choices: choices(answer, plan),
-    usage: usage(answer),
-  });
+  if (!(await pause(plan.ttftMs + tokens * interval(plan), signal))) return;
   const broken = plan.cutAfter !== undefined || plan.stallAfter !== undefined;
   if (plan.malformed || plan.malformedAfter !== undefined) {
     res.writeHead(200, { 'content-type': 'application/json' });

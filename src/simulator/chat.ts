@@ -1,24 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import { errorBody, HttpError, presentedToken, readJsonBody } from '../http/index.ts';
-import { type Answer, type Exchange, hang, pause, sendAnswer, streamAnswer } from './answer.ts';
-import {
-  type AnswerPlan,
-  type Apply,
-  applyFaults,
-  lookup,
-  type Plan,
-  parseModel,
-  upstreamError,
-} from './faults.ts';
+import { errorBody, type HttpError } from '../http/index.ts';
+import { type Exchange, hang, pause } from './answer.ts';
+import type { AnswerPlan, Plan } from './faults.ts';
 import type { Instance } from './instances.ts';
-import {
-  type ChatRequest,
-  composeReply,
-  countPromptTokens,
-  tokenize,
-  validateChatRequest,
-} from './replies.ts';
+import type { ChatRequest } from './replies.ts';
 import { activeMode, runtimePlan } from './runtime-faults.ts';
 
 export interface ChatDeps {
@@ -36,8 +22,6 @@ export interface ChatDeps {
   /** Scripted content: a reply for this request, or undefined for the deterministic default. */
   reply?: ((request: ChatRequest) => string | undefined) | undefined;
 }
-
-const bodyLimit = 4 * 1024 * 1024;
 
 /**
  * The chat and models routes use only what HTTP/1.1 (node:http, express) and HTTP/2 (node:http2's
@@ -68,7 +52,7 @@ export function sendError(res: SimResponse, error: HttpError): void {
 
 const credentials = new Set(['authorization', 'api-key', 'x-api-key', 'cookie']);
 
-function recordHeaders(headers: SimRequest['headers']): Record<string, string> {
+export function recordHeaders(headers: SimRequest['headers']): Record<string, string> {
   const recorded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -103,7 +87,7 @@ function speakAnotherProtocol(exchange: Exchange): void {
 }
 
 /** Tracks one response: stats on close, abort detection, and a cut that is not counted as an abort. */
-function openExchange(instance: Instance, res: SimResponse, open: Set<() => void>): Exchange {
+export function openExchange(instance: Instance, res: SimResponse, open: Set<() => void>): Exchange {
   const controller = new AbortController();
   let cutOnPurpose = false;
   const cut = (farewell?: string) => {
@@ -136,78 +120,17 @@ export function decide(instance: Instance, deps: ChatDeps): Plan {
   return runtimePlan(instance.faults, base, mode);
 }
 
-/** Executes the plans that are not answers; returns false when the caller should answer. */
-export async function failIfPlanned(plan: Plan, exchange: Exchange): Promise<boolean> {
-  if (plan.kind === 'error') sendError(exchange.res, plan.error);
+/** Executes the plans that are not answers (errors in the format's shape); false when the caller should answer. */
+export async function failIfPlanned(
+  plan: Plan,
+  exchange: Exchange,
+  send: (res: SimResponse, error: HttpError) => void = sendError,
+): Promise<boolean> {
+  if (plan.kind === 'error') send(exchange.res, plan.error);
   else if (plan.kind === 'reset') exchange.cut();
   else if (plan.kind === 'silence') await hang(exchange.signal);
   else if (plan.kind === 'not-http') speakAnotherProtocol(exchange);
   return plan.kind !== 'answer';
-}
-
-export async function handleChat(instance: Instance, req: SimRequest, res: SimResponse, deps: ChatDeps) {
-  const exchange = openExchange(instance, res, deps.open);
-  const id = deps.nextId();
-  // OpenAI sends one on every response; SDKs expose it as `_request_id`.
-  res.setHeader('x-request-id', `req_${id}`);
-  let body: unknown;
-  try {
-    body = await readJsonBody(req, bodyLimit);
-  } catch (error) {
-    // Anything but an HttpError means the upload broke off: the client is gone, close() counts it.
-    if (error instanceof HttpError) sendError(res, error);
-    return;
-  }
-  instance.lastRequest = {
-    at: deps.now(),
-    body,
-    headers: recordHeaders(req.headers),
-    httpVersion: req.httpVersion,
-  };
-  const validated = validateChatRequest(body);
-  if (!validated.ok) return sendError(res, validated.error);
-  const { request } = validated;
-  if (request.stream) instance.stats.streams++;
-  const model = parseModel(request.model);
-  if (!model.ok) return sendError(res, model.error);
-  const { apiKey } = instance.faults;
-  if (apiKey !== undefined && req.headers.authorization !== undefined) {
-    if (presentedToken(req.headers) !== apiKey) return sendError(res, upstreamError.auth());
-  }
-  const runtime = decide(instance, deps);
-  if (!(await pause(instance.faults.latencyMs ?? 0, exchange.signal))) return;
-  // A provider that is down fails whatever the model; one that is up rejects a model it does not serve.
-  if (runtime.kind === 'answer' && !deps.models.has(model.baseModel))
-    return sendError(res, upstreamError.modelNotFound(model.baseModel));
-  const always = (instance.faults.modelFaults ?? []).flatMap((kind) => lookup(kind) ?? []) as Apply[];
-  const plan = runtime.kind === 'answer' ? applyFaults([...always, ...model.faults], runtime) : runtime;
-  if (await failIfPlanned(plan, exchange)) return;
-  if (plan.kind !== 'answer') return;
-  if (plan.streamOptions === 'reject' && request.hasStreamOptions) {
-    return sendError(res, upstreamError.unknownStreamOptions());
-  }
-
-  const reply = plan.empty
-    ? ''
-    : (deps.reply?.(request) ??
-      composeReply(request, {
-        baseModel: model.baseModel,
-        defaultReply: deps.defaultReply,
-        ignoreInstruction: plan.wrongAnswer === true,
-      }));
-  // A flood is content enough to outrun any reader: 1,000 characters per chunk.
-  const tokens = plan.floodKib === undefined ? tokenize(reply) : Array(plan.floodKib).fill('x'.repeat(1000));
-  const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
-  const answer: Answer = {
-    id: `chatcmpl-${id}`,
-    created: Math.floor(deps.now() / 1000),
-    model: request.model,
-    tokens: truncated ? tokens.slice(0, request.maxTokens) : tokens,
-    promptTokens: countPromptTokens(request.messages),
-    finishReason: truncated ? 'length' : 'stop',
-    includeUsage: request.includeUsage && plan.streamOptions !== 'ignore',
-  };
-  await (request.stream ? streamAnswer : sendAnswer)(exchange, answer, plan);
 }
 
 /** `GET /v1/models`: the OpenAI list shape; runtime outages apply, model-name faults cannot. */

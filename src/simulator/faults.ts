@@ -48,6 +48,8 @@ export interface AnswerPlan {
    * servers that predate it do, or ignores it and never sends usage.
    */
   streamOptions?: StreamOptionsHandling;
+  /** The provider's output filter stopped the answer: 200 with finish_reason content_filter (Azure). */
+  contentFiltered?: boolean;
 }
 
 export type StreamOptionsHandling = 'honour' | 'reject' | 'ignore';
@@ -113,6 +115,8 @@ export const upstreamError = {
       type: 'invalid_request_error',
       code: 'unknown_parameter',
     }),
+  /** A client-side status with a message of its own. */
+  status: (status: number, message: string) => new HttpError(status, message, { code: 'invalid_request' }),
   byStatus: (status: number, retryAfterSeconds?: number): HttpError =>
     status === 429
       ? upstreamError.rateLimited(retryAfterSeconds)
@@ -135,6 +139,20 @@ const fixedFaults: Record<string, Apply> = {
   '502': () => ({ kind: 'error', error: upstreamError.server(502) }),
   '503': () => ({ kind: 'error', error: upstreamError.server(503) }),
   overloaded: () => ({ kind: 'error', error: upstreamError.overloaded() }),
+  // Statuses of the Anthropic error classes (billing, too large, timeout, overloaded) in any format.
+  '402': () => ({
+    kind: 'error',
+    error: upstreamError.status(402, 'Your credit balance is too low (simulated).'),
+  }),
+  '413': () => ({
+    kind: 'error',
+    error: upstreamError.status(413, 'Request exceeds the maximum size (simulated).'),
+  }),
+  '504': () => ({ kind: 'error', error: upstreamError.server(504) }),
+  '529': () => ({
+    kind: 'error',
+    error: new HttpError(529, 'Overloaded (simulated).', { type: 'server_error', code: 'overloaded' }),
+  }),
   reset: () => ({ kind: 'reset' }),
   silence: () => ({ kind: 'silence' }),
   'not-http': () => ({ kind: 'not-http' }),
@@ -149,6 +167,8 @@ const fixedFaults: Record<string, Apply> = {
       { code: 'context_length_exceeded', param: 'messages' },
     ),
   }),
+  // The provider's output filter stopped the answer: a 200 with finish_reason content_filter (Azure).
+  'content-filtered': (plan) => answer(plan, { contentFiltered: true }),
   'content-filter': () => ({
     kind: 'error',
     error: new HttpError(400, 'The response was filtered due to the content management policy (simulated).', {

@@ -34,6 +34,8 @@ export interface Instance {
   /** When the faults were set: outage windows and flapping count from here. */
   since: number;
   stats: SimulatorStats;
+  /** Responses this instance stored (Responses API), by id: what `previous_response_id` may name. */
+  responses: Map<string, string>;
 }
 
 const emptyStats = (): SimulatorStats => ({
@@ -66,7 +68,14 @@ export function createInstanceTable(now: () => number): InstanceTable {
     if (existing) return existing;
     if (!validName.test(name)) throw notFound(`Invalid simulator instance name "${name}".`);
     if (instances.size >= maxInstances) throw notFound(`Too many simulator instances (${maxInstances}).`);
-    const created: Instance = { name, lastRequest: undefined, faults: {}, since: now(), stats: emptyStats() };
+    const created: Instance = {
+      name,
+      lastRequest: undefined,
+      faults: {},
+      since: now(),
+      stats: emptyStats(),
+      responses: new Map(),
+    };
     instances.set(name, created);
     return created;
   };

@@ -1,16 +1,12 @@
 import express from 'express';
 import { createErrorRenderer, HttpError, notFound, requireApiKey } from '../http/index.ts';
 import { createAdminRouter } from './admin.ts';
-import {
-  type ChatDeps,
-  handleChat,
-  handleModels,
-  type SimRequest,
-  type SimResponse,
-  sendError,
-} from './chat.ts';
+import { type ChatDeps, handleModels, type SimRequest, type SimResponse, sendError } from './chat.ts';
+import { chatFormat } from './formats.ts';
+import { handleGeneration } from './generate.ts';
 import { createInstanceTable, type RecordedRequest, type SimulatorStats } from './instances.ts';
 import { type ChatRequest, defaultReplyText, simulatedModels } from './replies.ts';
+import { addProviderRoutes } from './routes.ts';
 import type { RuntimeFaults } from './runtime-faults.ts';
 
 export interface SimulatorOptions {
@@ -37,7 +33,10 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator {
-  /** `/v1/...` (instance "default"), `/:instance/v1/...` and `/_sim/...`; mount it anywhere. */
+  /**
+   * `/v1/...` (instance "default"), `/:instance/v1/...` and `/_sim/...`, plus Azure OpenAI's `/openai/...`
+   * paths with and without an instance; mount it anywhere.
+   */
   router: express.Router;
   /** A standalone app with the same routes, a 404 and OpenAI-shaped errors; it never listens itself. */
   app: express.Express;
@@ -87,15 +86,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     requireApiKey({ keys: options.controlKeys ?? [], publicPaths: [] }),
     createAdminRouter(instances),
   );
-  router.get('/v1/models', (_req, res) => handleModels(instances.get(defaultInstance), res, deps));
-  router.post('/v1/chat/completions', (req, res) =>
-    handleChat(instances.get(defaultInstance), req, res, deps),
-  );
-  router.get('/:instance/v1/models', (req, res) =>
-    handleModels(instances.get(name(req.params.instance)), res, deps),
-  );
-  router.post('/:instance/v1/chat/completions', (req, res) =>
-    handleChat(instances.get(name(req.params.instance)), req, res, deps),
+  addProviderRoutes(router, deps, (req) =>
+    instances.get(req.params.instance === undefined ? defaultInstance : name(req.params.instance)),
   );
 
   const app = express();
@@ -120,7 +112,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (!match || req.method !== route) return false;
       try {
         const instance = instances.get(match[1] ?? defaultInstance);
-        void (route === 'POST' ? handleChat(instance, req, res, deps) : handleModels(instance, res, deps));
+        void (route === 'POST'
+          ? handleGeneration(instance, req, res, deps, chatFormat)
+          : handleModels(instance, res, deps));
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
         sendError(res, error);
