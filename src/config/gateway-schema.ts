@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  anthropicOptionsSchema,
+  azureOptionsSchema,
+  checkProviderType,
+  operations,
+  providerTypes,
+  withDefaultBaseURL,
+} from './provider-types.ts';
 
 /** Per-provider timeouts. Separate phases because a slow first token and a stalled stream are different failures. */
 export const timeoutsSchema = z
@@ -38,56 +46,73 @@ export const genAiProviderNameSchema = z
     'lowercase letters, digits, "_" and "." (a well-known value such as openai)',
   );
 
-export const providerSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9_.-]{0,62}$/,
-      'lowercase letters, digits, "-", "_", "." (it becomes a metric label)',
-    )
-    .describe('Unique provider name; used in routes, metrics and headers'),
-  type: z
-    .enum(['openai'])
-    .default('openai')
-    .describe('Wire protocol; "openai" covers OpenAI, Ollama, vLLM, OXLO and any compatible base URL'),
-  baseURL: z.url().describe('Base URL including the version path, e.g. https://api.openai.com/v1'),
-  genAiProviderName: genAiProviderNameSchema
-    .optional()
-    .describe(
-      'gen_ai.provider.name on spans and metrics (openai, azure.ai.openai, anthropic, groq, mistral_ai, ...); unset: the service of a well-known baseURL host, else the API type speaks ("openai")',
-    ),
-  apiKey: z.string().optional().describe('Bearer token sent upstream; use ${ENV} interpolation'),
-  headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent upstream'),
-  models: z
-    .record(z.string(), z.string())
-    .default({})
-    .describe('Client model name → upstream model name, applied when a route target does not set a model'),
-  timeouts: timeoutsSchema,
-  maxConnections: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe(
-      "At most this many requests to this provider at once (over HTTP/1.1, one connection each); more wait in a queue that counts against retry.deadlineMs and shows in inferwatch.gateway.pool.wait and /api/providers. Unset = no cap, like Node's own HTTP agent",
-    ),
-  http2: z
-    .boolean()
-    .default(false)
-    .describe(
-      'Speak HTTP/2 to this provider: over https negotiated by ALPN (HTTP/1.1 when the server does not offer h2), over http as h2c with prior knowledge (the upstream must speak it)',
-    ),
-  pricing: z
-    .record(z.string().min(1), priceSchema)
-    .default({})
-    .describe(
-      'Upstream model → { inputPerMillion, outputPerMillion, cachedInputPerMillion } in USD per million tokens (cached input defaults to the input price), for inferwatch.gateway.cost.usd. Nothing is built in: unpriced models report tokens only',
-    ),
-  healthCheck: z
-    .enum(['models', 'completion', 'none'])
-    .default('models')
-    .describe('Half-open trial: GET /models, a 1-token completion, or let real traffic decide'),
-});
+export const providerSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+        'lowercase letters, digits, "-", "_", "." (it becomes a metric label)',
+      )
+      .describe('Unique provider name; used in routes, metrics and headers'),
+    type: z
+      .enum(providerTypes)
+      .default('openai')
+      .describe(
+        'Wire protocol: "openai" (OpenAI, Ollama, vLLM, OXLO, Gemini and any OpenAI-compatible base URL), "anthropic" (the Messages API, translated), "azure_openai" (Azure OpenAI deployments or its v1 API)',
+      ),
+    baseURL: z
+      .url()
+      .optional()
+      .describe(
+        'openai: the base including the version path (https://api.openai.com/v1); anthropic: without it (default https://api.anthropic.com); azure_openai: the resource endpoint (https://NAME.openai.azure.com)',
+      ),
+    genAiProviderName: genAiProviderNameSchema
+      .optional()
+      .describe(
+        'gen_ai.provider.name on spans and metrics (openai, azure.ai.openai, anthropic, groq, mistral_ai, ...); unset: the service of a well-known baseURL host, else the vendor of the API the type speaks (openai, anthropic, azure.ai.openai)',
+      ),
+    apiKey: z
+      .string()
+      .optional()
+      .describe(
+        'Sent upstream as Bearer (openai), x-api-key (anthropic) or api-key (azure_openai); use ${ENV} interpolation',
+      ),
+    anthropic: anthropicOptionsSchema.optional().describe('type anthropic only'),
+    azure: azureOptionsSchema.optional().describe('type azure_openai only'),
+    headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent upstream'),
+    models: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Client model name → upstream model name, applied when a route target does not set a model'),
+    timeouts: timeoutsSchema,
+    maxConnections: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "At most this many requests to this provider at once (over HTTP/1.1, one connection each); more wait in a queue that counts against retry.deadlineMs and shows in inferwatch.gateway.pool.wait and /api/providers. Unset = no cap, like Node's own HTTP agent",
+      ),
+    http2: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Speak HTTP/2 to this provider: over https negotiated by ALPN (HTTP/1.1 when the server does not offer h2), over http as h2c with prior knowledge (the upstream must speak it)',
+      ),
+    pricing: z
+      .record(z.string().min(1), priceSchema)
+      .default({})
+      .describe(
+        'Upstream model → { inputPerMillion, outputPerMillion, cachedInputPerMillion } in USD per million tokens (cached input defaults to the input price), for inferwatch.gateway.cost.usd. Nothing is built in: unpriced models report tokens only',
+      ),
+    healthCheck: z
+      .enum(['models', 'completion', 'none'])
+      .default('models')
+      .describe('Half-open trial: GET /models, a 1-token completion, or let real traffic decide'),
+  })
+  .superRefine(checkProviderType)
+  .transform(withDefaultBaseURL);
 
 export const routeTargetSchema = z.strictObject({
   provider: z.string().describe('A provider name from providers[]'),
@@ -104,6 +129,13 @@ export const routeTargetSchema = z.strictObject({
       'Lower runs first; defaults to the position in targets[] (an ordered chain). Equal priorities are load-balanced by weight',
     ),
   weight: z.number().positive().default(1).describe('Relative share among targets of equal priority'),
+  operations: z
+    .array(z.enum(operations))
+    .min(1)
+    .optional()
+    .describe(
+      "What this target serves (chat, embeddings, completions, responses); unset = everything its provider's type can carry. A request for an operation no target of the route serves answers 404",
+    ),
 });
 
 export const routeSchema = z.strictObject({

@@ -150,7 +150,7 @@ describe('loadConfig', () => {
         'server.hots: unknown key (did you mean "host"?)',
         'providers.0.baseUrl: unknown key (did you mean "baseURL"?)',
         'providers.0.apikey: unknown key (did you mean "apiKey"?)',
-        'providers.0.baseURL: required (a string) but missing',
+        'providers.0.baseURL: required (a URL) but missing: type openai has no default base URL',
       ]),
     );
   });

@@ -30,9 +30,11 @@ export const defaultBaseURLs: Partial<Record<ProviderType, string>> = {
 export const anthropicOptionsSchema = z.strictObject({
   version: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a dated API version such as 2023-06-01')
-    .default('2023-06-01')
-    .describe('The anthropic-version header sent with every request'),
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a dated API version such as 2026-10-21')
+    .default('2026-10-21')
+    .describe(
+      'The anthropic-version header. From 2026-10-21 the Messages API has no temperature, top_p or top_k, so they are left out of the translated request; 2023-06-01 sends them (models before Claude 4.7 accept them)',
+    ),
   defaultMaxTokens: z
     .number()
     .int()

@@ -8,6 +8,8 @@ import type { ProviderConfig } from './openai.ts';
  */
 export const genAiProviderByType = {
   openai: 'openai',
+  anthropic: 'anthropic',
+  azure_openai: 'azure.ai.openai',
 } as const satisfies Record<ProviderConfig['type'], string>;
 
 /**

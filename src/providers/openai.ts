@@ -17,6 +17,11 @@ export interface ProviderOptions {
   maxResponseBytes?: number;
   /** A request had to wait for a slot while none was waiting before: the cap (`maxConnections`) bites. */
   onQueueStart?: (snapshot: SlotSnapshot & { provider: string }) => void;
+  /**
+   * Where an OpenAI path (`/chat/completions`, `/models`) goes for this call's body; by default under the
+   * base URL's path. Azure OpenAI puts the deployment and the API version into it.
+   */
+  resolvePath?: (path: string, body: Record<string, unknown>) => string;
 }
 
 /** How long an upstream that rejected `stream_options` is not asked again (it may be upgraded meanwhile). */
@@ -45,6 +50,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
   const { now = Date.now, maxResponseBytes = 16 * 1024 * 1024, onQueueStart } = options;
   const base = new URL(config.baseURL);
   const basePath = base.pathname.replace(/\/+$/, '');
+  const { resolvePath = (path: string) => `${basePath}${path}` } = options;
   const { firstTokenMs, idleMs, totalMs } = config.timeouts;
   const pool = createPool(base, config);
   const slots = createRequestSlots({
@@ -81,7 +87,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     const started = now();
     try {
       const response = await pool.request({
-        path: `${basePath}${path}`,
+        path: resolvePath(path, call.body),
         method: (call.method ?? 'POST') as 'POST',
         headers: {
           ...fixedHeaders,

@@ -1,3 +1,5 @@
+import { createAnthropicProvider } from './anthropic/provider.ts';
+import { createAzureOpenAIProvider } from './azure/provider.ts';
 import { createOpenAIProvider, type ProviderConfig, type ProviderOptions } from './openai.ts';
 import type { Provider } from './types.ts';
 
@@ -8,7 +10,9 @@ export type ProviderFactory = (config: ProviderConfig, options?: ProviderOptions
  * row here (plus the value in the config schema's enum).
  */
 export const providerFactories = {
-  openai: createOpenAIProvider, // OpenAI, Ollama /v1, vLLM, OXLO, any OpenAI-compatible base URL
+  openai: createOpenAIProvider, // OpenAI, Ollama /v1, vLLM, OXLO, Gemini, any OpenAI-compatible base URL
+  anthropic: createAnthropicProvider, // the Messages API, translated to and from OpenAI chat
+  azure_openai: createAzureOpenAIProvider, // OpenAI's wire format at Azure's deployment or v1 URLs
 } satisfies Record<ProviderConfig['type'], ProviderFactory>;
 
 export function createProvider(config: ProviderConfig, options?: ProviderOptions): Provider {

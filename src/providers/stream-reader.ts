@@ -109,7 +109,7 @@ export async function* readChatStream(
 }
 
 /** Adds one chunk to the tally: its output (if any), when it came, and the upstream's usage. */
-function count(
+export function count(
   tally: CallTally,
   json: Record<string, unknown>,
   at: number,
@@ -135,7 +135,7 @@ const DRAIN_MS = 1_000;
  * and make the next streamed request pay a new TCP (and, against real providers, TLS) handshake. Bounded:
  * an upstream that keeps talking after `[DONE]` is cut off after DRAIN_BYTES or DRAIN_MS.
  */
-function releaseConnection(body: Readable, received: number): void {
+export function releaseConnection(body: Readable, received: number): void {
   if (body.destroyed || body.readableEnded) return;
   // undici's response body can read itself out (`dump`); any other stream is simply closed.
   const { dump } = body as Readable & { dump?: UndiciDump };
@@ -157,7 +157,7 @@ function releaseConnection(body: Readable, received: number): void {
  * undici emits one for a body destroyed before its end: without a listener that would be an uncaught
  * exception.
  */
-function discard(body: Readable): void {
+export function discard(body: Readable): void {
   if (body.destroyed) return;
   body.on('error', () => {});
   body.destroy();

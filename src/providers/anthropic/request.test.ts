@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toMessagesRequest } from './request.ts';
 
-const options = { defaultMaxTokens: 1024 };
+const options = { defaultMaxTokens: 1024, version: '2023-06-01' };
 const translate = (chat: Record<string, unknown>) => {
   const result = toMessagesRequest({ model: 'claude-x', ...chat }, options);
   if (!result.ok) throw new Error(`expected a translation, got ${result.message}`);
@@ -204,6 +204,20 @@ describe('OpenAI chat request → Anthropic Messages request', () => {
     expect(
       translate({ messages: [{ role: 'user', content: 'hi' }], stop: ['a', 'b'] }).body.stop_sequences,
     ).toEqual(['a', 'b']);
+  });
+
+  it('leaves out temperature, top_p and top_k under API version 2026-10-21, which removed them', () => {
+    const result = toMessagesRequest(
+      {
+        model: 'claude-x',
+        messages: [{ role: 'user', content: 'hi' }],
+        temperature: 0.2,
+        top_p: 0.9,
+        top_k: 5,
+      },
+      { defaultMaxTokens: 1024, version: '2026-10-21' },
+    );
+    expect(result.ok && Object.keys(result.body).sort()).toEqual(['max_tokens', 'messages', 'model']);
   });
 
   it('leaves out sampling fields without an Anthropic equivalent and empty text', () => {

@@ -12,7 +12,16 @@ import { UnsupportedRequest, unsupported } from './unsupported.ts';
 export interface MessagesRequestOptions {
   /** Sent as max_tokens when the client set none: the Messages API requires it. */
   defaultMaxTokens: number;
+  /** The anthropic-version sent: it decides which sampling fields exist. */
+  version: string;
 }
+
+/**
+ * API version 2026-10-21 removed temperature, top_p and top_k: a request carrying any of them is refused,
+ * even at their defaults. Under it they are left out (the model samples at its defaults, which is all that
+ * Claude 4.7 and later accept anyway); under 2023-06-01 they are sent.
+ */
+const samplingRemovedIn = '2026-10-21';
 
 export type TranslatedRequest = { ok: true; body: Record<string, unknown>; includeUsage: boolean } | Failure;
 
@@ -53,9 +62,6 @@ const refused: [field: string, applies: (value: unknown) => boolean, reason: str
   ],
 ];
 
-/** Anthropic's own sampling fields a client may send through an OpenAI SDK's extra body. */
-const nativeFields = ['top_k', 'thinking'] as const;
-
 export function toMessagesRequest(
   chat: Record<string, unknown>,
   options: MessagesRequestOptions,
@@ -89,10 +95,12 @@ function translate(chat: Record<string, unknown>, options: MessagesRequestOption
   const stop = chat.stop;
   if (typeof stop === 'string') body.stop_sequences = [stop];
   else if (Array.isArray(stop) && stop.length > 0) body.stop_sequences = stop;
+  const sampling = options.version < samplingRemovedIn;
   for (const field of ['temperature', 'top_p'] as const) {
-    if (typeof chat[field] === 'number') body[field] = chat[field];
+    if (sampling && typeof chat[field] === 'number') body[field] = chat[field];
   }
-  for (const field of nativeFields) if (chat[field] !== undefined) body[field] = chat[field];
+  if (sampling && chat.top_k !== undefined) body.top_k = chat.top_k;
+  if (chat.thinking !== undefined) body.thinking = chat.thinking;
   if (chat.stream === true) body.stream = true;
   if (typeof chat.user === 'string' && chat.user) body.metadata = { user_id: chat.user };
   const tools = toTools(chat.tools);
