@@ -1,4 +1,5 @@
 import type { Context } from '@opentelemetry/api';
+import type { Operation } from '../config/provider-types.ts';
 import {
   type Completion,
   emptyTally,
@@ -26,6 +27,7 @@ export interface AttemptInput {
   permit: Permit;
   body: Record<string, unknown>;
   stream: boolean;
+  operation: Operation;
   attempt: number;
   signal: AbortSignal;
   parent: Context;
@@ -66,17 +68,19 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const { provider, state, permit, stream, telemetry } = input;
   const target: Target = state.target;
   const instruments = telemetry.instruments;
+  const operationName = n.operationNames[input.operation];
   const span = startAttemptSpan(telemetry, input.parent, {
     provider: input.identity.withServer,
     model: input.target.model,
     attempt: input.attempt,
     stream,
-    input: input.body.messages,
+    input: input.body.messages ?? input.body.input ?? input.body.prompt,
     body: input.body,
+    operation: operationName,
   });
   const tally = emptyTally();
   const gapLabels = {
-    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+    [n.ATTR_GEN_AI_OPERATION_NAME]: operationName,
     ...input.identity.withServer,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
   };
@@ -86,6 +90,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     body: { ...input.body, model: input.target.model },
     signal: input.signal,
     headers: span.headers,
+    operation: input.operation,
     tally,
     onSent: () => {
       if (sentUpstream) return;
@@ -114,7 +119,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
     const responseModel = result.ok ? result.model : undefined;
     const labels = {
-      [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+      [n.ATTR_GEN_AI_OPERATION_NAME]: operationName,
       ...input.identity.withServer,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),

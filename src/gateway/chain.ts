@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.ts';
+import type { Operation } from '../config/provider-types.ts';
 import type { EventBus } from '../events/index.ts';
 import type { Failure, Provider } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
@@ -41,6 +42,8 @@ export interface ChainInput {
   clientModel: string;
   body: Record<string, unknown>;
   stream: boolean;
+  /** The OpenAI endpoint asked for (chat unless said otherwise): only targets that serve it are tried. */
+  operation?: Operation | undefined;
   /** Aborts on client disconnect or the chain deadline. */
   signal: AbortSignal;
   clientGone: () => boolean;
@@ -76,7 +79,7 @@ export type ChainOutcome =
  * over to the next, or hand the upstream's answer back to the client.
  */
 export async function runChain(deps: ChainDeps, input: ChainInput): Promise<ChainOutcome> {
-  const chain = deps.router.resolve(input.clientModel);
+  const chain = deps.router.resolveFor(input.clientModel, input.operation ?? 'chat');
   if (!chain) return { ok: false, reason: 'no_route' };
   const { config, telemetry } = deps;
   const walk: Walk = { tried: [], failedOver: false };
@@ -116,6 +119,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         permit,
         body: input.body,
         stream: input.stream,
+        operation: input.operation ?? 'chat',
         attempt,
         signal: input.signal,
         parent: input.span.ctx,

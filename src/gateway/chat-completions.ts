@@ -1,6 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { Operation } from '../config/provider-types.ts';
+import { HttpError } from '../http/index.ts';
 import type { ChainOutcome } from './chain.ts';
-import { type ChatDeps, readChatBody, runScopedChain, servedHeaders } from './chat-request.ts';
+import {
+  type BodyLimits,
+  type ChatDeps,
+  readChatBody,
+  runScopedChain,
+  servedHeaders,
+} from './chat-request.ts';
 import { relayStream } from './relay.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
@@ -11,22 +19,69 @@ const idleMsOf = (deps: ChatDeps, provider: string) =>
 
 /** POST /v1/chat/completions: OpenAI wire format in and out, JSON or SSE. */
 export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
+  return createGenerationHandler(deps, {
+    route: '/v1/chat/completions',
+    operation: 'chat',
+    readBody: readChatBody,
+  });
+}
+
+export interface GenerationEndpoint {
+  /** The HTTP route, as recorded on spans and metrics. */
+  route: string;
+  operation: Operation;
+  /** Parses and checks the body (the model and whatever the gateway reads); throws an HttpError. */
+  readBody(req: Request, limits: BodyLimits): Promise<Record<string, unknown>>;
+  /** Whether a request may go to any target but its first (a Responses continuation may not). */
+  pin?(body: Record<string, unknown>): PinnedDeps | undefined;
+}
+
+/** Deps whose router walks a narrower chain, and what to tell the client when that chain fails. */
+export interface PinnedDeps {
+  deps: ChatDeps;
+  /** Added to the error a failed chain answers with: why there was no failover. */
+  reason: string;
+}
+
+/**
+ * The body, once its model is known to be served for this operation: a model whose route has no target
+ * serving it answers 404 saying what the route does serve, rather than a provider's confusing refusal.
+ */
+async function readBodyFor(endpoint: GenerationEndpoint, req: Request, deps: ChatDeps) {
+  const body = await endpoint.readBody(req, deps.config.server);
+  const model = body.model as string;
+  if (
+    deps.router.resolve(model) !== undefined &&
+    deps.router.resolveFor(model, endpoint.operation) === undefined
+  ) {
+    throw new HttpError(
+      404,
+      `The model '${model}' is routed only to targets that do not serve ${endpoint.route} (a route target's operations say what it serves).`,
+      { code: 'model_not_found', param: 'model' },
+    );
+  }
+  return body;
+}
+
+/**
+ * One OpenAI generation endpoint (chat, text completions, embeddings, Responses): the body goes through
+ * the route's chain of targets that serve the operation, with the same breakers, retries, failover,
+ * deadline and telemetry; the answer goes back as the upstream sent it, JSON or SSE.
+ */
+export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndpoint): RequestHandler {
   return async (req: Request, res: Response) => {
-    const body = await readChatBody(req, deps.config.server);
+    const body = await readBodyFor(endpoint, req, deps);
     const stream = body.stream === true;
+    const pinned = endpoint.pin?.(body);
     const scope = startRequest(
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
       req,
       res,
-      {
-        route: '/v1/chat/completions',
-        clientModel: deps.router.label(body.model as string),
-        stream,
-      },
+      { route: endpoint.route, clientModel: deps.router.label(body.model as string), stream },
     );
     let outcome: ChainOutcome | undefined;
     try {
-      outcome = await runScopedChain(deps, scope, body, stream);
+      outcome = await runScopedChain(pinned?.deps ?? deps, scope, body, stream, endpoint.operation);
     } finally {
       if (!outcome) scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
     }
@@ -35,6 +90,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       if ('tried' in outcome && outcome.tried.length > 0)
         res.setHeader('x-inferwatch-failover', outcome.tried.join(','));
       const reply = chainErrorReply(outcome, body.model as string);
+      if (pinned) reply.body.error.message = `${reply.body.error.message} (${pinned.reason})`;
       if (outcome.reason === 'failed') {
         logWithheldDetail(deps.logger, outcome.failure, {
           traceId: scope.span.traceId,

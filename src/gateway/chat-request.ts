@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { Operation } from '../config/provider-types.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
@@ -72,11 +73,13 @@ export function runScopedChain(
   scope: RequestScope,
   body: Record<string, unknown>,
   stream: boolean,
+  operation: Operation = 'chat',
 ) {
   return runChain(deps, {
     clientModel: body.model as string,
     body,
     stream,
+    operation,
     signal: scope.signal,
     clientGone: scope.clientGone,
     client: scope.client,

@@ -8,6 +8,7 @@ import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
 import { createChatCompletionsHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
+import { addOperationRoutes } from './endpoints.ts';
 import { createFailoverEvents } from './failover-events.ts';
 import { createIncidentRaiser } from './incidents.ts';
 import { createModelRouter } from './model-router.ts';
@@ -122,6 +123,7 @@ export function createGateway(options: GatewayOptions): Component {
   });
   http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
   http.post('/api/chat', limited, createApiChatHandler(deps));
+  addOperationRoutes(http, limited, deps);
   http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
   http.get('/api/providers', createProvidersListHandler(config, targets, providers));
   http.get('/api/providers/status', createProvidersStatusHandler(config, targets));

@@ -76,4 +76,30 @@ describe('router', () => {
     expect(router.label('chat')).toBe('chat');
     expect(router.label('anything-a-client-sends')).toBe('*');
   });
+
+  it('keeps only the targets that serve an operation: their own list, else their provider type', () => {
+    const mixed = parseConfig({
+      store: { path: ':memory:' },
+      providers: [
+        { name: 'claude', type: 'anthropic' },
+        { name: 'oai', baseURL: 'http://127.0.0.1:1/v1' },
+      ],
+      routes: [
+        {
+          model: 'm',
+          targets: [
+            { provider: 'claude', model: 'c' },
+            { provider: 'oai', model: 'e', operations: ['embeddings'] },
+          ],
+        },
+        { model: 'chat-only', targets: [{ provider: 'claude', model: 'c' }] },
+      ],
+    });
+    const router = createModelRouter(mixed, () => 0);
+    expect(router.resolveFor('m', 'chat')?.map((target) => target.key)).toEqual(['claude/c']);
+    expect(router.resolveFor('m', 'embeddings')?.map((target) => target.key)).toEqual(['oai/e']);
+    expect(router.resolveFor('m', 'responses')).toBeUndefined();
+    expect(router.resolveFor('chat-only', 'embeddings')).toBeUndefined();
+    expect(router.resolve('chat-only')).toHaveLength(1);
+  });
 });

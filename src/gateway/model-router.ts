@@ -1,4 +1,5 @@
 import { type Config, modelMappings, upstreamModel } from '../config/index.ts';
+import { type Operation, operationsByType } from '../config/provider-types.ts';
 
 export interface Target {
   provider: string;
@@ -11,6 +12,8 @@ export interface Target {
 export interface ModelRouter {
   /** The ordered chain for a client model, or undefined when no route matches. */
   resolve(clientModel: string): Target[] | undefined;
+  /** The chain's targets that serve `operation`, or undefined when none does (or no route matches). */
+  resolveFor(clientModel: string, operation: Operation): Target[] | undefined;
   /** Client-facing model names this gateway advertises (GET /v1/models). */
   models(): string[];
   /** A bounded metric label for a client model: a known name as is, anything else `*` or `unrouted`. */
@@ -45,21 +48,34 @@ export function createModelRouter(
   const wildcardRoute = config.routes.find((route) => route.model === '*');
   const wildcard = wildcardRoute ? grouped(wildcardRoute) : undefined;
   const mappings = modelMappings(config);
+  const carried = new Map<string, readonly Operation[]>(
+    config.providers.map((provider) => [provider.name, operationsByType[provider.type ?? 'openai']]),
+  );
+  // What a target serves: its `operations`, else everything its provider's type carries.
+  const serves = (target: RouteTarget, operation: Operation) =>
+    (target.operations ?? carried.get(target.provider) ?? []).includes(operation);
 
   const known = new Set(config.providers.flatMap((provider) => Object.keys(provider.models)));
 
-  return {
-    resolve(clientModel) {
-      const groups = exact.get(clientModel) ?? wildcard;
-      if (!groups) return undefined;
-      const chain: Target[] = [];
-      for (const group of groups) {
-        for (const target of weightedOrder(group, random)) {
-          const model = upstreamModel(target, clientModel, mappings);
-          chain.push({ provider: target.provider, model, key: `${target.provider}/${model}` });
-        }
+  const resolve = (clientModel: string, operation?: Operation): Target[] | undefined => {
+    const groups = exact.get(clientModel) ?? wildcard;
+    if (!groups) return undefined;
+    const chain: Target[] = [];
+    for (const group of groups) {
+      const serving = operation === undefined ? group : group.filter((target) => serves(target, operation));
+      for (const target of weightedOrder(serving, random)) {
+        const model = upstreamModel(target, clientModel, mappings);
+        chain.push({ provider: target.provider, model, key: `${target.provider}/${model}` });
       }
-      return chain;
+    }
+    return chain;
+  };
+
+  return {
+    resolve: (clientModel) => resolve(clientModel),
+    resolveFor(clientModel, operation) {
+      const chain = resolve(clientModel, operation);
+      return chain && chain.length > 0 ? chain : undefined;
     },
     label(clientModel) {
       if (exact.has(clientModel) || known.has(clientModel)) return clientModel;

@@ -118,15 +118,18 @@ export function startAttemptSpan(
     input?: unknown;
     /** The client's request body: its sampling parameters become gen_ai.request.* attributes. */
     body?: Record<string, unknown>;
+    /** `gen_ai.operation.name`: chat unless said otherwise. */
+    operation?: string;
   },
 ): AttemptSpan {
+  const operation = attributes.operation ?? n.OPERATION_CHAT;
   return safe<AttemptSpan>({ headers: {}, end: () => {} }, () => {
     const span = telemetry.tracer.startSpan(
-      `${n.OPERATION_CHAT} ${attributes.model}`,
+      `${operation} ${attributes.model}`,
       {
         kind: SpanKind.CLIENT,
         attributes: {
-          [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+          [n.ATTR_GEN_AI_OPERATION_NAME]: operation,
           ...attributes.provider,
           [n.ATTR_GEN_AI_REQUEST_MODEL]: attributes.model,
           // Conditionally required only when true: a non-streaming call leaves it out.

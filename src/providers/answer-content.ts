@@ -16,13 +16,14 @@ function hasContent(message: unknown): boolean {
   return false;
 }
 
-type Choice = { message?: unknown; delta?: unknown; finish_reason?: unknown };
+/** `text` is a text completion's (`/v1/completions`) content, where chat has a message or delta. */
+type Choice = { message?: unknown; delta?: unknown; text?: unknown; finish_reason?: unknown };
 const choicesOf = (json: Record<string, unknown>): Choice[] =>
   Array.isArray(json.choices) ? (json.choices as Choice[]) : [];
 
 /** A stream chunk whose delta carries content (not the role-only preamble, a bare finish or usage). */
 export const chunkHasContent = (json: Record<string, unknown>): boolean =>
-  choicesOf(json).some((choice) => hasContent(choice?.delta));
+  choicesOf(json).some((choice) => hasContent(choice?.delta) || saysSomething(choice?.text));
 
 /** True when a finish reason explains why an answer has no content, so it is not an empty answer. */
 export const emptinessExplained = (finishReason: unknown): boolean =>

@@ -5,6 +5,8 @@ import { type AttemptTimers, startAttempt } from './attempt-timers.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
 import { openStream, type Sent } from './openai-stream.ts';
+import { answerReaders } from './operation-answer.ts';
+import { operationPaths } from './operation-paths.ts';
 import { readText } from './read-body.ts';
 import { createRequestSlots, type SlotSnapshot } from './request-slots.ts';
 import type { CallTally, ChatCall, Completion, ModelList, Provider, Usage } from './types.ts';
@@ -111,7 +113,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
   }
 
   async function complete(call: ChatCall): Promise<Completion | Failure> {
-    const sent = await send('/chat/completions', call, false);
+    const sent = await send(operationPaths[call.operation ?? 'chat'], call, false);
     if (!sent.ok) return sent;
     const { response, timers } = sent;
     try {
@@ -121,7 +123,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
       if (response.statusCode >= 300) {
         return classifyResponse(response.statusCode, response.headers, text, now);
       }
-      return parseCompletion(response.statusCode, response.headers, text, call.tally, now);
+      return parseCompletion(response.statusCode, response.headers, text, call, now);
     } catch (error) {
       return readFailure(timers, error);
     } finally {
@@ -163,7 +165,7 @@ export function createOpenAIProvider(config: ProviderConfig, options: ProviderOp
     stream: (call) =>
       openStream(
         {
-          send: (streamCall) => send('/chat/completions', streamCall, true),
+          send: (streamCall) => send(operationPaths[streamCall.operation ?? 'chat'], streamCall, true),
           idleMs,
           now,
           streamOptions: {
@@ -201,7 +203,7 @@ function parseCompletion(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   text: string,
-  tally: CallTally | undefined,
+  { tally, operation = 'chat' }: Pick<ChatCall, 'tally' | 'operation'>,
   now: () => number,
 ): Completion | Failure {
   let json: Record<string, unknown>;
@@ -210,16 +212,15 @@ function parseCompletion(
   } catch {
     return failure('malformed_response', 'upstream answer is not JSON', { status });
   }
-  const choices = json.choices as { finish_reason?: string }[] | undefined;
-  if (!Array.isArray(choices)) {
+  const reading = answerReaders[operation](json);
+  if (!reading.ok) {
     if (json.error) return classifyResponse(502, headers, text, now);
-    return failure('malformed_response', 'upstream answer has no choices', { status });
+    return failure('malformed_response', reading.message, { status });
   }
-  const usage = (json.usage as Usage | undefined) ?? undefined;
   if (tally) {
     tally.answered = true;
-    tally.usage = usage;
-    tally.outputChunks = choices.length;
+    tally.usage = reading.usage;
+    tally.outputChunks = Array.isArray(json.choices) ? json.choices.length : reading.empty ? 0 : 1;
     tally.outputChars = completionChars(json);
   }
   return {
@@ -228,9 +229,9 @@ function parseCompletion(
     text,
     json,
     model: typeof json.model === 'string' ? json.model : undefined,
-    usage,
-    finishReason: choices[0]?.finish_reason ?? undefined,
-    empty: isEmptyCompletion(json),
+    usage: reading.usage,
+    finishReason: reading.finishReason,
+    empty: reading.empty,
   };
 }
 

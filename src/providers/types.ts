@@ -1,3 +1,4 @@
+import type { Operation } from '../config/provider-types.ts';
 import type { Failure } from './failure.ts';
 
 /** Token counts as OpenAI reports them (`usage` on a response or on the last stream chunk). */
@@ -52,6 +53,8 @@ export interface ChatCall {
   onSent?: (() => void) | undefined;
   /** Each output chunk after a stream's first: milliseconds since the previous output chunk. */
   onOutputGap?: ((ms: number) => void) | undefined;
+  /** The OpenAI endpoint called: chat completions unless said otherwise. */
+  operation?: Operation | undefined;
 }
 
 export interface Completion {

@@ -74,6 +74,16 @@ export const RES_CLOUD_REGION = 'cloud.region';
 export const RES_DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
 
 export const OPERATION_CHAT = 'chat';
+/**
+ * `gen_ai.operation.name` per OpenAI endpoint the gateway serves, in the GenAI conventions' values. The
+ * Responses API generates a chat turn, so it is `chat` too.
+ */
+export const operationNames = {
+  chat: OPERATION_CHAT,
+  embeddings: 'embeddings',
+  completions: 'text_completion',
+  responses: OPERATION_CHAT,
+} as const;
 
 // ---- span and event names ----------------------------------------------------------------------
 export const SPAN_EVENT_FAILOVER = 'inferwatch.failover';

@@ -1,7 +1,8 @@
 import type { Operation } from '../../config/provider-types.ts';
 import { createOpenAIProvider, type ProviderConfig, type ProviderOptions } from '../openai.ts';
+import { operationPaths } from '../operation-paths.ts';
 import type { Provider } from '../types.ts';
-import { azureAuthHeaders, azurePaths, operationPaths } from './urls.ts';
+import { azureAuthHeaders, azurePaths } from './urls.ts';
 
 /** What a provider of type azure_openai uses when its `azure:` section is left out (the schema's defaults). */
 const defaults = { apiVersion: 'v1', auth: 'api-key' } as const;
