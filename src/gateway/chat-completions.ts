@@ -9,7 +9,7 @@ import {
   runScopedChain,
   servedHeaders,
 } from './chat-request.ts';
-import { relayStream } from './relay.ts';
+import { type RelayWire, relayStream, tapChunks } from './relay.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
@@ -32,8 +32,12 @@ export interface GenerationEndpoint {
   operation: Operation;
   /** Parses and checks the body (the model and whatever the gateway reads); throws an HttpError. */
   readBody(req: Request, limits: BodyLimits): Promise<Record<string, unknown>>;
-  /** Whether a request may go to any target but its first (a Responses continuation may not). */
-  pin?(body: Record<string, unknown>): PinnedDeps | undefined;
+  /** Narrows the chain for a request bound to one provider (a Responses continuation), else undefined. */
+  pin?(deps: ChatDeps, body: Record<string, unknown>): PinnedDeps | undefined;
+  /** Sees each answer that was served: the JSON body, or every streamed chunk. */
+  onAnswer?(provider: string, json: Record<string, unknown>): void;
+  /** How a stream's events are framed and ended, when not chat's. */
+  wire?: RelayWire;
 }
 
 /** Deps whose router walks a narrower chain, and what to tell the client when that chain fails. */
@@ -72,7 +76,7 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
   return async (req: Request, res: Response) => {
     const body = await readBodyFor(endpoint, req, deps);
     const stream = body.stream === true;
-    const pinned = endpoint.pin?.(body);
+    const pinned = endpoint.pin?.(deps, body);
     const scope = startRequest(
       { telemetry: deps.telemetry, counters: deps.counters, deadlineMs: deps.config.retry.deadlineMs },
       req,
@@ -109,6 +113,7 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
         ...servedHeaders(outcome),
       });
       res.end(outcome.completion.text);
+      endpoint.onAnswer?.(outcome.target.provider, outcome.completion.json);
       scope.finish({
         status: 200,
         upstreamMs: outcome.upstreamMs,
@@ -118,7 +123,13 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
       return;
     }
     scope.clearDeadline();
-    const relayed = await relayStream(res, outcome.stream.chunks, servedHeaders(outcome), {
+    const { onAnswer } = endpoint;
+    const provider = outcome.target.provider;
+    const chunks = onAnswer
+      ? tapChunks(outcome.stream.chunks, (json) => onAnswer(provider, json))
+      : outcome.stream.chunks;
+    const relayed = await relayStream(res, chunks, servedHeaders(outcome), {
+      wire: endpoint.wire,
       captureOutput: deps.telemetry.captureContent,
       maxBufferedBytes: deps.config.server.maxStreamBufferBytes,
       stallMs: idleMsOf(deps, outcome.target.provider),

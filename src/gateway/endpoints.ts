@@ -2,10 +2,11 @@ import type { RequestHandler, Router } from 'express';
 import { createGenerationHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
 import { readCompletionsBody, readEmbeddingsBody } from './operation-bodies.ts';
+import { addResponsesRoute } from './responses-endpoint.ts';
 
 /**
- * OpenAI's endpoints beside chat: embeddings and the legacy text completions. Each runs the same chain
- * as chat over the route's targets that serve it.
+ * OpenAI's endpoints beside chat: embeddings, the legacy text completions and the Responses API. Each
+ * runs the same chain as chat over the route's targets that serve it.
  */
 export function addOperationRoutes(http: Router, limited: RequestHandler, deps: ChatDeps): void {
   http.post(
@@ -26,4 +27,5 @@ export function addOperationRoutes(http: Router, limited: RequestHandler, deps: 
       readBody: readCompletionsBody,
     }),
   );
+  addResponsesRoute(http, limited, deps);
 }

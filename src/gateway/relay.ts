@@ -9,7 +9,28 @@ export interface RelayOptions {
   maxBufferedBytes: number;
   /** How long a client may take to make room before it is dropped (the provider's `idleMs`). */
   stallMs: number;
+  /** How the endpoint's events are framed and ended; chat completions' `data:` lines and [DONE] by default. */
+  wire?: RelayWire | undefined;
 }
+
+/** An endpoint's event stream: how each chunk goes out, how a complete or a failed stream ends, its text. */
+export interface RelayWire {
+  frame(chunk: StreamChunk): string;
+  /** Written after a complete stream's last chunk. */
+  done: string;
+  /** Written instead when the stream failed after it started. */
+  error(failure: Extract<StreamEnd, { ok: false }>): string;
+  /** The answer's text a chunk carries (for content capture). */
+  text(json: Record<string, unknown>): string;
+}
+
+/** Chat completions and text completions: `data:` lines, `[DONE]`, an OpenAI-shaped error object. */
+export const chatWire: RelayWire = {
+  frame: (chunk) => sseData(chunk.data),
+  done: SSE_DONE,
+  error: (failure) => sseData(streamErrorEvent(failure)),
+  text: deltaText,
+};
 
 export interface RelayResult {
   end: StreamEnd;
@@ -34,7 +55,7 @@ export async function relayStream(
   res: Response,
   chunks: ChunkSource,
   headers: Record<string, string>,
-  { captureOutput, maxBufferedBytes, stallMs }: RelayOptions,
+  { captureOutput, maxBufferedBytes, stallMs, wire = chatWire }: RelayOptions,
 ): Promise<RelayResult> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -53,11 +74,11 @@ export async function relayStream(
         break;
       }
       const batch = next.value;
-      if (output !== undefined) for (const chunk of batch) output += deltaText(chunk.json);
+      if (output !== undefined) for (const chunk of batch) output += wire.text(chunk.json);
       if (res.destroyed) continue;
       // write() returning false only says the buffer passed its high-water mark; the stream's own bound
       // is maxBufferedBytes, and 'drain' is guaranteed to follow a false return.
-      if (!res.write(serialise(batch)) && res.writableLength >= maxBufferedBytes) {
+      if (!res.write(serialise(batch, wire)) && res.writableLength >= maxBufferedBytes) {
         if ((await drained(res, stallMs)) === 'stalled') {
           clientStalled = true;
           end = { ok: false, type: 'timeout_idle', message: `the client read nothing for ${stallMs} ms` };
@@ -68,7 +89,7 @@ export async function relayStream(
   } finally {
     await chunks.return();
   }
-  if (!res.destroyed) res.end(end.ok ? SSE_DONE : sseData(streamErrorEvent(end)));
+  if (!res.destroyed) res.end(end.ok ? wire.done : wire.error(end));
   return { end, output, clientStalled };
 }
 
@@ -97,14 +118,27 @@ function dropClient(res: Response): Promise<void> {
   });
 }
 
-function serialise(batch: StreamChunk[]): string {
+function serialise(batch: StreamChunk[], wire: RelayWire): string {
   let text = '';
-  for (const chunk of batch) text += sseData(chunk.data);
+  for (const chunk of batch) text += wire.frame(chunk);
   return text;
 }
 
+/** A chat delta's text, or a text completion's. */
 function deltaText(json: Record<string, unknown>): string {
-  const choices = json.choices as { delta?: { content?: unknown } }[] | undefined;
-  const content = choices?.[0]?.delta?.content;
+  const choices = json.choices as { delta?: { content?: unknown }; text?: unknown }[] | undefined;
+  const content = choices?.[0]?.delta?.content ?? choices?.[0]?.text;
   return typeof content === 'string' ? content : '';
+}
+
+/** The same chunks, each shown to `see` as it passes (the relay stays the only reader). */
+export function tapChunks(chunks: ChunkSource, see: (json: Record<string, unknown>) => void): ChunkSource {
+  return {
+    async next() {
+      const next = await chunks.next();
+      if (!next.done) for (const chunk of next.value) see(chunk.json);
+      return next;
+    },
+    return: () => chunks.return(),
+  };
 }

@@ -16,6 +16,15 @@ export type HeldStream =
  */
 export async function holdBackPreamble(
   chunks: AsyncGenerator<StreamChunk[], StreamEnd, undefined>,
+  {
+    hasContent = chunkHasContent,
+    modelOf = (json) => (typeof json.model === 'string' && json.model ? json.model : undefined),
+  }: {
+    /** Whether a chunk carries the answer: a chat delta with content by default. */
+    hasContent?: (json: Record<string, unknown>) => boolean;
+    /** The model a chunk names; Azure opens with a prompt-filter chunk whose model is "". */
+    modelOf?: (json: Record<string, unknown>) => string | undefined;
+  } = {},
 ): Promise<HeldStream> {
   const head: StreamChunk[] = [];
   let ended: StreamEnd | undefined;
@@ -28,15 +37,15 @@ export async function holdBackPreamble(
     }
     for (const chunk of next.value) {
       head.push(chunk);
-      content ||= chunkHasContent(chunk.json);
+      content ||= hasContent(chunk.json);
     }
   }
   if (ended && !ended.ok) return ended;
-  const model = head.find((chunk) => typeof chunk.json.model === 'string' && chunk.json.model)?.json.model;
+  const model = head.map((chunk) => modelOf(chunk.json)).find((name) => name !== undefined);
   return {
     ok: true,
     chunks: prepend(head, chunks, ended),
-    model: typeof model === 'string' ? model : undefined,
+    model,
     empty: ended !== undefined && !content && !emptinessExplained(ended.finishReason),
   };
 }

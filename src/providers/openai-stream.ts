@@ -3,7 +3,9 @@ import { chunkHasContent, emptinessExplained } from './answer-content.ts';
 import type { AttemptTimers } from './attempt-timers.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
+import { holdBackPreamble } from './hold-back.ts';
 import { readText } from './read-body.ts';
+import { readResponsesStream, responsesEventHasContent, responsesEventModel } from './responses-stream.ts';
 import { prepend, readChatStream } from './stream-reader.ts';
 import { rejectsStreamOptions, requestUsage } from './stream-usage.ts';
 import type { ChatCall, OpenStream, StreamChunk, StreamEnd } from './types.ts';
@@ -33,6 +35,14 @@ export interface StreamDeps {
  * tokens by estimate.
  */
 export async function openStream(deps: StreamDeps, call: ChatCall): Promise<OpenStream | Failure> {
+  // The Responses API has no stream_options: its stream always ends with the usage.
+  if (call.operation === 'responses') {
+    const opened = await openOnce(deps, call, false);
+    // Only a request the option was added to can be refused for it.
+    return opened === 'rejected_stream_options'
+      ? failure('internal', 'stream_options refused although none was sent')
+      : opened;
+  }
   const asked = requestUsage(call.body, deps.streamOptions.rejected());
   const first = await openOnce(deps, { ...call, body: asked.body }, asked.added);
   if (first !== 'rejected_stream_options') return first;
@@ -72,6 +82,15 @@ async function openOnce(
     }
   }
   if (call.tally) call.tally.answered = true;
+  if (call.operation === 'responses') {
+    const held = await holdBackPreamble(readResponsesStream(response.body, timers, call.tally), {
+      hasContent: responsesEventHasContent,
+      modelOf: responsesEventModel,
+    });
+    if (!held.ok) return held;
+    timers.gotFirst(deps.idleMs);
+    return { ...held, status: response.statusCode, timeToFirstChunkMs: deps.now() - started };
+  }
   const chunks = readChatStream(response.body, timers, {
     tally: call.tally,
     stripUsage: addedUsage,

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { Config } from '../config/index.ts';
-import { completionChars, isEmptyCompletion } from './answer-content.ts';
+import { completionChars } from './answer-content.ts';
 import { type AttemptTimers, startAttempt } from './attempt-timers.ts';
 import { classifyNetworkError, classifyResponse } from './classify.ts';
 import { type Failure, failure } from './failure.ts';
@@ -9,7 +9,7 @@ import { answerReaders } from './operation-answer.ts';
 import { operationPaths } from './operation-paths.ts';
 import { readText } from './read-body.ts';
 import { createRequestSlots, type SlotSnapshot } from './request-slots.ts';
-import type { CallTally, ChatCall, Completion, ModelList, Provider, Usage } from './types.ts';
+import type { ChatCall, Completion, ModelList, Provider } from './types.ts';
 
 export type ProviderConfig = Config['providers'][number];
 
