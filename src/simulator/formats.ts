@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Response } from 'express';
+import { badRequest } from '../http/index.ts';
 import { runStream, sendBody } from './answer.ts';
+import { sendError } from './chat.ts';
 import { type Format, openAIFormat } from './generate.ts';
 import type { Instance } from './instances.ts';
 import { countPromptTokens, validateChatRequest } from './replies.ts';
@@ -50,6 +53,19 @@ export const responsesFormat: Format = {
   ...openAIFormat,
   validate: validateResponsesRequest,
   async respond(exchange, { request, plan, answer, instance }) {
+    // As at OpenAI, a continuation must name a response this instance stored: that is what ties such a
+    // request to the provider that holds the conversation.
+    const previous = request.previousResponseId;
+    if (previous && !instance.responses.has(previous)) {
+      return sendError(
+        exchange.res as Response,
+        badRequest(
+          `Previous response with id '${previous}' not found.`,
+          'previous_response_not_found',
+          'previous_response_id',
+        ),
+      );
+    }
     const reply = answer('resp_');
     const context = {
       previousResponseId: request.previousResponseId ?? null,

@@ -1,6 +1,5 @@
 import { badRequest } from '../http/index.ts';
 import type { Checked } from './generate.ts';
-import type { Instance } from './instances.ts';
 
 /**
  * Requests of OpenAI's text completions, Responses and embeddings endpoints, rejected where OpenAI rejects
@@ -69,11 +68,10 @@ export function validateCompletionRequest(body: unknown): Checked {
 }
 
 /**
- * `POST /v1/responses`: `input` as a string or a list of items, `instructions` as the system prompt. A
- * `previous_response_id` must name a response this instance stored, as it must at OpenAI: that is what
- * ties such a request to the provider that holds the conversation.
+ * `POST /v1/responses`: `input` as a string or a list of items, `instructions` as the system prompt. Whether
+ * a `previous_response_id` names a stored response is checked once the model is known to be served.
  */
-export function validateResponsesRequest(body: unknown, instance: Instance): Checked {
+export function validateResponsesRequest(body: unknown): Checked {
   const checked = common(body);
   if (!('record' in checked)) return checked;
   const { record } = checked;
@@ -88,17 +86,12 @@ export function validateResponsesRequest(body: unknown, instance: Instance): Che
     );
   }
   const previous = record.previous_response_id;
-  if (previous !== undefined && previous !== null) {
-    if (typeof previous !== 'string' || !instance.responses.has(previous)) {
-      return {
-        ok: false,
-        error: badRequest(
-          `Previous response with id '${String(previous)}' not found.`,
-          'previous_response_not_found',
-          'previous_response_id',
-        ),
-      };
-    }
+  if (previous !== undefined && previous !== null && typeof previous !== 'string') {
+    return fail(
+      "Invalid type for 'previous_response_id': expected a string.",
+      'invalid_type',
+      'previous_response_id',
+    );
   }
   const items =
     typeof input === 'string'

@@ -98,7 +98,10 @@ describe('the OpenAPI document matches the running server', () => {
         '/openapi.json',
         '/ready',
         '/v1/chat/completions',
+        '/v1/completions',
+        '/v1/embeddings',
         '/v1/models',
+        '/v1/responses',
       ].sort(),
     );
   });
@@ -161,6 +164,31 @@ describe('the OpenAPI document matches the running server', () => {
     });
     expect(filtered.status).toBe(400);
     expect((await call({ path: '/v1/models' })).status).toBe(200);
+
+    const embeddings = await call({
+      method: 'POST',
+      path: '/v1/embeddings',
+      body: { model: 'sim-small', input: ['a', 'b'] },
+    });
+    expect(embeddings.status).toBe(200);
+    expect(
+      (await call({ method: 'POST', path: '/v1/embeddings', body: { model: 'sim-small' } })).status,
+    ).toBe(400);
+    for (const stream of [false, true]) {
+      const completion = await call({
+        method: 'POST',
+        path: '/v1/completions',
+        body: { model: 'sim-small', prompt: 'hi', stream },
+      });
+      expect(completion.status).toBe(200);
+      const response = await call({
+        method: 'POST',
+        path: '/v1/responses',
+        body: { model: 'sim-small', input: 'hi', stream },
+      });
+      expect(response.status).toBe(200);
+      if (stream) expect(String(response.body)).toContain('event: response.completed');
+    }
 
     const chat = await call({
       method: 'POST',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { version } from '../../version.ts';
 import * as gateway from './gateway-schemas.ts';
+import * as operations from './operation-schemas.ts';
 import type { JsonObject } from './operations.ts';
 import * as operator from './operator-schemas.ts';
 import { pathsByComponent } from './paths.ts';
@@ -11,6 +12,12 @@ const schemas: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   ChatCompletionRequest: { schema: gateway.chatRequestSchema, io: 'input' },
   ChatCompletion: { schema: gateway.chatCompletionSchema, io: 'output' },
   ModelList: { schema: gateway.modelListSchema, io: 'output' },
+  EmbeddingsRequest: { schema: operations.embeddingsRequestSchema, io: 'input' },
+  Embeddings: { schema: operations.embeddingsResponseSchema, io: 'output' },
+  CompletionRequest: { schema: operations.completionsRequestSchema, io: 'input' },
+  Completion: { schema: operations.completionSchema, io: 'output' },
+  ResponseRequest: { schema: operations.responsesRequestSchema, io: 'input' },
+  Response: { schema: operations.responseObjectSchema, io: 'output' },
   ApiChatRequest: { schema: gateway.apiChatRequestSchema, io: 'input' },
   ApiChatSuccess: { schema: gateway.apiChatSuccessSchema, io: 'output' },
   ApiChatError: { schema: gateway.apiChatErrorSchema, io: 'output' },

@@ -46,9 +46,61 @@ const chatCompletions = {
   },
 };
 
+const sseEvent = {
+  type: 'object',
+  properties: { event: { type: 'string' }, data: { type: 'string' }, id: { type: 'string' } },
+  required: ['data'],
+};
+
+/** Another OpenAI endpoint routed like chat: its request and answer, and its event stream when it has one. */
+function generation(operationId: string, summary: string, request: string, answer: string, streams: string) {
+  return {
+    post: {
+      operationId,
+      tags: ['gateway'],
+      summary,
+      security: apiKeySecurity,
+      requestBody: { required: true, content: { 'application/json': { schema: ref(request) } } },
+      responses: {
+        200: {
+          description: streams || 'The upstream answer, unchanged',
+          headers: servedHeaders,
+          content: {
+            'application/json': { schema: ref(answer) },
+            ...(streams ? { 'text/event-stream': { schema: sseEvent } } : {}),
+          },
+        },
+        ...pick(400, 401, 404, 413, 429, 500, 502, 503, 504),
+        '4XX': jsonBody('OpenAIError', "An upstream's client error, passed through"),
+      },
+    },
+  };
+}
+
 /** The gateway's OpenAI-compatible surface and its provider endpoints. */
 export const gatewayPaths: Record<string, JsonObject> = {
   '/v1/chat/completions': chatCompletions,
+  '/v1/embeddings': generation(
+    'createEmbeddings',
+    "OpenAI embeddings over the route's targets that serve them, with breakers, retries and failover",
+    'EmbeddingsRequest',
+    'Embeddings',
+    '',
+  ),
+  '/v1/completions': generation(
+    'createCompletion',
+    'Legacy text completions, JSON or SSE, routed like chat',
+    'CompletionRequest',
+    'Completion',
+    'The upstream answer (JSON), or its SSE stream ending with data: [DONE]',
+  ),
+  '/v1/responses': generation(
+    'createResponse',
+    'The Responses API, JSON or its typed event stream; a previous_response_id continuation stays with its provider',
+    'ResponseRequest',
+    'Response',
+    'The upstream answer (JSON), or its typed event stream ending with response.completed (an error event when it broke)',
+  ),
   '/v1/models': {
     get: {
       operationId: 'listModels',
