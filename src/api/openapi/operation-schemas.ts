@@ -57,7 +57,7 @@ export const completionSchema = z.looseObject({
 
 export const responsesRequestSchema = z.looseObject({
   model: modelName,
-  input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  input: z.union([z.string(), z.array(z.unknown())]),
   previous_response_id: z
     .string()
     .regex(/^[\w-]{1,200}$/)
