@@ -19,7 +19,7 @@ export const openAIErrorSchema = z.looseObject({
  * default, 256, is what the document states) and no control characters. Spelled with \u escapes so the
  * pattern reads the same in every JSON Schema engine.
  */
-const modelName = z
+export const modelName = z
   .string()
   .min(1)
   .max(256)

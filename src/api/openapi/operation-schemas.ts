@@ -1,19 +1,16 @@
 import { z } from 'zod';
+import { modelName } from './gateway-schemas.ts';
 
 /**
  * OpenAI's embeddings, text completions and Responses bodies as the gateway documents them. Loose, like
  * the chat shapes: unknown fields pass through to the upstream, which validates them.
  */
 
-const modelName = z
-  .string()
-  .min(1)
-  .max(256)
-  .describe('Client-facing model name; a route maps it to a provider chain');
+const model = modelName.describe('Client-facing model name; a route maps it to a provider chain');
 const tokens = z.array(z.number().int());
 
 export const embeddingsRequestSchema = z.looseObject({
-  model: modelName,
+  model,
   input: z.union([
     z.string().min(1),
     z.array(z.string().min(1)).min(1),
@@ -41,7 +38,7 @@ export const embeddingsResponseSchema = z.looseObject({
 });
 
 export const completionsRequestSchema = z.looseObject({
-  model: modelName,
+  model,
   prompt: z.union([z.string(), z.array(z.string()).min(1), tokens.min(1), z.array(tokens).min(1)]),
   stream: z.boolean().nullable().optional().describe('true: text/event-stream of text_completion chunks'),
 });
@@ -56,7 +53,7 @@ export const completionSchema = z.looseObject({
 });
 
 export const responsesRequestSchema = z.looseObject({
-  model: modelName,
+  model,
   input: z.union([z.string(), z.array(z.unknown())]),
   previous_response_id: z
     .string()
