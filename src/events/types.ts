@@ -130,5 +130,13 @@ export type InferwatchEvent =
 
 export type EventType = InferwatchEvent['type'];
 
-/** An event as delivered: stamped once by the bus so every subscriber sees the same time and sequence. */
-export type Envelope<E extends InferwatchEvent = InferwatchEvent> = E & { seq: number; at: string };
+/**
+ * An event as delivered: stamped once by the bus of the replica that raised it, so every subscriber (on
+ * any replica) sees the same time, sequence and `instance` (that replica's service.instance.id; seq
+ * counts per instance).
+ */
+export type Envelope<E extends InferwatchEvent = InferwatchEvent> = E & {
+  seq: number;
+  at: string;
+  instance: string;
+};

@@ -164,6 +164,30 @@ export const instrumentDefinitions = {
       'What answered attempts cost in USD, from providers[].pricing (unpriced models are not counted)',
     attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_CLIENT],
   },
+  fleetRedisAvailable: {
+    name: n.METRIC_FLEET_REDIS_AVAILABLE,
+    kind: 'gauge',
+    unit: '{state}',
+    description:
+      'Whether this replica reaches the Redis its fleet shares (1) or runs on per-replica state (0); absent without redis.url',
+    attributes: [],
+  },
+  fleetFallbacks: {
+    name: n.METRIC_FLEET_FALLBACKS,
+    kind: 'counter',
+    unit: '{decision}',
+    description:
+      'Decisions made on per-replica state because Redis was unreachable (rate_limit, budget, breaker, event, incident)',
+    attributes: [n.ATTR_OPERATION],
+  },
+  fleetWritesDropped: {
+    name: n.METRIC_FLEET_WRITES_DROPPED,
+    kind: 'counter',
+    unit: '{write}',
+    description:
+      'Events and incidents dropped from the fleet stream because more than redis.maxPendingWrites waited for Redis',
+    attributes: [n.ATTR_WRITE_KIND],
+  },
   probeSuccess: {
     name: n.METRIC_PROBE_SUCCESS,
     kind: 'gauge',

@@ -60,6 +60,8 @@ export const ATTR_USAGE_ESTIMATED = 'inferwatch.usage.estimated';
 export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
 /** Span-only: what an attempt cost in USD, when its model is priced. */
 export const ATTR_COST_USD = 'inferwatch.cost.usd';
+export const ATTR_OPERATION = 'operation'; // what ran on per-replica state while Redis was unreachable
+export const ATTR_WRITE_KIND = 'kind'; // event | incident
 
 // resource attributes
 export const RES_SERVICE_NAME = 'service.name';
@@ -96,6 +98,11 @@ export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; //
 export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds
 export const METRIC_GATEWAY_OUTPUT_TOKENS_RATE = 'inferwatch.gateway.output_tokens'; // inferwatch_gateway_output_tokens_per_second (unit {token}/s)
 export const METRIC_GATEWAY_COST = 'inferwatch.gateway.cost.usd'; // inferwatch_gateway_cost_usd_total
+
+// Fleet (Redis-backed state shared by gateway replicas)
+export const METRIC_FLEET_REDIS_AVAILABLE = 'inferwatch.fleet.redis.available'; // inferwatch_fleet_redis_available (1 reachable, 0 not)
+export const METRIC_FLEET_FALLBACKS = 'inferwatch.fleet.fallbacks'; // inferwatch_fleet_fallbacks_total{operation}
+export const METRIC_FLEET_WRITES_DROPPED = 'inferwatch.fleet.writes.dropped'; // inferwatch_fleet_writes_dropped_total{kind}
 
 // Prober: names chosen so the Prometheus forms read like blackbox_exporter's.
 export const METRIC_PROBE_SUCCESS = 'probe_success'; // probe_success
