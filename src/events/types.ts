@@ -11,6 +11,8 @@ export interface ProviderStatusEvent {
   from: BreakerState;
   to: BreakerState;
   reason: string;
+  /** The replica whose verdict this replica's breaker took over (learned through Redis), if another. */
+  peer?: string | undefined;
 }
 
 export interface FailoverEvent {

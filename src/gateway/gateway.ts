@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from '../log/index.ts';
 import { createProvider, type Provider, type ProviderFactory } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
+import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import { createChatCompletionsHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
 import { createIncidentRaiser } from './incidents.ts';
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   metricsIntervalMs?: number;
   /** Per-provider uptime for the status page's history; none in tests that do not look at it. */
   history?: TargetsOptions['history'];
+  /** How breakers agree with other replicas (Redis); by default this replica decides alone. */
+  breakerSync?: BreakerSync;
 }
 
 /**
@@ -61,6 +64,7 @@ export function createGateway(options: GatewayOptions): Component {
   );
   const ledger = createUsageLedger();
   const router = createModelRouter(config, random);
+  const breakerSync = options.breakerSync ?? createLocalBreakerSync();
   const targets = createTargets({
     config,
     providers,
@@ -68,6 +72,7 @@ export function createGateway(options: GatewayOptions): Component {
     instruments: telemetry.instruments,
     now,
     history: options.history,
+    sync: breakerSync,
   });
   const budgets = new Map<string, RetryBudget>();
   const counters = {
@@ -142,7 +147,8 @@ export function createGateway(options: GatewayOptions): Component {
   return {
     name: 'gateway',
     router: http,
-    start() {
+    async start() {
+      await breakerSync.start();
       timer = setInterval(
         () => bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) }),
         metricsIntervalMs,
@@ -152,6 +158,7 @@ export function createGateway(options: GatewayOptions): Component {
     async stop() {
       stopping = true;
       clearInterval(timer);
+      await breakerSync.stop();
       // Pool.close() waits for in-flight requests, so streams being served finish first.
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
     },

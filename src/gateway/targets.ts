@@ -6,6 +6,7 @@ import type { StatusHistory } from '../store/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
+import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import type { Target } from './model-router.ts';
 import { createStats, type Stats } from './stats.ts';
 import { activeSpan } from './tracing.ts';
@@ -40,12 +41,18 @@ export interface TargetsOptions {
   now: () => number;
   /** Where each settled call also counts toward its provider's uptime (the status page's history). */
   history?: Pick<StatusHistory, 'record'> | undefined;
+  /** How breakers agree across replicas; by default this replica decides alone. */
+  sync?: BreakerSync;
 }
+
+/** A synthetic health check gets this long, and its trial lease a little longer. */
+const HEALTH_CHECK_TIMEOUT_MS = 10_000;
 
 /**
  * Per-target state (provider + upstream model): breaker, recent statistics, in-flight count. Breaker
- * transitions fan out to the bus (provider_status, incident), metrics and the active request's span.
- * While half-open, a provider with a `healthCheck` is trialled by a synthetic probe, not by a client.
+ * transitions fan out to the bus (provider_status, incident), metrics, the active request's span and the
+ * other replicas (`sync`). While half-open, a provider with a `healthCheck` is trialled by a synthetic
+ * probe, not by a client; with `sync` sharing the fleet's state, one replica at a time runs that trial.
  */
 export function createTargets({
   config,
@@ -54,9 +61,17 @@ export function createTargets({
   instruments,
   now,
   history,
+  sync = createLocalBreakerSync(),
 }: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
+  const byName = new Map(config.providers.map((provider) => [provider.name, provider]));
+  const usesHealthCheck = (provider: string) => (healthChecks.get(provider) ?? 'none') !== 'none';
+  // Long enough for the trial to decide: the health check's timeout, or one upstream attempt's.
+  const leaseMs = (provider: string) =>
+    (usesHealthCheck(provider)
+      ? HEALTH_CHECK_TIMEOUT_MS
+      : (byName.get(provider)?.timeouts.totalMs ?? HEALTH_CHECK_TIMEOUT_MS)) + 5_000;
 
   const onTransition = (target: Target) => (transition: Transition) => {
     const labels = {
@@ -75,8 +90,23 @@ export function createTargets({
       [n.ATTR_BREAKER_TO]: transition.to,
       [n.ATTR_REASON]: transition.reason,
     });
-    bus.publish({ type: 'provider_status', provider: target.provider, model: target.model, ...transition });
+    const { openedAt: _openedAt, peer, ...change } = transition;
+    bus.publish({
+      type: 'provider_status',
+      provider: target.provider,
+      model: target.model,
+      ...change,
+      ...(peer ? { peer } : {}),
+    });
+    if (transition.from === 'half_open') sync.releaseTrial(target.key);
+    // A peer's verdict was announced and raised as an incident where it was reached, once for the fleet.
+    if (peer) return;
     if (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed')) {
+      sync.announce(target.key, {
+        to: transition.to,
+        reason: transition.reason,
+        openedAt: transition.openedAt,
+      });
       const opened = transition.to === 'open';
       bus.publish({
         type: 'incident',
@@ -127,7 +157,7 @@ export function createTargets({
     try {
       const result = await provider.healthCheck({
         model: state.target.model,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS),
       });
       state.breaker.settle(
         result.ok,
@@ -147,15 +177,45 @@ export function createTargets({
     }
   }
 
+  sync.attach({
+    adopt(key, change) {
+      const slash = key.indexOf('/');
+      const provider = key.slice(0, slash);
+      if (slash < 1 || !byName.has(provider)) return;
+      get({ provider, model: key.slice(slash + 1), key }).breaker.adopt(change);
+    },
+    openBreakers: () =>
+      [...states.values()]
+        .filter((state) => state.breaker.state() === 'open')
+        .map((state) => ({
+          target: state.target.key,
+          change: {
+            to: 'open' as const,
+            reason: 'opened while redis was unreachable',
+            openedAt: state.breaker.openedAt(),
+          },
+        })),
+    granted(key) {
+      const state = states.get(key);
+      if (state && usesHealthCheck(state.target.provider) && state.breaker.state() === 'half_open') {
+        void runProbe(state).catch(() => undefined);
+      }
+    },
+  });
+
   return {
     get,
     all: () => [...states.values()],
     acquire(target) {
       const state = get(target);
       const breakerState = state.breaker.state();
-      if (breakerState === 'half_open' && (healthChecks.get(target.provider) ?? 'none') !== 'none') {
-        void runProbe(state).catch(() => undefined);
-        return undefined;
+      if (breakerState === 'half_open') {
+        // One trial for the fleet: a replica without the lease leaves the target to the one with it.
+        if (sync.claimTrial(state.target.key, leaseMs(state.target.provider)) !== 'granted') return undefined;
+        if (usesHealthCheck(target.provider)) {
+          void runProbe(state).catch(() => undefined);
+          return undefined;
+        }
       }
       return state.breaker.acquire();
     },
@@ -164,7 +224,7 @@ export function createTargets({
       if (!provider) return [];
       const known = [...states.values()].filter((state) => state.target.provider === providerName);
       if (known.length === 0) {
-        const result = await provider.healthCheck({ signal: AbortSignal.timeout(10_000) });
+        const result = await provider.healthCheck({ signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS) });
         return [
           {
             target: providerName,
@@ -178,7 +238,10 @@ export function createTargets({
         known.map(async (state) => {
           const result =
             (await runProbe(state)) ??
-            (await provider.healthCheck({ model: state.target.model, signal: AbortSignal.timeout(10_000) }));
+            (await provider.healthCheck({
+              model: state.target.model,
+              signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS),
+            }));
           return {
             target: state.target.key,
             ok: result.ok,

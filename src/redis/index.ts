@@ -7,3 +7,4 @@ export {
   type RedisStatus,
 } from './link.ts';
 export { describeRedis, reconnectDelay, redisOptions } from './options.ts';
+export { boundedKeyPart, defineScript, type RedisScript } from './script.ts';
