@@ -157,6 +157,23 @@ export const circuitBreakerSchema = z
   })
   .prefault({});
 
+/** What a client's own entry under `rateLimit.clients` may set; unset fields take the defaults above it. */
+const clientRateLimitSchema = z.strictObject({
+  requests: z.number().int().min(0).optional().describe("This client's requests per window; 0 = no limit"),
+  windowSeconds: z.number().int().min(1).optional(),
+  tokensPerMinute: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("This client's tokens per minute; 0 = no limit"),
+});
+
+/** Names as `server.apiKeys` entries give them (they label metrics too). */
+export const clientNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a client key name: lowercase letters, digits, "-", "_", "."');
+
 export const rateLimitSchema = z
   .strictObject({
     requests: z
@@ -167,7 +184,30 @@ export const rateLimitSchema = z
       .describe(
         'Requests per window per configured API key, or per client IP when no keys are set (server.trustProxy decides which IP); 0 = off',
       ),
-    windowSeconds: z.number().int().min(1).default(60),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(60)
+      .describe("A client's window starts with its first request"),
+    tokensPerMinute: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Tokens (input + output) per minute per API key (or client IP); 0 = off. A request is refused once the minute is used up; its own tokens count when it ends',
+      ),
+    whenRedisDown: z
+      .enum(['share', 'open'])
+      .default('share')
+      .describe(
+        "With redis.url, while Redis is unreachable: 'share' enforces each limit and budget per replica at its share (divided by the replicas last seen), 'open' lets requests through unlimited",
+      ),
+    clients: z
+      .record(clientNameSchema, clientRateLimitSchema)
+      .default({})
+      .describe('Per API key name: { requests, windowSeconds, tokensPerMinute } replacing the defaults'),
     maxClients: z
       .number()
       .int()
@@ -178,3 +218,30 @@ export const rateLimitSchema = z
       ),
   })
   .prefault({});
+
+/** A spend and a token allowance over one period; 0 = none. */
+const allowanceSchema = z.strictObject({
+  usd: z.number().min(0).optional().describe('USD (priced models only, see providers[].pricing); 0 = none'),
+  tokens: z.number().int().min(0).optional().describe('Input + output tokens; 0 = none'),
+});
+
+export const budgetsSchema = z
+  .strictObject({
+    daily: allowanceSchema
+      .prefault({})
+      .describe('Per API key per UTC day, for every key without its own entry under clients'),
+    monthly: allowanceSchema.prefault({}).describe('Per API key per UTC calendar month, likewise'),
+    clients: z
+      .record(
+        clientNameSchema,
+        z.strictObject({ daily: allowanceSchema.optional(), monthly: allowanceSchema.optional() }),
+      )
+      .default({})
+      .describe(
+        'Per API key name: its own daily and monthly { usd, tokens }, field by field over the defaults',
+      ),
+  })
+  .prefault({})
+  .describe(
+    'Spend and token budgets per client key; a request past one is refused with 429 budget_exceeded. Fleet-wide with redis.url',
+  );

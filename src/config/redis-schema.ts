@@ -57,9 +57,9 @@ export const redisSchema = z
       .number()
       .int()
       .positive()
-      .default(250)
+      .default(1_000)
       .describe(
-        'How long a command may wait for its answer; past it the request goes on with per-replica state',
+        'How long a command may wait for its answer; past it that request goes on with per-replica state, and if a ping then goes unanswered too, the replica does until Redis answers again',
       ),
     maxPendingWrites: z
       .number()
@@ -67,7 +67,7 @@ export const redisSchema = z
       .min(100)
       .default(1_000)
       .describe(
-        'Events and incidents held while Redis is unreachable, sent when it returns; older ones are dropped past this',
+        'Events and incidents held while Redis is unreachable, sent when it returns; older ones are dropped past this (spend and tokens are summed per client instead, never dropped)',
       ),
     eventStreamLength: z
       .number()

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyzerSchema } from './analyzer-schema.ts';
 import { apiKeysSchema } from './api-keys-schema.ts';
 import {
+  budgetsSchema,
   circuitBreakerSchema,
   providerSchema,
   rateLimitSchema,
@@ -154,6 +155,7 @@ export const configSchema = z.strictObject({
   retry: retrySchema,
   circuitBreaker: circuitBreakerSchema,
   rateLimit: rateLimitSchema,
+  budgets: budgetsSchema,
   prober: proberSchema,
   analyzer: analyzerSchema,
   simulator: simulatorSchema,

@@ -20,6 +20,8 @@ export interface FleetStatus {
 /** The state a replica shares with the others through Redis. */
 export interface Fleet {
   link: RedisLink;
+  /** Writes held (bounded) while Redis is unreachable and sent when it returns. */
+  writer: FleetWriter;
   /** Incidents of the whole fleet (this replica's own SQLite while Redis is unreachable). */
   incidents: IncidentStore;
   /** How many replicas share fleet-wide limits (the divisor of a per-replica share). */
@@ -67,6 +69,7 @@ export function createFleet({
 
   return {
     link,
+    writer,
     incidents,
     replicas: () => presence?.size() ?? 1,
     status: () => ({

@@ -2,7 +2,13 @@ import type { Request, RequestHandler, Response } from 'express';
 import { exampleModel } from '../config/index.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
-import { type ChatDeps, checkModelName, runScopedChain, servedHeaders } from './chat-request.ts';
+import {
+  type ChatDeps,
+  checkModelName,
+  runScopedChain,
+  servedHeaders,
+  tokensOf,
+} from './chat-request.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
@@ -80,8 +86,9 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
           model: outcome.completion.model ?? outcome.target.model,
           response_text: extractText(outcome.completion.json),
           status: 'success',
-          tokens_used: usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
+          tokens_used: tokensOf(usage),
         });
+      deps.quota?.charge(res, { tokens: tokensOf(usage) });
       scope.finish({
         status: 200,
         upstreamMs: outcome.upstreamMs,

@@ -1,7 +1,9 @@
 import type { Request } from 'express';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Usage } from '../providers/index.ts';
 import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
+import type { QuotaGuard } from './quota/index.ts';
 import type { GatewayCounters, RequestScope } from './request.ts';
 
 /**
@@ -12,7 +14,13 @@ import type { GatewayCounters, RequestScope } from './request.ts';
 export interface ChatDeps extends ChainDeps {
   counters: GatewayCounters;
   logger: Logger;
+  /** Rate limits and budgets: what a finished request used is charged to its client here. */
+  quota?: QuotaGuard;
 }
+
+/** Tokens an answer reports (prompt + completion); 0 when the upstream sent no usage. */
+export const tokensOf = (usage: Usage | undefined) =>
+  usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
 
 export interface BodyLimits {
   maxBodyBytes: number;

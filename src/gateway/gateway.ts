@@ -19,7 +19,12 @@ import {
   createProvidersStatusHandler,
   providersHealth,
 } from './providers-api.ts';
-import { createRateLimit } from './rate-limit.ts';
+import {
+  createMemoryQuotaStore,
+  createQuotaGuard,
+  createSubjectOf,
+  type QuotaStore,
+} from './quota/index.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouteHealth } from './route-health.ts';
 import { createStats } from './stats.ts';
@@ -41,6 +46,8 @@ export interface GatewayOptions {
   history?: TargetsOptions['history'];
   /** How breakers agree with other replicas (Redis); by default this replica decides alone. */
   breakerSync?: BreakerSync;
+  /** Where rate limits, token limits and budgets are counted (Redis for a fleet); by default in the process. */
+  quotaStore?: QuotaStore;
 }
 
 /**
@@ -75,6 +82,23 @@ export function createGateway(options: GatewayOptions): Component {
     sync: breakerSync,
   });
   const budgets = new Map<string, RetryBudget>();
+  const quota = createQuotaGuard({
+    config,
+    store:
+      options.quotaStore ??
+      createMemoryQuotaStore({
+        maxClients: config.rateLimit.maxClients,
+        onSaturated: (tracked) =>
+          logger.warn(
+            { tracked, maxClients: config.rateLimit.maxClients },
+            'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
+          ),
+      }),
+    subjectOf: createSubjectOf(config.server.apiKeys.map((entry) => entry.key)),
+    clients: config.server.apiKeys.map((entry) => entry.name),
+    instruments: telemetry.instruments,
+    now,
+  });
   const counters = {
     requests: 0,
     errors: 0,
@@ -105,22 +129,13 @@ export function createGateway(options: GatewayOptions): Component {
     logger,
     raise: createIncidentRaiser(bus, now),
     routeHealth: createRouteHealth(bus),
+    quota,
   };
 
   const http = Router();
-  const limited = createRateLimit({
-    ...config.rateLimit,
-    now,
-    recorder: telemetry.instruments.gatewayRateLimited,
-    onSaturated: (tracked) =>
-      logger.warn(
-        { tracked, maxClients: config.rateLimit.maxClients },
-        'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
-      ),
-  });
-  http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
-  http.post('/api/chat', limited, createApiChatHandler(deps));
-  http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
+  http.post('/v1/chat/completions', quota.middleware(true), createChatCompletionsHandler(deps));
+  http.post('/api/chat', quota.middleware(true), createApiChatHandler(deps));
+  http.get('/v1/models', quota.middleware(false), createModelsHandler(config, router, providers, now));
   http.get('/api/providers', createProvidersListHandler(config, targets, providers));
   http.get('/api/providers/status', createProvidersStatusHandler(config, targets));
   http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
@@ -141,18 +156,19 @@ export function createGateway(options: GatewayOptions): Component {
       activeProvider: counters.activeProvider,
     };
   };
-  // GET /api/metrics adds the usage totals; the `metrics` event every few seconds stays the small summary.
-  const summary = () => ({ ...counts(), usage: ledger.snapshot() });
+  // GET /api/metrics adds the usage totals and budgets; the `metrics` event every few seconds stays the small summary.
+  const summary = () => ({ ...counts(), usage: ledger.snapshot(), budgets: quota.summary() });
 
   return {
     name: 'gateway',
     router: http,
     async start() {
       await breakerSync.start();
-      timer = setInterval(
-        () => bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) }),
-        metricsIntervalMs,
-      );
+      await quota.refresh();
+      timer = setInterval(() => {
+        bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) });
+        void quota.refresh();
+      }, metricsIntervalMs);
       timer.unref();
     },
     async stop() {

@@ -73,6 +73,7 @@ export function createRedisLink({
   let lastError: string | undefined;
   let downLogged = false;
   let closing = false;
+  let confirming = false;
   let probe: NodeJS.Timeout | undefined;
 
   const set = (next: boolean, error?: unknown) => {
@@ -155,10 +156,21 @@ export function createRedisLink({
     failed(operation, error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.debug({ err: message, operation, redis: target }, 'redis command failed');
-      if (/timed out|timeout/i.test(message)) {
-        set(false, error);
-        startProbe();
-      }
+      if (!/timed out|timeout/i.test(message) || !available || confirming) return;
+      // One late answer may be this process's own stall (a busy event loop), not Redis: a ping decides.
+      confirming = true;
+      commands
+        .ping()
+        .then(
+          () => undefined,
+          (pingError: unknown) => {
+            set(false, pingError);
+            startProbe();
+          },
+        )
+        .finally(() => {
+          confirming = false;
+        });
     },
     fellBack(operation) {
       instruments.fleetFallbacks.record(1, { [n.ATTR_OPERATION]: operation });

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
-export type RedisScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+export interface RedisScript {
+  (keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /** Queues the script on a pipeline (or MULTI) instead of sending it alone. */
+  on(pipeline: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]): void;
+}
 
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
@@ -16,10 +20,17 @@ export function defineScript(redis: Redis, lua: string, numberOfKeys: number): R
   const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
   if (!commands[name]) redis.defineCommand(name, { lua, numberOfKeys });
   const run = commands[name] as ScriptCommand;
-  return (keys, args) => {
+  const checked = (keys: readonly string[]) => {
     if (keys.length !== numberOfKeys) throw new Error(`script expects ${numberOfKeys} keys`);
-    return run.call(redis, ...keys, ...args);
+    return keys;
   };
+  const script = (keys: readonly string[], args: readonly (string | number)[]) =>
+    run.call(redis, ...checked(keys), ...args);
+  script.on = (pipeline: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) => {
+    const queued = (pipeline as unknown as Record<string, ScriptCommand>)[name];
+    queued?.call(pipeline, ...checked(keys), ...args);
+  };
+  return script;
 }
 
 /** Long keys (a client-chosen model name is part of some) are hashed, so no key grows with input. */

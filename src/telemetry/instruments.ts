@@ -135,8 +135,24 @@ export const instrumentDefinitions = {
     kind: 'counter',
     unit: '{request}',
     description:
-      'Client requests refused by the gateway rate limiter; bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
-    attributes: [n.ATTR_RATE_LIMIT_BUCKET],
+      'Client requests refused by the gateway, by reason: requests (per window), tokens (per minute) or budget (429 budget_exceeded); bucket="shared" when the in-process limiter tracked rateLimit.maxClients and new clients shared one window',
+    attributes: [n.ATTR_REASON, n.ATTR_RATE_LIMIT_BUCKET],
+  },
+  gatewayBudgetSpent: {
+    name: n.METRIC_GATEWAY_BUDGET_SPENT,
+    kind: 'gauge',
+    unit: '',
+    description:
+      'Spent by a client key in the current UTC day or month, in USD or tokens (measure); the fleet total with Redis',
+    attributes: [n.ATTR_CLIENT, n.ATTR_PERIOD, n.ATTR_MEASURE],
+  },
+  gatewayBudgetLimit: {
+    name: n.METRIC_GATEWAY_BUDGET_LIMIT,
+    kind: 'gauge',
+    unit: '',
+    description:
+      "A client key's budget for the day or month, in USD or tokens (measure); spent / limit nears 1 before 429s",
+    attributes: [n.ATTR_CLIENT, n.ATTR_PERIOD, n.ATTR_MEASURE],
   },
   gatewayPoolWait: {
     name: n.METRIC_GATEWAY_POOL_WAIT,

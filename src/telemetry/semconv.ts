@@ -62,6 +62,8 @@ export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
 export const ATTR_COST_USD = 'inferwatch.cost.usd';
 export const ATTR_OPERATION = 'operation'; // what ran on per-replica state while Redis was unreachable
 export const ATTR_WRITE_KIND = 'kind'; // event | incident
+export const ATTR_PERIOD = 'period'; // day | month
+export const ATTR_MEASURE = 'measure'; // usd | tokens
 
 // resource attributes
 export const RES_SERVICE_NAME = 'service.name';
@@ -94,10 +96,12 @@ export const METRIC_GATEWAY_RETRIES = 'inferwatch.gateway.retries'; // inferwatc
 export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // inferwatch_gateway_failovers_total
 export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state (0 closed, 1 half-open, 2 open)
 export const METRIC_GATEWAY_CIRCUIT_TRANSITIONS = 'inferwatch.gateway.circuit.transitions'; // inferwatch_gateway_circuit_transitions_total
-export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total
+export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total{reason}
 export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds
 export const METRIC_GATEWAY_OUTPUT_TOKENS_RATE = 'inferwatch.gateway.output_tokens'; // inferwatch_gateway_output_tokens_per_second (unit {token}/s)
 export const METRIC_GATEWAY_COST = 'inferwatch.gateway.cost.usd'; // inferwatch_gateway_cost_usd_total
+export const METRIC_GATEWAY_BUDGET_SPENT = 'inferwatch.gateway.budget.spent'; // inferwatch_gateway_budget_spent{inferwatch_client,period,measure}
+export const METRIC_GATEWAY_BUDGET_LIMIT = 'inferwatch.gateway.budget.limit'; // inferwatch_gateway_budget_limit{inferwatch_client,period,measure}
 
 // Fleet (Redis-backed state shared by gateway replicas)
 export const METRIC_FLEET_REDIS_AVAILABLE = 'inferwatch.fleet.redis.available'; // inferwatch_fleet_redis_available (1 reachable, 0 not)

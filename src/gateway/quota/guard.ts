@@ -1,0 +1,143 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Config } from '../../config/index.ts';
+import { HttpError, tooManyRequests } from '../../http/index.ts';
+import type { Instruments } from '../../telemetry/index.ts';
+import { semconv as n } from '../../telemetry/index.ts';
+import { rateLimitHeaders } from './headers.ts';
+import { createLimitsTable, limitsApply } from './limits.ts';
+import type { ClientLimits, Period, PeriodUse, QuotaStore, QuotaSubject, QuotaVerdict } from './types.ts';
+import { periods } from './types.ts';
+
+/** `res.locals` field holding what a request counts against, for its charge when it ends. */
+const QUOTA = 'quota';
+
+export interface QuotaGuard {
+  /** The check for a route; `spends` for chat (tokens and budgets apply), else requests only. */
+  middleware(spends: boolean): RequestHandler;
+  /** Adds a finished chat request's tokens and cost to its client's minute and budgets. */
+  charge(res: Response, usage: { tokens: number; costUsd?: number | undefined }): void;
+  /** Budgets per client key (spent, limit, reset) as last refreshed, for GET /api/metrics. */
+  summary(): Record<string, Record<Period, BudgetReport>>;
+  /** Reads the budget clients' spend (the fleet's, with Redis) and records the budget gauges. */
+  refresh(): Promise<void>;
+}
+
+export interface BudgetReport {
+  spentUsd: number;
+  spentTokens: number;
+  limitUsd: number | null;
+  limitTokens: number | null;
+  resetsAt: string;
+}
+
+export interface QuotaGuardOptions {
+  config: Config;
+  store: QuotaStore;
+  subjectOf: (req: Request, res: Response) => QuotaSubject;
+  /** Budget clients reported even before their first request: every configured key's name. */
+  clients: readonly string[];
+  instruments: Instruments;
+  now: () => number;
+}
+
+const budgetExceeded = (period: Period, retryAfterMs: number) =>
+  new HttpError(
+    429,
+    `This API key's ${period === 'day' ? 'daily' : 'monthly'} budget is used up; it renews at the start of the next UTC ${period}.`,
+    {
+      type: 'insufficient_quota',
+      code: 'budget_exceeded',
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    },
+  );
+
+const usd = (micros: number) => Math.round(micros) / 1e6;
+
+/**
+ * Rate limits, token limits and budgets per client key in front of the gateway's routes: one check per
+ * request (one round trip with Redis), OpenAI's x-ratelimit-* headers on the answer, 429s that say which
+ * limit bit and when to come back, and the request's usage charged when it ends. Nothing configured:
+ * no check at all, as before any of this existed.
+ */
+export function createQuotaGuard({
+  config,
+  store,
+  subjectOf,
+  clients,
+  instruments,
+  now,
+}: QuotaGuardOptions): QuotaGuard {
+  const table = createLimitsTable(config);
+  const reported = new Map<string, Record<Period, BudgetReport>>();
+  const budgetClients = [...new Set([...clients, ...table.budgetClients])];
+
+  const refuse = (verdict: QuotaVerdict) => {
+    instruments.gatewayRateLimited.record(1, {
+      [n.ATTR_REASON]: verdict.refusedBy ?? 'requests',
+      [n.ATTR_RATE_LIMIT_BUCKET]: verdict.shared ? 'shared' : 'client',
+    });
+    if (verdict.refusedBy === 'budget') return budgetExceeded(verdict.period ?? 'day', verdict.retryAfterMs);
+    return tooManyRequests(verdict.retryAfterMs / 1000);
+  };
+
+  return {
+    middleware(spends) {
+      return async (req, res, next) => {
+        if (!table.any) return next();
+        const subject = subjectOf(req, res);
+        const limits = table.of(subject);
+        if (!limitsApply(limits, spends)) return next();
+        const verdict = await store.check(subject, limits, { now: now(), spends });
+        res.set(rateLimitHeaders(verdict));
+        if (!verdict.allowed) return next(refuse(verdict));
+        res.locals[QUOTA] = { subject, limits } satisfies { subject: QuotaSubject; limits: ClientLimits };
+        next();
+      };
+    },
+    charge(res, usage) {
+      const counted = res.locals[QUOTA] as { subject: QuotaSubject; limits: ClientLimits } | undefined;
+      if (!counted) return;
+      const usdMicros = Math.round((usage.costUsd ?? 0) * 1e6);
+      if (usage.tokens <= 0 && usdMicros <= 0) return;
+      // Off the request path: the answer is already on its way.
+      void store
+        .charge(counted.subject, counted.limits, { tokens: usage.tokens, usdMicros }, now())
+        .catch(() => undefined);
+    },
+    summary: () => Object.fromEntries(reported),
+    async refresh() {
+      const at = now();
+      await Promise.all(
+        budgetClients.map(async (client) => {
+          const limits = table.of({ limiter: client, budget: client }).budgets;
+          if (periods.every((period) => limits[period].usdMicros === null && limits[period].tokens === null))
+            return;
+          const spent = await store.spent(client, at).catch(() => undefined);
+          if (!spent) return;
+          const report = (period: Period, use: PeriodUse): BudgetReport => ({
+            spentUsd: usd(use.usdMicros),
+            spentTokens: use.tokens,
+            limitUsd: limits[period].usdMicros === null ? null : usd(limits[period].usdMicros ?? 0),
+            limitTokens: limits[period].tokens,
+            resetsAt: new Date(at + use.resetMs).toISOString(),
+          });
+          const entry = { day: report('day', spent.day), month: report('month', spent.month) };
+          reported.set(client, entry);
+          for (const period of periods) {
+            const labels = { [n.ATTR_CLIENT]: client, [n.ATTR_PERIOD]: period };
+            const row = entry[period];
+            instruments.gatewayBudgetSpent.record(row.spentUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
+            instruments.gatewayBudgetSpent.record(row.spentTokens, { ...labels, [n.ATTR_MEASURE]: 'tokens' });
+            if (row.limitUsd !== null)
+              instruments.gatewayBudgetLimit.record(row.limitUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
+            if (row.limitTokens !== null)
+              instruments.gatewayBudgetLimit.record(row.limitTokens, {
+                ...labels,
+                [n.ATTR_MEASURE]: 'tokens',
+              });
+          }
+        }),
+      );
+    },
+  };
+}
