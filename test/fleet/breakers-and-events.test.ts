@@ -10,10 +10,10 @@ let fleet: Fleet;
 
 beforeAll(async () => {
   if (redisMissing.length > 0) return;
-  redis = await startRedis();
+  redis = await startRedis({ password: 'breakers-secret' });
   upstream = await startFakeUpstream('fleet-upstream');
   fleet = await startFleet(3, {
-    redis: { url: redis.url, keyPrefix: 'breakers-test:' },
+    redis: { url: redis.url.replace('//', '//:breakers-secret@'), keyPrefix: 'breakers-test:' },
     providers: [
       {
         name: 'upstream',

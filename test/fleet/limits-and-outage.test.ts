@@ -15,11 +15,12 @@ const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
 beforeAll(async () => {
   if (redisMissing.length > 0) return;
-  redis = await startRedis();
+  // An ACL user allowed only keys and channels under the fleet's prefix: nothing inferwatch does strays.
+  redis = await startRedis({ aclUser: { name: 'fleet', password: 'fleet-secret', prefix: 'limits-test:' } });
   upstream = await startFakeUpstream('fleet-upstream');
   fleet = await startFleet(3, {
     server: { apiKeys: Object.values(keys) },
-    redis: { url: redis.url, keyPrefix: 'limits-test:' },
+    redis: { url: redis.url, username: 'fleet', password: 'fleet-secret', keyPrefix: 'limits-test:' },
     providers: [
       {
         name: 'upstream',

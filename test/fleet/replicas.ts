@@ -24,43 +24,48 @@ export interface Fleet {
  */
 export async function startFleet(count: number, config: Record<string, unknown>): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'inferwatch-fleet-'));
-  const names = Array.from({ length: count }, (_, index) => `replica-${String.fromCharCode(97 + index)}`);
-  const started = await Promise.all(
-    names.map(async (name) => {
-      const process = await startInferwatch({
-        name,
-        role: 'gateway',
-        port: await freePort(),
-        dir,
-        config: {
-          ...config,
-          store: { path: join(dir, `${name}.db`) },
-          telemetry: { instanceId: name },
-          log: { level: 'info' },
-        },
-      });
-      const replica: Replica = {
-        ...process,
-        name,
-        get: (path, headers = {}) => fetch(`${process.url}${path}`, { headers }),
-        chat: (body, headers = {}) =>
-          fetch(`${process.url}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...headers },
-            body: JSON.stringify(body),
-          }),
-        log: () => process.process.tail(400),
-      };
-      return replica;
-    }),
-  );
-  return {
-    replicas: started,
+  const started: Replica[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((replica) => replica.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // One after the other: three Node processes starting at once on two busy cores can each take longer
+    // than the start-up wait; in turn, each is quick.
+    for (let index = 0; index < count; index++) {
+      started.push(await startReplica(`replica-${String.fromCharCode(97 + index)}`, dir, config));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { replicas: started, dir, stop };
+}
+
+async function startReplica(name: string, dir: string, config: Record<string, unknown>): Promise<Replica> {
+  const process = await startInferwatch({
+    name,
+    role: 'gateway',
+    port: await freePort(),
     dir,
-    async stop() {
-      await Promise.all(started.map((replica) => replica.stop()));
-      rmSync(dir, { recursive: true, force: true });
+    config: {
+      ...config,
+      store: { path: join(dir, `${name}.db`) },
+      telemetry: { instanceId: name },
+      log: { level: 'info' },
     },
+  });
+  return {
+    ...process,
+    name,
+    get: (path, headers = {}) => fetch(`${process.url}${path}`, { headers }),
+    chat: (body, headers = {}) =>
+      fetch(`${process.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
+    log: () => process.process.tail(400),
   };
 }
 
