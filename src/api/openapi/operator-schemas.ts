@@ -5,10 +5,24 @@ import { probeStates } from '../../events/index.ts';
 /** Response shapes of the operator API, the prober and the analyzer, for the OpenAPI document. */
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
 
+/** With `redis.url`: the fleet's state as this replica sees it. */
+export const fleetStatusSchema = z.strictObject({
+  redis: z.strictObject({
+    available: z.boolean().describe('false: this replica runs on per-replica state until Redis answers'),
+    target: z.string().describe('The Redis URL without credentials'),
+    since: z.string().describe('When `available` last changed'),
+    lastError: z.string().optional(),
+    required: z.boolean().describe('redis.required: /ready fails while Redis is unreachable'),
+  }),
+  replicas: z.number().int().min(1).describe('Replicas that reached Redis in the last few seconds'),
+  pendingWrites: z.number().int().min(0).describe('Events and incidents waiting for Redis'),
+});
+
 export const readySchema = z.strictObject({
   status: z.enum(['ready', 'not_ready']),
   notReady: z.array(z.string()),
   stopping: z.boolean(),
+  fleet: fleetStatusSchema.optional(),
 });
 
 const severity = z.enum(severities);
@@ -23,8 +37,12 @@ export const incidentListSchema = z.strictObject({
       title: z.string(),
       subject: z.string(),
       detail: z.record(z.string(), z.unknown()),
+      instance: z.string().optional().describe('The replica that raised it (service.instance.id)'),
     }),
   ),
+  scope: z
+    .enum(['fleet', 'replica'])
+    .describe("fleet: every replica's incidents (from Redis); replica: this one's only"),
 });
 
 const usageTotalsSchema = z.strictObject({
@@ -57,6 +75,8 @@ export const metricsSummarySchema = z.looseObject({
     .describe('Provider of the most recent successful answer; null before the first'),
   uptime_seconds: z.number().min(0),
   websocketClients: z.number().int().min(0),
+  instance: z.string().describe("This replica's service.instance.id"),
+  fleet: fleetStatusSchema.optional(),
   gateway: z
     .looseObject({
       requests: z.number().int().min(0),
