@@ -11,13 +11,16 @@ import { createRedisBreakerSync } from '../../src/gateway/breaker-sync-redis.ts'
 import { silentLogger } from '../../src/log/index.ts';
 import { createRedisLink, type RedisLink } from '../../src/redis/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { requireTools } from '../required-tools.ts';
+import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { uniquePrefix } from './harness.ts';
+
+const ready = requireTools(redisRequirements());
 
 let server: RedisServer | undefined;
 let cleanup: (() => Promise<void> | void)[] = [];
 beforeAll(async () => {
-  if (redisMissing.length === 0) server = await startRedis();
+  if (ready) server = await startRedis();
 });
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
@@ -72,7 +75,7 @@ const settledClaim = (sync: BreakerSync, target: string, leaseMs = 5_000) =>
 const implementations: [string, () => Promise<Member>][] = [
   ['one replica alone', () => member(async () => ({ sync: createLocalBreakerSync() }))],
 ];
-if (redisMissing.length === 0) {
+if (ready) {
   implementations.push(['Redis', () => redisMember('solo', uniquePrefix('contract'))]);
 }
 
@@ -85,7 +88,7 @@ describe.each(implementations)('breaker sync contract: %s', (_name, make) => {
   });
 });
 
-describe.skipIf(redisMissing.length > 0)('breaker sync on Redis', () => {
+describe.skipIf(!ready)('breaker sync on Redis', () => {
   it("tells the other replicas of an open and a close, with the episode's start", async () => {
     const prefix = uniquePrefix('announce');
     const a = await redisMember('replica-a', prefix);

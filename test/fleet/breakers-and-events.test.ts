@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeUpstream, startFakeUpstream } from '../fakes/openai-upstream.ts';
-import { type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
+import { requireTools } from '../required-tools.ts';
+import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { breakerState, chatBody, type Fleet, startFleet } from './replicas.ts';
 
+const ready = requireTools(redisRequirements());
+
 let redis: RedisServer;
-let upstream: FakeUpstream;
+let upstream: SimulatedUpstream;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  if (redisMissing.length > 0) return;
+  if (!ready) return;
   redis = await startRedis({ password: 'breakers-secret' });
-  upstream = await startFakeUpstream('fleet-upstream');
+  upstream = await startSimulatedUpstream();
   fleet = await startFleet(3, {
     redis: { url: redis.url.replace('//', '//:breakers-secret@'), keyPrefix: 'breakers-test:' },
     providers: [
@@ -22,7 +25,7 @@ beforeAll(async () => {
         timeouts: { connectMs: 1_000, firstTokenMs: 2_000, idleMs: 2_000, totalMs: 5_000 },
       },
     ],
-    routes: [{ model: '*', targets: [{ provider: 'upstream', model: 'fake-model' }] }],
+    routes: [{ model: '*', targets: [{ provider: 'upstream', model: 'sim-small' }] }],
     retry: { maxAttempts: 1 },
     circuitBreaker: { failureThreshold: 2, recoverySeconds: 2, halfOpenMaxRequests: 1 },
   });
@@ -45,7 +48,7 @@ function listen(url: string) {
   return { socket, frames, open };
 }
 
-describe.skipIf(redisMissing.length > 0)('three gateway replicas on one Redis: breakers and events', () => {
+describe.skipIf(!ready)('three gateway replicas on one Redis: breakers and events', () => {
   it('a breaker opened on one replica is open on the others within a second, and its events reach a WebSocket on another', async () => {
     const [a, b, c] = fleet.replicas;
     if (!a || !b || !c) throw new Error('three replicas expected');
@@ -53,7 +56,7 @@ describe.skipIf(redisMissing.length > 0)('three gateway replicas on one Redis: b
     const systemOnB = listen(`${b.url.replace('http', 'ws')}/ws/system-events`);
     await Promise.all([onC.open, systemOnB.open]);
 
-    upstream.setFault('500');
+    upstream.setFaults({ mode: 'outage' });
     for (let index = 0; index < 2; index++)
       expect((await a.chat(chatBody())).status).toBeGreaterThanOrEqual(500);
     const opened = performance.now();
@@ -103,7 +106,7 @@ describe.skipIf(redisMissing.length > 0)('three gateway replicas on one Redis: b
   it('runs one half-open trial for the whole fleet, and every replica closes on its verdict', async () => {
     const [a, b, c] = fleet.replicas;
     if (!a || !b || !c) throw new Error('three replicas expected');
-    upstream.setFault(undefined);
+    upstream.setFaults(undefined);
     const checksBefore = upstream.stats.modelLists;
     // Recovery (2 s) runs from the same instant on every replica: traffic reaches all three at once.
     await expect

@@ -1,12 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/events/index.ts';
-import { type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { requireTools } from '../required-tools.ts';
+import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { type ReplicaState, startReplicaState, uniquePrefix } from './harness.ts';
+
+const ready = requireTools(redisRequirements());
 
 let server: RedisServer;
 let started: ReplicaState[] = [];
 beforeAll(async () => {
-  if (redisMissing.length === 0) server = await startRedis();
+  if (ready) server = await startRedis();
 });
 afterEach(async () => {
   await Promise.all(started.map((replica) => replica.stop()));
@@ -35,7 +38,7 @@ const breakerOpened = {
   reason: '3 consecutive failures',
 } as const;
 
-describe.skipIf(redisMissing.length > 0)('the fleet event stream', () => {
+describe.skipIf(!ready)('the fleet event stream', () => {
   it("brings one replica's events to the other's fleet subscribers, tagged with where they came from", async () => {
     const prefix = uniquePrefix('stream');
     const a = await replica('replica-a', prefix);

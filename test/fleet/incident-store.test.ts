@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentStore, type IncidentStore, openDatabase } from '../../src/store/index.ts';
-import { type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { requireTools } from '../required-tools.ts';
+import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { type ReplicaState, startReplicaState, uniquePrefix } from './harness.ts';
+
+const ready = requireTools(redisRequirements());
 
 let server: RedisServer | undefined;
 const started: ReplicaState[] = [];
 beforeAll(async () => {
-  if (redisMissing.length === 0) server = await startRedis();
+  if (ready) server = await startRedis();
 });
 afterAll(async () => {
   await Promise.all(started.map((replica) => replica.stop()));
@@ -30,7 +33,7 @@ const implementations: [string, () => Promise<{ store: IncidentStore; instance: 
     }),
   ],
 ];
-if (redisMissing.length === 0) {
+if (ready) {
   implementations.push([
     'Redis (the fleet)',
     async () => {
@@ -86,7 +89,7 @@ describe.each(implementations)('incident store contract: %s', (_name, make) => {
   });
 });
 
-describe.skipIf(redisMissing.length > 0)('incidents across a fleet', () => {
+describe.skipIf(!ready)('incidents across a fleet', () => {
   it("shows every replica's incidents on each, each tagged with its replica", async () => {
     const prefix = uniquePrefix('fleet-incidents');
     const a = await replica('replica-a', prefix);

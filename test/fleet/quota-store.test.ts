@@ -10,13 +10,16 @@ import {
 import { silentLogger } from '../../src/log/index.ts';
 import { createRedisLink, type RedisLink } from '../../src/redis/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { requireTools } from '../required-tools.ts';
+import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { uniquePrefix } from './harness.ts';
+
+const ready = requireTools(redisRequirements());
 
 let server: RedisServer | undefined;
 const links: RedisLink[] = [];
 beforeAll(async () => {
-  if (redisMissing.length === 0) server = await startRedis();
+  if (ready) server = await startRedis();
 });
 afterAll(async () => {
   await Promise.all(links.map((link) => link.close()));
@@ -54,7 +57,7 @@ const lastMinuteOfJanuary = Date.UTC(2030, 0, 31, 23, 59, 0);
 const implementations: [string, () => Promise<QuotaStore>][] = [
   ['in the process', async () => createMemoryQuotaStore()],
 ];
-if (redisMissing.length === 0) {
+if (ready) {
   implementations.push(['on Redis', async () => createRedisQuotaStore(await link())]);
   implementations.push([
     'the fleet store, Redis up',
@@ -141,7 +144,7 @@ describe.each(implementations)('quota store contract: %s', (_name, make) => {
   });
 });
 
-describe.skipIf(redisMissing.length > 0)('the fleet store when Redis is away', () => {
+describe.skipIf(!ready)('the fleet store when Redis is away', () => {
   it('enforces a per-replica share, then sends what was used meanwhile to the fleet budget', async () => {
     if (!server) throw new Error('redis-server is not running');
     const redis = await link();

@@ -5,8 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { redisSchema } from '../../src/config/redis-schema.ts';
 import { createRedisLink, type RedisLink } from '../../src/redis/index.ts';
 import { createTestTelemetry } from '../../src/telemetry/testing.ts';
-import { makeTlsFiles, type RedisServer, redisMissing, startRedis } from '../stack/redis.ts';
+import { requireTools } from '../required-tools.ts';
+import { makeTlsFiles, type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
 import { captureLog } from './log-lines.ts';
+
+const ready = requireTools(redisRequirements());
 
 const links: RedisLink[] = [];
 const servers: RedisServer[] = [];
@@ -36,7 +39,7 @@ const gauge = async (telemetry: ReturnType<typeof createTestTelemetry>) => {
   return metric?.dataPoints.at(-1)?.value;
 };
 
-describe.skipIf(redisMissing.length > 0)('the Redis link', () => {
+describe.skipIf(!ready)('the Redis link', () => {
   it('says Redis is down when it dies and up when it returns, with a log line and a gauge', async () => {
     const server = await startRedis();
     servers.push(server);

@@ -76,7 +76,7 @@ export async function breakerState(replica: Replica, provider: string): Promise<
   return body.data.find((row) => row.name === provider)?.state;
 }
 
-export const chatBody = (model = 'fleet-model') => ({
+export const chatBody = (model = 'sim-small') => ({
   model,
   messages: [{ role: 'user', content: 'hello fleet' }],
 });

@@ -3,15 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/free-port.ts';
-import { binaryPaths, missingBinaries } from './binaries.ts';
+import { binaryPaths, binaryRequirements } from './binaries.ts';
 import { isRunning, type StartedProcess, startProcess } from './process.ts';
 import { waitFor } from './wait.ts';
 
-/** Why the Redis tests cannot run here (empty when they can); CI must have it, so there it is an error. */
-export const redisMissing = missingBinaries(['redisServer']);
-if (redisMissing.length > 0 && process.env.CI) {
-  throw new Error(`required tool missing:\n${redisMissing.join('\n')}`);
-}
+/** What a Redis test needs, for requireTools(): skipped locally without it, a failure under CI. */
+export const redisRequirements = () => binaryRequirements(['redisServer']);
 
 export interface TlsFiles {
   ca: string;
