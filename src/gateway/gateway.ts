@@ -174,6 +174,7 @@ export function createGateway(options: GatewayOptions): Component {
     async stop() {
       stopping = true;
       clearInterval(timer);
+      quota.stop();
       await breakerSync.stop();
       // Pool.close() waits for in-flight requests, so streams being served finish first.
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));

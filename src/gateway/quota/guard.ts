@@ -20,6 +20,8 @@ export interface QuotaGuard {
   summary(): Record<string, Record<Period, BudgetReport>>;
   /** Reads the budget clients' spend (the fleet's, with Redis) and records the budget gauges. */
   refresh(): Promise<void>;
+  /** Cancels the reports still scheduled. */
+  stop(): void;
 }
 
 export interface BudgetReport {
@@ -53,6 +55,9 @@ const budgetExceeded = (period: Period, retryAfterMs: number) =>
 
 const usd = (micros: number) => Math.round(micros) / 1e6;
 
+/** How often at most one client's budget report is re-read after its requests. */
+const REPORT_EVERY_MS = 1_000;
+
 /**
  * Rate limits, token limits and budgets per client key in front of the gateway's routes: one check per
  * request (one round trip with Redis), OpenAI's x-ratelimit-* headers on the answer, 429s that say which
@@ -80,6 +85,37 @@ export function createQuotaGuard({
     return tooManyRequests(verdict.retryAfterMs / 1000);
   };
 
+  const refreshedAt = new Map<string, number>();
+  // At most one scheduled report per budget client (configured names, or `anonymous`).
+  const pending = new Map<string, NodeJS.Timeout>();
+  /** Reads one budget client's spend (the fleet's, with Redis) into the report and the gauges. */
+  const report = async (client: string, at: number) => {
+    const limits = table.of({ limiter: client, budget: client }).budgets;
+    if (periods.every((period) => limits[period].usdMicros === null && limits[period].tokens === null))
+      return;
+    refreshedAt.set(client, at);
+    const spent = await store.spent(client, at).catch(() => undefined);
+    if (!spent) return;
+    const row = (period: Period, use: PeriodUse): BudgetReport => ({
+      spentUsd: usd(use.usdMicros),
+      spentTokens: use.tokens,
+      limitUsd: limits[period].usdMicros === null ? null : usd(limits[period].usdMicros ?? 0),
+      limitTokens: limits[period].tokens,
+      resetsAt: new Date(at + use.resetMs).toISOString(),
+    });
+    const entry = { day: row('day', spent.day), month: row('month', spent.month) };
+    reported.set(client, entry);
+    for (const period of periods) {
+      const labels = { [n.ATTR_CLIENT]: client, [n.ATTR_PERIOD]: period };
+      const { spentUsd, spentTokens, limitUsd, limitTokens } = entry[period];
+      const { gatewayBudgetSpent: spentGauge, gatewayBudgetLimit: limitGauge } = instruments;
+      spentGauge.record(spentUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
+      spentGauge.record(spentTokens, { ...labels, [n.ATTR_MEASURE]: 'tokens' });
+      if (limitUsd !== null) limitGauge.record(limitUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
+      if (limitTokens !== null) limitGauge.record(limitTokens, { ...labels, [n.ATTR_MEASURE]: 'tokens' });
+    }
+  };
+
   return {
     middleware(spends) {
       return async (req, res, next) => {
@@ -99,45 +135,34 @@ export function createQuotaGuard({
       if (!counted) return;
       const usdMicros = Math.round((usage.costUsd ?? 0) * 1e6);
       if (usage.tokens <= 0 && usdMicros <= 0) return;
-      // Off the request path: the answer is already on its way.
+      const { subject, limits } = counted;
+      // Off the request path: the answer is already on its way. The client's budget report follows, at
+      // most once a second: at once if the last was longer ago, else when the second is up.
+      const at = now();
       void store
-        .charge(counted.subject, counted.limits, { tokens: usage.tokens, usdMicros }, now())
+        .charge(subject, limits, { tokens: usage.tokens, usdMicros }, at)
+        .then(() => {
+          const client = subject.budget;
+          const wait = (refreshedAt.get(client) ?? Number.NEGATIVE_INFINITY) + REPORT_EVERY_MS - at;
+          if (wait <= 0) return report(client, at);
+          if (pending.has(client)) return;
+          const timer = setTimeout(() => {
+            pending.delete(client);
+            void report(client, now());
+          }, wait);
+          timer.unref();
+          pending.set(client, timer);
+        })
         .catch(() => undefined);
     },
     summary: () => Object.fromEntries(reported),
     async refresh() {
       const at = now();
-      await Promise.all(
-        budgetClients.map(async (client) => {
-          const limits = table.of({ limiter: client, budget: client }).budgets;
-          if (periods.every((period) => limits[period].usdMicros === null && limits[period].tokens === null))
-            return;
-          const spent = await store.spent(client, at).catch(() => undefined);
-          if (!spent) return;
-          const report = (period: Period, use: PeriodUse): BudgetReport => ({
-            spentUsd: usd(use.usdMicros),
-            spentTokens: use.tokens,
-            limitUsd: limits[period].usdMicros === null ? null : usd(limits[period].usdMicros ?? 0),
-            limitTokens: limits[period].tokens,
-            resetsAt: new Date(at + use.resetMs).toISOString(),
-          });
-          const entry = { day: report('day', spent.day), month: report('month', spent.month) };
-          reported.set(client, entry);
-          for (const period of periods) {
-            const labels = { [n.ATTR_CLIENT]: client, [n.ATTR_PERIOD]: period };
-            const row = entry[period];
-            instruments.gatewayBudgetSpent.record(row.spentUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
-            instruments.gatewayBudgetSpent.record(row.spentTokens, { ...labels, [n.ATTR_MEASURE]: 'tokens' });
-            if (row.limitUsd !== null)
-              instruments.gatewayBudgetLimit.record(row.limitUsd, { ...labels, [n.ATTR_MEASURE]: 'usd' });
-            if (row.limitTokens !== null)
-              instruments.gatewayBudgetLimit.record(row.limitTokens, {
-                ...labels,
-                [n.ATTR_MEASURE]: 'tokens',
-              });
-          }
-        }),
-      );
+      await Promise.all(budgetClients.map((client) => report(client, at)));
+    },
+    stop() {
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
     },
   };
 }
