@@ -64,6 +64,8 @@ export function createTargets({
   sync = createLocalBreakerSync(),
 }: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
+  // Why each open breaker opened (bounded like `states`), told again to the fleet when Redis returns.
+  const openReasons = new Map<string, string>();
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
   const byName = new Map(config.providers.map((provider) => [provider.name, provider]));
   const usesHealthCheck = (provider: string) => (healthChecks.get(provider) ?? 'none') !== 'none';
@@ -99,6 +101,7 @@ export function createTargets({
       ...(peer ? { peer } : {}),
     });
     if (transition.from === 'half_open') sync.releaseTrial(target.key);
+    if (transition.to === 'open') openReasons.set(target.key, transition.reason);
     // A peer's verdict was announced and raised as an incident where it was reached, once for the fleet.
     if (peer) return;
     if (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed')) {
@@ -191,7 +194,7 @@ export function createTargets({
           target: state.target.key,
           change: {
             to: 'open' as const,
-            reason: 'opened while redis was unreachable',
+            reason: openReasons.get(state.target.key) ?? 'open',
             openedAt: state.breaker.openedAt(),
           },
         })),
