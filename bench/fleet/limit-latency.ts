@@ -2,7 +2,7 @@
  * What the fleet-wide limit check costs a request: the same gateway, the same limits (requests per window,
  * tokens per minute, daily budgets; none ever reached), counted in the process or in Redis, side by side
  * at a fixed 500 req/s, plus the gateway with no limit at all. Rounds interleave the targets so a busy
- * minute on the shared machine lands on all of them.
+ * minute on the shared machine lands on all of them. Then the check alone, without HTTP, at the same rate.
  *
  *   node bench/fleet/limit-latency.ts [--rounds N] [--seconds S]
  *
@@ -14,6 +14,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type RedisConfig, redisSchema } from '../../src/config/redis-schema.ts';
+import { createMemoryQuotaStore, createRedisQuotaStore } from '../../src/gateway/quota/index.ts';
+import { silentLogger } from '../../src/log/index.ts';
+import { createRedisLink } from '../../src/redis/index.ts';
+import { createTelemetry } from '../../src/telemetry/index.ts';
 import { startRedis } from '../../test/stack/redis.ts';
 import { freePort } from '../free-port.ts';
 import type { LoadResult } from '../gateway/load.ts';
@@ -68,10 +73,61 @@ const median = (numbers: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
+/**
+ * The check alone, in this process: one client's check (request window, token minute, daily budget)
+ * paced at `rate` per second against each store, timed from the call to its answer. No HTTP, no
+ * simulator: what the limit check itself adds, and how much of it is Redis.
+ */
+async function checkAlone(redisURL: string) {
+  const limitsFor = {
+    requests: 100_000_000,
+    windowMs: 3_600_000,
+    tokensPerMinute: 1_000_000_000,
+    budgets: { day: { usdMicros: 1e12, tokens: 1e12 }, month: { usdMicros: null, tokens: null } },
+  };
+  const link = createRedisLink({
+    config: redisSchema.parse({ url: redisURL, keyPrefix: 'bench:' }) as RedisConfig & { url: string },
+    logger: silentLogger,
+    instruments: createTelemetry().instruments,
+    instanceId: 'bench',
+  });
+  await link.connect();
+  const stores = { 'in the process': createMemoryQuotaStore(), 'on Redis': createRedisQuotaStore(link) };
+  const rows: string[] = [];
+  for (const [name, store] of Object.entries(stores)) {
+    const subject = { limiter: `bench-${name}`, budget: `bench-${name}` };
+    const timings: number[] = [];
+    const total = rate * seconds;
+    const started = performance.now();
+    const pending: Promise<void>[] = [];
+    for (let index = 0; index < total; index++) {
+      const due = started + (index * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const sent = performance.now();
+      pending.push(
+        store.check(subject, limitsFor, { now: Date.now(), spends: true }).then(() => {
+          timings.push(performance.now() - sent);
+        }),
+      );
+    }
+    await Promise.all(pending);
+    timings.sort((a, b) => a - b);
+    const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))] ?? 0;
+    rows.push(
+      `| ${name} | ${at(0.5).toFixed(3)} | ${at(0.99).toFixed(3)} | ${at(1).toFixed(3)} | ${timings.length} |`,
+    );
+    log(`check ${name}: p50 ${at(0.5).toFixed(3)} ms p99 ${at(0.99).toFixed(3)} ms`);
+  }
+  await link.close();
+  return rows;
+}
+
 async function main() {
   requireVegeta();
   const redis = await startRedis();
   started.push({ name: 'redis', url: redis.url, child: redis.process().child, stop: () => redis.stop() });
+  const alone = await checkAlone(redis.url);
   const sim = await startSimulator();
   started.push(sim);
   const targets = [
@@ -117,6 +173,12 @@ async function main() {
     '| gateway | p50 ms | p99 ms | p99 range ms | vs in-process p50 ms | vs in-process p99 ms | errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
+    '',
+    `The check alone (no HTTP), paced at ${rate} checks/s for ${seconds} s in one process, timed from the call to its answer:`,
+    '',
+    '| store | p50 ms | p99 ms | max ms | checks |',
+    '|---|---:|---:|---:|---:|',
+    ...alone,
   ].join('\n');
   writeResultsSection('fleet', body);
   log('wrote the fleet section of bench/RESULTS.md');
