@@ -61,6 +61,7 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
       .filter((component) => component.ready && !component.ready())
       .map((component) => component.name);
     // Redis is reported, and fails readiness only when configured to: without it requests still flow.
+    // /ready is open to anyone, so it says whether, not where (the address is in /api/metrics).
     const fleet = ctx.fleet?.status();
     if (fleet && !fleet.redis.available && fleet.redis.required) notReady.push('redis');
     const ready = !stopping && notReady.length === 0;
@@ -68,7 +69,18 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
       status: ready ? 'ready' : 'not_ready',
       notReady,
       stopping,
-      ...(fleet ? { fleet } : {}),
+      ...(fleet
+        ? {
+            fleet: {
+              redis: {
+                available: fleet.redis.available,
+                since: fleet.redis.since,
+                required: fleet.redis.required,
+              },
+              replicas: fleet.replicas,
+            },
+          }
+        : {}),
     });
   });
 

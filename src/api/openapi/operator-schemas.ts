@@ -22,7 +22,15 @@ export const readySchema = z.strictObject({
   status: z.enum(['ready', 'not_ready']),
   notReady: z.array(z.string()),
   stopping: z.boolean(),
-  fleet: fleetStatusSchema.optional(),
+  fleet: z
+    .strictObject({
+      redis: fleetStatusSchema.shape.redis.pick({ available: true, since: true, required: true }),
+      replicas: fleetStatusSchema.shape.replicas,
+    })
+    .optional()
+    .describe(
+      'With redis.url: whether Redis is reachable (its address is in /api/metrics, which needs a key)',
+    ),
 });
 
 const severity = z.enum(severities);
