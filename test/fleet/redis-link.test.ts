@@ -61,6 +61,27 @@ describe.skipIf(!ready)('the Redis link', () => {
     expect(await gauge(telemetry)).toBe(1);
   });
 
+  it('takes a hung Redis for gone once a command and then a ping time out, and returns when it answers', async () => {
+    const server = await startRedis();
+    servers.push(server);
+    const { link: redis, log } = link({ url: server.url, commandTimeoutMs: 200 });
+    await redis.connect();
+    const pid = server.process().child.pid ?? 0;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const error = await redis.commands.get(redis.key('x')).catch((failure: unknown) => failure);
+      expect(String(error)).toMatch(/timed out/i);
+      // The socket is still open: only the caller's report and the ping that follows can tell.
+      expect(redis.available()).toBe(true);
+      redis.failed('rate_limit', error);
+      await expect.poll(() => redis.available()).toBe(false);
+      expect(log.messages('warn').join('\n')).toMatch(/redis unreachable/);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await expect.poll(() => redis.available(), { timeout: 5_000 }).toBe(true);
+  });
+
   it('starts without Redis, says so once, and connects when it comes up', async () => {
     const server = await startRedis();
     servers.push(server);
