@@ -49,6 +49,7 @@ async function startGateway(name: string, simPort: number, extra: string[]): Pro
     file,
     [
       `server: { port: ${port}, apiKeys: ["sk-bench"] }`,
+      'analyzer: { enabled: false }',
       `store: { path: "${join(work, `${name}.db`)}" }`,
       'log: { level: warn }',
       'providers:',

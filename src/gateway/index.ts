@@ -32,6 +32,7 @@ export function createGatewayComponent(ctx: RuntimeContext): Component {
             link: fleet.link,
             whenDown: ctx.config.rateLimit.whenRedisDown,
             replicas: fleet.replicas,
+            maxClients: ctx.config.rateLimit.maxClients,
           }),
         }
       : {}),

@@ -23,6 +23,7 @@ beforeAll(async () => {
   upstream = await startSimulatedUpstream();
   fleet = await startFleet(3, {
     server: { apiKeys: Object.values(keys) },
+    analyzer: { enabled: false },
     redis: { url: redis.url, username: 'fleet', password: 'fleet-secret', keyPrefix: 'limits-test:' },
     providers: [
       {

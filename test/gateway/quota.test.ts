@@ -11,6 +11,7 @@ beforeAll(async () => {
   upstream = await startSimulatedUpstream();
   gateway = await startGateway({
     server: { apiKeys: ['sk-tokens', 'sk-budget', 'sk-free'] },
+    analyzer: { enabled: false },
     providers: [fastProvider('primary', upstream.baseURL)],
     routes: [{ model: '*', targets: [{ provider: 'primary', model: 'sim-small' }] }],
     rateLimit: { clients: { [derivedKeyName('sk-tokens')]: { requests: 50, tokensPerMinute: 10 } } },

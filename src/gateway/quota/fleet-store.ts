@@ -18,6 +18,8 @@ export interface FleetQuotaOptions {
   whenDown: 'share' | 'open';
   /** Replicas last seen sharing the limits (the share's divisor). */
   replicas: () => number;
+  /** Clients the per-replica store tracks at once while Redis is away (rateLimit.maxClients). */
+  maxClients?: number;
 }
 
 type Seen = Record<Period, { name: string; use: PeriodUse }>;
@@ -33,9 +35,15 @@ const share = (value: number | null, replicas: number) =>
  * answered), counted in a fresh in-process store; with `open`, unlimited. What requests used meanwhile is
  * summed per client and added to the fleet's budgets when Redis returns.
  */
-export function createFleetQuotaStore({ link, whenDown, replicas }: FleetQuotaOptions): QuotaStore {
+export function createFleetQuotaStore({
+  link,
+  whenDown,
+  replicas,
+  maxClients,
+}: FleetQuotaOptions): QuotaStore {
   const redis = createRedisQuotaStore(link);
-  let local = createMemoryQuotaStore();
+  const perReplica = () => createMemoryQuotaStore(maxClients === undefined ? {} : { maxClients });
+  let local = perReplica();
   // Per budget client (configured names, or `anonymous`): what Redis last said it spent.
   const seen = new Map<string, Seen>();
   // Usage that could not be added while Redis was away, per budget client, with the limits it had.
@@ -88,7 +96,7 @@ export function createFleetQuotaStore({ link, whenDown, replicas }: FleetQuotaOp
   link.onChange((available) => {
     // Each outage starts its own per-replica count: what the last one counted reached Redis since.
     if (!available) {
-      local = createMemoryQuotaStore();
+      local = perReplica();
       return;
     }
     const pending = [...held.values()];

@@ -29,7 +29,7 @@ const SHARED = '\u0000shared';
  * budgets run per UTC day and month. Bounded: at most `maxClients` windows of each kind.
  */
 export function createMemoryQuotaStore({
-  maxClients = 10_000,
+  maxClients = 100_000,
   onSaturated = () => {},
 }: MemoryQuotaOptions = {}): QuotaStore {
   const requestWindows = new Map<string, Window>();
