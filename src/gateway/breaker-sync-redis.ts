@@ -6,8 +6,9 @@ import type { BreakerSync, BreakerSyncHooks, OwnChange, TrialClaim } from './bre
 /**
  * Records a verdict in the hash of open breakers (one field per target) and publishes it, in one step:
  * an open replaces an older episode's entry, a close removes the entry only if it is of the episode
- * closed (a newer open from another replica stays).
- * KEYS: hash. ARGV: target, message, to, openedAt, channel, keepMs.
+ * closed (a newer open from another replica stays). A close is also kept for a while on its own key, for
+ * the trial lease to consult (see claimLua).
+ * KEYS: hash, closed. ARGV: target, message, to, openedAt, channel, keepMs, closedKeepMs.
  */
 const recordLua = `
 local current = redis.call('hget', KEYS[1], ARGV[1])
@@ -16,8 +17,12 @@ if current then currentOpenedAt = tonumber(cjson.decode(current).openedAt) or -1
 local openedAt = tonumber(ARGV[4])
 if ARGV[3] == 'open' then
   if openedAt >= currentOpenedAt then redis.call('hset', KEYS[1], ARGV[1], ARGV[2]) end
-elseif current and openedAt >= currentOpenedAt then
-  redis.call('hdel', KEYS[1], ARGV[1])
+else
+  if current and openedAt >= currentOpenedAt then redis.call('hdel', KEYS[1], ARGV[1]) end
+  local closed = redis.call('get', KEYS[2])
+  if not closed or openedAt >= (tonumber(cjson.decode(closed).openedAt) or -1) then
+    redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[7])
+  end
 end
 redis.call('pexpire', KEYS[1], ARGV[6])
 redis.call('publish', ARGV[5], ARGV[2])
@@ -25,9 +30,17 @@ return 1`;
 
 /**
  * The half-open lease: taken if free, renewed if already this replica's. Returns -1 when held by the
- * caller, else how many ms the other holder's lease has left. KEYS: lease. ARGV: instance, leaseMs.
+ * caller, else how many ms the other holder's lease has left — or, when the episode the caller wants to
+ * trial was already closed elsewhere, that close's message: the lease is freed right after a close is
+ * published, and the caller may ask before its subscription has delivered the close.
+ * KEYS: lease, closed. ARGV: instance, leaseMs, openedAt.
  */
 const claimLua = `
+local closed = redis.call('get', KEYS[2])
+if closed then
+  local verdict = cjson.decode(closed)
+  if verdict.peer ~= ARGV[1] and (tonumber(verdict.openedAt) or -1) >= tonumber(ARGV[3]) then return closed end
+end
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
 if redis.call('get', KEYS[1]) == ARGV[1] then
   redis.call('pexpire', KEYS[1], ARGV[2])
@@ -42,6 +55,12 @@ return 0`;
 
 /** How long the hash of open breakers outlives its last write. */
 const KEEP_MS = 86_400_000;
+
+/** How long a close is kept for late claims: far longer than a subscriber takes to hear it. */
+const CLOSED_KEEP_MS = 60_000;
+
+/** Opens remembered to skip hearing one twice; past this many (a hash written by others), start over. */
+const MAX_HEARD = 4_096;
 
 interface Lease {
   claim: TrialClaim;
@@ -79,10 +98,14 @@ export function createRedisBreakerSync({
   const channel = link.key('breakers');
   const hash = link.key('breakers:open');
   const leaseKey = (target: string) => link.key(`breakers:trial:${boundedKeyPart(target)}`);
-  const record = defineScript(link.commands, recordLua, 1);
-  const claim = defineScript(link.commands, claimLua, 1);
+  const closedKey = (target: string) => link.key(`breakers:closed:${boundedKeyPart(target)}`);
+  const record = defineScript(link.commands, recordLua, 2);
+  const claim = defineScript(link.commands, claimLua, 2);
   const release = defineScript(link.commands, releaseLua, 1);
   const leases = new Map<string, Lease>();
+  // The open verdict last adopted per target: the hash is read again after every (re)subscription and
+  // outage, and an open heard once already changes nothing the second time.
+  const heard = new Map<string, string>();
   let hooks: BreakerSyncHooks | undefined;
   let offChange: (() => void) | undefined;
 
@@ -94,6 +117,12 @@ export function createRedisBreakerSync({
       return;
     }
     if (!isPeerMessage(message) || message.peer === instance) return;
+    if (message.to === 'closed') heard.delete(message.target);
+    else if (heard.get(message.target) === raw) return;
+    else {
+      if (heard.size >= MAX_HEARD) heard.clear();
+      heard.set(message.target, raw);
+    }
     leases.delete(message.target);
     const { target, ...change } = message;
     hooks?.adopt(target, {
@@ -106,15 +135,21 @@ export function createRedisBreakerSync({
 
   const send = (target: string, change: OwnChange) => {
     const message = JSON.stringify({ target, ...change, peer: instance });
-    return record([hash], [target, message, change.to, change.openedAt, channel, KEEP_MS]);
+    return record(
+      [hash, closedKey(target)],
+      [target, message, change.to, change.openedAt, channel, KEEP_MS, CLOSED_KEEP_MS],
+    );
   };
 
   // After a start or an outage: tell the fleet what opened here meanwhile, then learn what opened there.
+  const readOpen = async () => {
+    const entries = await link.commands.hgetall(hash);
+    for (const raw of Object.values(entries)) fromPeer(raw);
+  };
   const resync = async () => {
     try {
       await Promise.all((hooks?.openBreakers() ?? []).map(({ target, change }) => send(target, change)));
-      const entries = await link.commands.hgetall(hash);
-      for (const raw of Object.values(entries)) fromPeer(raw);
+      await readOpen();
     } catch (error) {
       link.failed('breaker', error);
     }
@@ -135,7 +170,7 @@ export function createRedisBreakerSync({
       }
       send(target, change).catch((error: unknown) => link.failed('breaker', error));
     },
-    claimTrial(target, leaseMs) {
+    claimTrial(target, leaseMs, openedAt) {
       if (!link.available()) {
         link.fellBack('breaker');
         return 'granted';
@@ -144,9 +179,15 @@ export function createRedisBreakerSync({
       const held = leases.get(target);
       if (held && (held.claim === 'pending' || at < held.until)) return held.claim;
       leases.set(target, { claim: 'pending', until: Number.POSITIVE_INFINITY });
-      claim([leaseKey(target)], [instance, leaseMs]).then(
+      claim([leaseKey(target), closedKey(target)], [instance, leaseMs, openedAt]).then(
         (ttl) => {
           if (leases.get(target)?.claim !== 'pending') return;
+          // Closed elsewhere, not heard yet: adopting the close ends the half-open state without a trial.
+          if (typeof ttl === 'string') {
+            leases.delete(target);
+            fromPeer(ttl);
+            return;
+          }
           const mine = Number(ttl) === -1;
           // Ask again a little before our lease ends (renewing it), or when theirs does.
           leases.set(target, {
@@ -176,10 +217,18 @@ export function createRedisBreakerSync({
       subscriber.on('message', onMessage);
       // ioredis resubscribes after a reconnect by itself, but only to channels it once subscribed to:
       // a first attempt that timed out while connecting is made again whenever the connection is ready.
+      // Reading the hash once the subscription stands closes the gap between the two connections coming
+      // back: a verdict published before it was kept in the hash, one published after it is heard.
       const subscribe = () =>
-        subscriber.subscribe(channel).catch((error: unknown) => {
-          logger.debug({ err: error }, 'breaker channel not subscribed yet; retrying when connected');
-        });
+        subscriber
+          .subscribe(channel)
+          .then(readOpen)
+          .catch((error: unknown) => {
+            logger.debug(
+              { err: error },
+              'breaker channel not subscribed or read yet; retrying when connected',
+            );
+          });
       subscriber.on('ready', subscribe);
       await subscribe();
       offChange = link.onChange((available) => {

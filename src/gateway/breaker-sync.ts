@@ -31,8 +31,11 @@ export interface BreakerSync {
   attach(hooks: BreakerSyncHooks): void;
   /** This replica's own breaker for `target` opened, or closed an episode. */
   announce(target: string, change: OwnChange): void;
-  /** Asks for the half-open trial lease (held `leaseMs` at most, renewed by asking again). */
-  claimTrial(target: string, leaseMs: number): TrialClaim;
+  /**
+   * Asks for the half-open trial lease (held `leaseMs` at most, renewed by asking again) for the episode
+   * that opened at `openedAt`; an episode already closed elsewhere is adopted as closed instead.
+   */
+  claimTrial(target: string, leaseMs: number, openedAt: number): TrialClaim;
   /** The trial ended (or this replica adopted a peer's verdict): the lease is given back. */
   releaseTrial(target: string): void;
   start(): Promise<void> | void;

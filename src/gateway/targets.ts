@@ -100,11 +100,9 @@ export function createTargets({
       ...change,
       ...(peer ? { peer } : {}),
     });
-    if (transition.from === 'half_open') sync.releaseTrial(target.key);
     if (transition.to === 'open') openReasons.set(target.key, transition.reason);
     // A peer's verdict was announced and raised as an incident where it was reached, once for the fleet.
-    if (peer) return;
-    if (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed')) {
+    if (!peer && (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed'))) {
       sync.announce(target.key, {
         to: transition.to,
         reason: transition.reason,
@@ -121,6 +119,9 @@ export function createTargets({
         detail: { provider: target.provider, model: target.model, ...transition },
       });
     }
+    // After the verdict is sent (the same connection, in order): a replica that takes the freed lease
+    // has heard the verdict first, instead of running a second trial of a target that just closed.
+    if (transition.from === 'half_open') sync.releaseTrial(target.key);
   };
 
   const get = (requested: Target): TargetState => {
@@ -214,7 +215,12 @@ export function createTargets({
       const breakerState = state.breaker.state();
       if (breakerState === 'half_open') {
         // One trial for the fleet: a replica without the lease leaves the target to the one with it.
-        if (sync.claimTrial(state.target.key, leaseMs(state.target.provider)) !== 'granted') return undefined;
+        const claim = sync.claimTrial(
+          state.target.key,
+          leaseMs(state.target.provider),
+          state.breaker.openedAt(),
+        );
+        if (claim !== 'granted') return undefined;
         if (usesHealthCheck(target.provider)) {
           void runProbe(state).catch(() => undefined);
           return undefined;

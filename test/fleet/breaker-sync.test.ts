@@ -69,8 +69,8 @@ async function redisMember(instance: string, prefix: string): Promise<Member> {
 }
 
 /** A claim settles asynchronously against Redis: ask until the answer is not `pending`. */
-const settledClaim = (sync: BreakerSync, target: string, leaseMs = 5_000) =>
-  expect.poll(() => sync.claimTrial(target, leaseMs), { interval: 10 });
+const settledClaim = (sync: BreakerSync, target: string, leaseMs = 5_000, openedAt = 1_000) =>
+  expect.poll(() => sync.claimTrial(target, leaseMs, openedAt), { interval: 10 });
 
 const implementations: [string, () => Promise<Member>][] = [
   ['one replica alone', () => member(async () => ({ sync: createLocalBreakerSync() }))],
@@ -120,7 +120,9 @@ describe.skipIf(!ready)('breaker sync on Redis', () => {
     await settledClaim(b.sync, 'p/m', 400).toBe('granted');
     // B holds it and never gives it back (it died, say): after its 400 ms, A can take it.
     await settledClaim(a.sync, 'p/m', 400).toBe('elsewhere');
-    await expect.poll(() => a.sync.claimTrial('p/m', 400), { interval: 50, timeout: 2_000 }).toBe('granted');
+    await expect
+      .poll(() => a.sync.claimTrial('p/m', 400, 1_000), { interval: 50, timeout: 2_000 })
+      .toBe('granted');
   });
 
   it('tells a replica that starts later which breakers are open, and forgets closed ones', async () => {
@@ -132,6 +134,31 @@ describe.skipIf(!ready)('breaker sync on Redis', () => {
     await expect.poll(() => a.link?.commands.hkeys(a.link.key('breakers:open'))).toEqual(['p/open']);
     const late = await redisMember('replica-late', prefix);
     expect(late.adopted.map((entry) => entry.target)).toEqual(['p/open']);
+  });
+
+  it('answers a claim for an episode closed elsewhere with the close, not the lease', async () => {
+    const prefix = uniquePrefix('closed-claim');
+    const a = await redisMember('replica-a', prefix);
+    a.sync.announce('p/m', { to: 'open', reason: 'r', openedAt: 1_000 });
+    a.sync.announce('p/m', { to: 'closed', reason: 'health check passed', openedAt: 1_000 });
+    await expect.poll(() => a.link?.commands.hkeys(a.link.key('breakers:open'))).toEqual([]);
+    // B missed the published close (it was not subscribed yet), as a busy replica may still be about to
+    // read it when its claim is answered: the answer itself carries the verdict.
+    const b = await redisMember('replica-b', prefix);
+    expect(b.sync.claimTrial('p/m', 5_000, 1_000)).toBe('pending');
+    await expect
+      .poll(() => b.adopted)
+      .toEqual([
+        {
+          target: 'p/m',
+          change: { to: 'closed', reason: 'health check passed', openedAt: 1_000, peer: 'replica-a' },
+        },
+      ]);
+    expect(b.granted).toEqual([]);
+    // Its own close never stands in A's way; a later episode is a new question for anyone.
+    await settledClaim(a.sync, 'p/m', 5_000, 1_000).toBe('granted');
+    a.sync.releaseTrial('p/m');
+    await settledClaim(b.sync, 'p/m', 5_000, 2_000).toBe('granted');
   });
 
   it('a close of an older episode leaves a newer open in place', async () => {
@@ -151,8 +178,8 @@ describe.skipIf(!ready)('breaker sync on Redis', () => {
     const b = await redisMember('replica-b', prefix);
     await server.kill();
     await expect.poll(() => a.link?.available()).toBe(false);
-    expect(a.sync.claimTrial('p/m', 5_000)).toBe('granted');
-    expect(b.sync.claimTrial('p/m', 5_000)).toBe('granted');
+    expect(a.sync.claimTrial('p/m', 5_000, 1_000)).toBe('granted');
+    expect(b.sync.claimTrial('p/m', 5_000, 1_000)).toBe('granted');
     a.open.push({
       target: 'p/m',
       change: { to: 'open', reason: 'opened while redis was unreachable', openedAt: 42 },
