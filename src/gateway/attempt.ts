@@ -36,6 +36,14 @@ export interface AttemptInput {
   clientGone: () => boolean;
   /** `retry.failoverOnEmpty`: an empty answer is an `empty_response` failure rather than a success. */
   failEmpty: boolean;
+  /** What the attempt consumed, once known (a stream's when it ends): for the client's limits and budgets. */
+  onUsage?: ((usage: AttemptUsage) => void) | undefined;
+}
+
+/** One attempt's tokens (input + output) and, for a priced model, its cost in USD. */
+export interface AttemptUsage {
+  tokens: number;
+  costUsd: number | undefined;
 }
 
 export type AttemptOutcome =
@@ -134,6 +142,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       body: call.body,
       stream,
     });
+    if (usage) input.onUsage?.({ tokens: usage.tokens.input + usage.tokens.output, costUsd: usage.costUsd });
     instruments.gatewayAttempts.record(1, {
       [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,

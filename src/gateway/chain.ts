@@ -3,7 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import type { Failure, Provider } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
-import { type AttemptOutcome, runAttempt } from './attempt.ts';
+import { type AttemptInput, type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { RaiseIncident } from './incidents.ts';
@@ -43,6 +43,8 @@ export interface ChainInput {
   /** performance.now() value after which no new attempt starts. */
   deadlineAt: number;
   span: RequestSpan;
+  /** Each attempt's consumption (a failed-over request pays for every attempt the upstream answered). */
+  onUsage?: AttemptInput['onUsage'];
 }
 
 /**
@@ -118,6 +120,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         client: input.client,
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
+        onUsage: input.onUsage,
       });
       upstreamMs += outcome.upstreamMs;
       if (outcome.ok) {

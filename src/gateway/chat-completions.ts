@@ -1,10 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { ChainOutcome } from './chain.ts';
-import { type ChatDeps, readChatBody, runScopedChain, servedHeaders, tokensOf } from './chat-request.ts';
+import { type ChatDeps, readChatBody, runScopedChain, servedHeaders } from './chat-request.ts';
 import { relayStream } from './relay.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
-
 
 /** A client that makes no room for this long is dropped: the target's own idle timeout. */
 const idleMsOf = (deps: ChatDeps, provider: string) =>
@@ -27,7 +26,7 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
     );
     let outcome: ChainOutcome | undefined;
     try {
-      outcome = await runScopedChain(deps, scope, body, stream);
+      outcome = await runScopedChain(deps, scope, res, body, stream);
     } finally {
       if (!outcome) scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
     }
@@ -54,7 +53,6 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
         ...servedHeaders(outcome),
       });
       res.end(outcome.completion.text);
-      deps.quota?.charge(res, { tokens: tokensOf(outcome.completion.usage) });
       scope.finish({
         status: 200,
         upstreamMs: outcome.upstreamMs,
@@ -71,7 +69,6 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
     });
     const attemptMs = outcome.finish(relayed.end, relayed.output);
     const end = relayed.end;
-    if (end.ok) deps.quota?.charge(res, { tokens: tokensOf(end.usage) });
     if (relayed.clientStalled) {
       deps.logger.warn(
         {

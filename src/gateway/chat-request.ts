@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Usage } from '../providers/index.ts';
@@ -14,7 +14,7 @@ import type { GatewayCounters, RequestScope } from './request.ts';
 export interface ChatDeps extends ChainDeps {
   counters: GatewayCounters;
   logger: Logger;
-  /** Rate limits and budgets: what a finished request used is charged to its client here. */
+  /** Rate limits and budgets: what each attempt used is charged to its client here. */
   quota?: QuotaGuard;
 }
 
@@ -78,6 +78,7 @@ export async function readChatBody(req: Request, limits: BodyLimits): Promise<Re
 export function runScopedChain(
   deps: ChatDeps,
   scope: RequestScope,
+  res: Response,
   body: Record<string, unknown>,
   stream: boolean,
 ) {
@@ -90,6 +91,8 @@ export function runScopedChain(
     client: scope.client,
     deadlineAt: scope.deadlineAt,
     span: scope.span,
+    // Charged as each attempt's usage is known, whatever the request's fate: the tokens were spent.
+    onUsage: deps.quota ? (usage) => deps.quota?.charge(res, usage) : undefined,
   });
 }
 

@@ -19,12 +19,7 @@ import {
   createProvidersStatusHandler,
   providersHealth,
 } from './providers-api.ts';
-import {
-  createMemoryQuotaStore,
-  createQuotaGuard,
-  createSubjectOf,
-  type QuotaStore,
-} from './quota/index.ts';
+import { createMemoryQuotaStore, createQuotaGuard, createSubjectOf, type QuotaStore } from './quota/index.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouteHealth } from './route-health.ts';
 import { createStats } from './stats.ts';
@@ -94,7 +89,7 @@ export function createGateway(options: GatewayOptions): Component {
             'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
           ),
       }),
-    subjectOf: createSubjectOf(config.server.apiKeys.map((entry) => entry.key)),
+    subjectOf: createSubjectOf(config.server.apiKeys.length > 0),
     clients: config.server.apiKeys.map((entry) => entry.name),
     instruments: telemetry.instruments,
     now,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedKeyName } from '../../src/gateway/quota/index.ts';
 import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { requireTools } from '../required-tools.ts';
 import { type RedisServer, redisRequirements, startRedis } from '../stack/redis.ts';
@@ -11,9 +10,8 @@ let redis: RedisServer;
 let upstream: SimulatedUpstream;
 let fleet: Fleet;
 
-/** One key per scenario, each named as the gateway names a plain key. */
+/** One key per scenario; limits and budgets are configured by the key's name. */
 const keys = { limited: 'sk-limited', budget: 'sk-budget', load: 'sk-load', after: 'sk-after' };
-const name = (key: string) => derivedKeyName(key);
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
 beforeAll(async () => {
@@ -22,7 +20,7 @@ beforeAll(async () => {
   redis = await startRedis({ aclUser: { name: 'fleet', password: 'fleet-secret', prefix: 'limits-test:' } });
   upstream = await startSimulatedUpstream();
   fleet = await startFleet(3, {
-    server: { apiKeys: Object.values(keys) },
+    server: { apiKeys: Object.entries(keys).map(([name, key]) => ({ name, key })) },
     analyzer: { enabled: false },
     redis: { url: redis.url, username: 'fleet', password: 'fleet-secret', keyPrefix: 'limits-test:' },
     providers: [
@@ -36,13 +34,13 @@ beforeAll(async () => {
     routes: [{ model: '*', targets: [{ provider: 'upstream', model: 'sim-small' }] }],
     rateLimit: {
       clients: {
-        [name(keys.limited)]: { requests: 30, windowSeconds: 600 },
-        [name(keys.load)]: { requests: 100_000, windowSeconds: 600 },
-        [name(keys.after)]: { requests: 6, windowSeconds: 600 },
+        limited: { requests: 30, windowSeconds: 600 },
+        load: { requests: 100_000, windowSeconds: 600 },
+        after: { requests: 6, windowSeconds: 600 },
       },
     },
     // Each simulated answer reports the same handful of tokens: a few answers use the day up.
-    budgets: { clients: { [name(keys.budget)]: { daily: { tokens: 80 } } } },
+    budgets: { clients: { budget: { daily: { tokens: 80 } } } },
   });
 }, 90_000);
 afterAll(async () => {
@@ -114,7 +112,7 @@ describe.skipIf(!ready)('three gateway replicas on one Redis: limits and budgets
           const body = (await (await replicas()[2].get('/api/metrics', as(keys.budget))).json()) as {
             gateway: { budgets: Record<string, { day: { spentTokens: number; limitTokens: number } }> };
           };
-          return body.gateway.budgets[name(keys.budget)]?.day;
+          return body.gateway.budgets.budget?.day;
         },
         { timeout: 15_000, interval: 500 },
       )

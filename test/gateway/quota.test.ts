@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedKeyName } from '../../src/gateway/quota/index.ts';
 import { type SimulatedUpstream, startSimulatedUpstream } from '../fakes/simulated-upstream.ts';
 import { chatBody, fastProvider, type GatewayUnderTest, startGateway } from './harness.ts';
 
@@ -10,12 +9,26 @@ const as = (key: string) => ({ authorization: `Bearer ${key}` });
 beforeAll(async () => {
   upstream = await startSimulatedUpstream();
   gateway = await startGateway({
-    server: { apiKeys: ['sk-tokens', 'sk-budget', 'sk-free'] },
+    // Limits and budgets name the key, never the secret: rotating `key` under the same name keeps them.
+    server: {
+      apiKeys: [
+        { name: 'tokens', key: 'sk-tokens' },
+        { name: 'budget', key: 'sk-budget' },
+        { name: 'spender', key: 'sk-spender' },
+        'sk-free',
+      ],
+    },
     analyzer: { enabled: false },
-    providers: [fastProvider('primary', upstream.baseURL)],
+    providers: [
+      {
+        ...fastProvider('primary', upstream.baseURL),
+        // A tenth of a cent a token: a few answers spend a few cents.
+        pricing: { 'sim-small': { inputPerMillion: 1_000, outputPerMillion: 1_000 } },
+      },
+    ],
     routes: [{ model: '*', targets: [{ provider: 'primary', model: 'sim-small' }] }],
-    rateLimit: { clients: { [derivedKeyName('sk-tokens')]: { requests: 50, tokensPerMinute: 10 } } },
-    budgets: { clients: { [derivedKeyName('sk-budget')]: { daily: { tokens: 30 } } } },
+    rateLimit: { clients: { tokens: { requests: 50, tokensPerMinute: 10 } } },
+    budgets: { clients: { budget: { daily: { tokens: 30 } }, spender: { monthly: { usd: 0.05 } } } },
   });
 });
 afterAll(async () => {
@@ -76,19 +89,61 @@ describe('limits and budgets of one gateway without Redis', () => {
         const body = (await response.json()) as {
           gateway: { budgets: Record<string, { day: { spentTokens: number; limitTokens: number } }> };
         };
-        return body.gateway.budgets[derivedKeyName('sk-budget')]?.day.spentTokens ?? 0;
+        return body.gateway.budgets.budget?.day.spentTokens ?? 0;
       })
       .toBeGreaterThanOrEqual(30);
     const metrics = await gateway.telemetry.collectMetrics();
     const spent = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.budget.spent');
     const day = spent?.dataPoints.find(
       (point) =>
-        point.attributes['inferwatch.client'] === derivedKeyName('sk-budget') &&
+        point.attributes['inferwatch.client'] === 'budget' &&
         point.attributes.period === 'day' &&
         point.attributes.measure === 'tokens',
     );
     expect(day?.value).toBeGreaterThanOrEqual(30);
     const refusals = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.rate_limited');
     expect(refusals?.dataPoints.map((point) => point.attributes.reason).sort()).toEqual(['budget', 'tokens']);
+  });
+
+  it("refuses a key past its monthly spend budget, priced from the provider's per-model prices", async () => {
+    let answered = 0;
+    let status = 200;
+    for (let index = 0; index < 20 && status === 200; index++) {
+      status = (await gateway.post('/v1/chat/completions', chatBody('sim-small'), as('sk-spender'))).status;
+      if (status === 200) answered += 1;
+    }
+    await expect
+      .poll(
+        async () =>
+          (await gateway.post('/v1/chat/completions', chatBody('sim-small'), as('sk-spender'))).status,
+        { timeout: 10_000 },
+      )
+      .toBe(429);
+    const refused = await gateway.post('/v1/chat/completions', chatBody('sim-small'), as('sk-spender'));
+    expect(await errorOf(refused)).toMatchObject({ code: 'budget_exceeded', type: 'insufficient_quota' });
+    expect(answered).toBeGreaterThan(0);
+    // What the key spent is what its answers cost: in the budget report and in the usage totals alike.
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(`${gateway.url}/api/metrics`, { headers: as('sk-free') });
+          const body = (await response.json()) as {
+            gateway: {
+              budgets: Record<string, { month: { spentUsd: number; limitUsd: number } }>;
+              usage: { byClient: Record<string, { costUsd: number }> };
+            };
+          };
+          const month = body.gateway.budgets.spender?.month;
+          const cost = body.gateway.usage.byClient.spender?.costUsd ?? 0;
+          // The budget report follows the requests within a second; the usage totals at once.
+          return {
+            limitUsd: month?.limitUsd,
+            spentAtLeastLimit: (month?.spentUsd ?? 0) >= 0.05,
+            spentIsCost: Math.abs((month?.spentUsd ?? 0) - cost) < 1e-5,
+          };
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual({ limitUsd: 0.05, spentAtLeastLimit: true, spentIsCost: true });
   });
 });

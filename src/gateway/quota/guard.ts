@@ -14,7 +14,7 @@ const QUOTA = 'quota';
 export interface QuotaGuard {
   /** The check for a route; `spends` for chat (tokens and budgets apply), else requests only. */
   middleware(spends: boolean): RequestHandler;
-  /** Adds a finished chat request's tokens and cost to its client's minute and budgets. */
+  /** Adds an answered attempt's tokens and cost to its client's minute and budgets (once per attempt). */
   charge(res: Response, usage: { tokens: number; costUsd?: number | undefined }): void;
   /** Budgets per client key (spent, limit, reset) as last refreshed, for GET /api/metrics. */
   summary(): Record<string, Record<Period, BudgetReport>>;

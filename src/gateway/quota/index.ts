@@ -4,5 +4,5 @@ export { formatReset, rateLimitHeaders } from './headers.ts';
 export { createLimitsTable } from './limits.ts';
 export { createMemoryQuotaStore } from './memory-store.ts';
 export { createRedisQuotaStore } from './redis-store.ts';
-export { ANONYMOUS, createSubjectOf, derivedKeyName } from './subject.ts';
+export { createSubjectOf } from './subject.ts';
 export type * from './types.ts';
