@@ -61,6 +61,14 @@ const usageTotalsSchema = z.strictObject({
   costUsd: z.number().min(0).describe('From providers[].pricing; unpriced models add nothing'),
 });
 
+const budgetReportSchema = z.strictObject({
+  spentUsd: z.number().min(0),
+  spentTokens: z.number().min(0),
+  limitUsd: z.number().min(0).nullable().describe('null: no USD budget for this period'),
+  limitTokens: z.number().int().min(0).nullable().describe('null: no token budget for this period'),
+  resetsAt: z.string().describe('When the period starts over (the next UTC day or month), ISO 8601'),
+});
+
 /**
  * The Sentinel-Ops totals at the top level, then one entry per running component (gateway, prober,
  * analyzer, ...), each its own small summary.
@@ -100,6 +108,12 @@ export const metricsSummarySchema = z.looseObject({
             .describe('By API key name (`anonymous` when the gateway is open)'),
           byModel: z.record(z.string(), usageTotalsSchema).describe('By provider/model'),
         })
+        .optional(),
+      budgets: z
+        .record(z.string(), z.strictObject({ day: budgetReportSchema, month: budgetReportSchema }))
+        .describe(
+          "Per client key name with a budget: spent and limit of this UTC day and month (the fleet's with redis.url), refreshed within a second of its requests",
+        )
         .optional(),
     })
     .optional(),
