@@ -62,7 +62,7 @@ const group = (key: string) => ({
   groupLabels: { alertname: 'InferwatchUpstreamServerErrors' },
   commonLabels: {
     alertname: 'InferwatchUpstreamServerErrors',
-    gen_ai_provider_name: 'openai',
+    inferwatch_provider_name: 'openai',
     severity: 'warning',
   },
   commonAnnotations: {},
@@ -71,7 +71,7 @@ const group = (key: string) => ({
     status: 'firing',
     labels: {
       alertname: 'InferwatchUpstreamServerErrors',
-      gen_ai_provider_name: 'openai',
+      inferwatch_provider_name: 'openai',
       instance: `gw-${i}`,
     },
     annotations: { summary: 'openai answers gpt-4o-mini with 5xx/overloaded' },

@@ -44,6 +44,7 @@ function writeResults(r: SoakReport) {
     `| RSS start → end (max) | ${r.rssStartMb.toFixed(1)} → ${r.rssEndMb.toFixed(1)} MB (${r.rssMaxMb.toFixed(1)}) |`,
     `| RSS slope, whole run / after warm-up | ${r.rssSlopeMbPerMin.toFixed(2)} / ${r.rssSlopeAfterWarmupMbPerMin.toFixed(2)} MB/min |`,
     `| Open fds start → end (max) | ${r.fdsStart} → ${r.fdsEnd} (${r.fdsMax}) |`,
+    `| Open fds after the load stopped and idle sockets closed | ${r.fdsAfterIdle} |`,
     `| Gateway exit on SIGTERM | code ${r.gatewayExit.code} |`,
     '',
     'RSS moves in a sawtooth (the V8 heap grows, then a major GC returns memory), so over a run only a few cycles long the slope depends on where the run ends in a cycle; read it with the samples below. Fds are the keep-alive sockets of the pools (client and upstream) and stay within a band.',

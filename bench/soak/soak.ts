@@ -42,6 +42,12 @@ export interface SoakReport {
   fdsStart: number;
   fdsEnd: number;
   fdsMax: number;
+  /**
+   * Open fds once the load has stopped and idle keep-alive sockets have closed. fdsEnd and fdsMax follow
+   * the peak concurrency (an unbounded pool opens a socket per request in flight), so a leak is told from a
+   * busy moment only by what remains after the connections go idle.
+   */
+  fdsAfterIdle: number;
   p50Ms: number;
   p99Ms: number;
   samples: Sample[];
@@ -117,6 +123,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       );
     }
     await loop.stop();
+    const fdsAfterIdle = await settledFds(inferwatch.pid, first.fds);
     const totals = loop.totals();
     const stats = (await (await fetch(`${sim}/_sim/primary/stats`)).json()) as {
       byStatus?: Record<string, number>;
@@ -146,6 +153,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       fdsStart: first.fds,
       fdsEnd: last?.fds ?? first.fds,
       fdsMax: Math.max(...samples.map((s) => s.fds)),
+      fdsAfterIdle,
       p50Ms: percentile(all, 0.5),
       p99Ms: percentile(all, 0.99),
       samples,
@@ -157,4 +165,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The load generator closes its connections on stop and the upstream pools drop idle sockets after their
+ * keep-alive (a few seconds), so the count falls back towards the start unless something leaks. Waits up
+ * to 20 s for it to come within a small margin of the start and returns the last count read.
+ */
+async function settledFds(pid: number, startFds: number): Promise<number> {
+  const deadline = performance.now() + 20_000;
+  let fds = sampleProcess(pid).fds;
+  while (fds > startFds + 20 && performance.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 250));
+    fds = sampleProcess(pid).fds;
+  }
+  return fds;
 }

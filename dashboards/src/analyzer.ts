@@ -15,8 +15,8 @@ export const analyzer: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: 'sum by (status) (increase(inferwatch_analyzer_alerts_received_total[$__rate_interval]))',
-              legend: '{{status}}',
+              expr: 'sum by (inferwatch_alert_status) (increase(inferwatch_analyzer_alerts_received_total[$__rate_interval]))',
+              legend: '{{inferwatch_alert_status}}',
             },
           ],
         },
@@ -27,8 +27,8 @@ export const analyzer: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: 'sum by (category, severity) (increase(inferwatch_analyzer_analyses_total[$__rate_interval]))',
-              legend: '{{category}} ({{severity}})',
+              expr: 'sum by (inferwatch_analysis_category, inferwatch_analysis_severity) (increase(inferwatch_analyzer_analyses_total[$__rate_interval]))',
+              legend: '{{inferwatch_analysis_category}} ({{inferwatch_analysis_severity}})',
             },
           ],
         },
@@ -39,8 +39,8 @@ export const analyzer: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: 'sum by (source) (increase(inferwatch_analyzer_analyses_total[$__rate_interval]))',
-              legend: '{{source}}',
+              expr: 'sum by (inferwatch_analysis_source) (increase(inferwatch_analyzer_analyses_total[$__rate_interval]))',
+              legend: '{{inferwatch_analysis_source}}',
             },
           ],
         },
@@ -67,8 +67,8 @@ export const analyzer: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: 'sum by (reason) (increase(inferwatch_analyzer_llm_fallbacks_total[$__rate_interval]))',
-              legend: '{{reason}}',
+              expr: 'sum by (inferwatch_reason) (increase(inferwatch_analyzer_llm_fallbacks_total[$__rate_interval]))',
+              legend: '{{inferwatch_reason}}',
             },
           ],
         },
@@ -84,8 +84,8 @@ export const analyzer: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: 'sum by (notifier, outcome) (increase(inferwatch_analyzer_notifications_total[$__rate_interval]))',
-              legend: '{{notifier}} {{outcome}}',
+              expr: 'sum by (inferwatch_notifier, inferwatch_outcome) (increase(inferwatch_analyzer_notifications_total[$__rate_interval]))',
+              legend: '{{inferwatch_notifier}} {{inferwatch_outcome}}',
             },
           ],
         },

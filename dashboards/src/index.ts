@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { analyzer } from './analyzer.ts';
 import { overview } from './overview.ts';
-import { type DashboardSpec, render } from './panels.ts';
+import { type DashboardSpec, prometheusInput, render } from './panels.ts';
 import { probes } from './probes.ts';
 import { providers } from './providers.ts';
 import { slo } from './slo.ts';
@@ -15,8 +15,25 @@ export const dashboardSpecs = {
   'slo.json': slo,
 } satisfies Record<string, DashboardSpec>;
 
+/**
+ * What Grafana's importer asks for (Dashboards → Import): the Prometheus datasource, substituted for
+ * `${DS_PROMETHEUS}`, which is the `datasource` variable's default. Provisioning ignores it.
+ */
+const inputs = [
+  {
+    name: prometheusInput,
+    label: 'Prometheus',
+    description:
+      'The Prometheus that receives inferwatch metrics (remote write from the Collector, or a scrape)',
+    type: 'datasource',
+    pluginId: 'prometheus',
+    pluginName: 'Prometheus',
+  },
+];
+
 /** The JSON text Grafana provisions, exactly as committed (stable key order, trailing newline). */
-export const dashboardJson = (dashboard: Dashboard) => `${JSON.stringify(dashboard, null, 2)}\n`;
+export const dashboardJson = (dashboard: Dashboard) =>
+  `${JSON.stringify({ __inputs: inputs, ...dashboard }, null, 2)}\n`;
 
 export function buildDashboards(): Record<string, string> {
   return Object.fromEntries(

@@ -35,7 +35,7 @@ export const overview: DashboardSpec = {
           width: 6,
           queries: [
             {
-              expr: `(sum(rate(inferwatch_gateway_requests_total{outcome="error", ${sel.model}, ${sel.region}}[$__rate_interval])) or vector(0)) / sum(rate(${requests}[$__rate_interval]))`,
+              expr: `(sum(rate(inferwatch_gateway_requests_total{inferwatch_outcome="error", ${sel.model}, ${sel.region}}[$__rate_interval])) or vector(0)) / sum(rate(${requests}[$__rate_interval]))`,
             },
           ],
         },
@@ -46,8 +46,8 @@ export const overview: DashboardSpec = {
           unit: 'reqps',
           queries: [
             {
-              expr: `sum by (outcome, stream) (rate(${requests}[$__rate_interval]))`,
-              legend: '{{outcome}} stream={{stream}}',
+              expr: `sum by (inferwatch_outcome, inferwatch_stream) (rate(${requests}[$__rate_interval]))`,
+              legend: '{{inferwatch_outcome}} stream={{inferwatch_stream}}',
             },
           ],
         },
@@ -59,7 +59,7 @@ export const overview: DashboardSpec = {
           unit: 'percentunit',
           queries: [
             {
-              expr: `sum by (error_type) (rate(inferwatch_gateway_attempts_total{outcome="error", ${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval])) / scalar(sum(rate(${attempts}[$__rate_interval])))`,
+              expr: `sum by (error_type) (rate(inferwatch_gateway_attempts_total{inferwatch_outcome="error", ${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval])) / scalar(sum(rate(${attempts}[$__rate_interval])))`,
               legend: '{{error_type}}',
             },
           ],
@@ -71,8 +71,8 @@ export const overview: DashboardSpec = {
           unit: 'reqps',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, outcome) (rate(${attempts}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} {{outcome}}',
+              expr: `sum by (inferwatch_provider_name, inferwatch_outcome) (rate(${attempts}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} {{inferwatch_outcome}}',
             },
           ],
         },
@@ -100,8 +100,8 @@ export const overview: DashboardSpec = {
           exemplars: true,
           queries: [
             {
-              expr: `histogram_quantile(0.95, sum by (le, gen_ai_provider_name) (rate(gen_ai_client_operation_duration_seconds_bucket{${genAi}}[$__rate_interval])))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `histogram_quantile(0.95, sum by (le, inferwatch_provider_name) (rate(gen_ai_client_operation_duration_seconds_bucket{${genAi}}[$__rate_interval])))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },
@@ -112,7 +112,7 @@ export const overview: DashboardSpec = {
           unit: 's',
           queries: quantiles(
             'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
-            'gen_ai_provider_name',
+            'inferwatch_provider_name',
             genAi,
           ).slice(0, 2),
         },
@@ -186,8 +186,8 @@ export const overview: DashboardSpec = {
           kind: 'timeseries',
           unit: 'short',
           queries: [0.5, 0.1].map((q) => ({
-            expr: `histogram_quantile(${q}, sum by (le, gen_ai_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_output_tokens_per_second_bucket{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval])))`,
-            legend: `p${q * 100} {{gen_ai_provider_name}} / {{gen_ai_request_model}}`,
+            expr: `histogram_quantile(${q}, sum by (le, inferwatch_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_output_tokens_per_second_bucket{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval])))`,
+            legend: `p${q * 100} {{inferwatch_provider_name}} / {{gen_ai_request_model}}`,
           })),
         },
       ],
@@ -215,8 +215,8 @@ export const overview: DashboardSpec = {
           unit: 'currencyUSD',
           queries: [
             {
-              expr: `3600 * sum by (gen_ai_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_cost_usd_total{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} / {{gen_ai_request_model}}',
+              expr: `3600 * sum by (inferwatch_provider_name, gen_ai_request_model) (rate(inferwatch_gateway_cost_usd_total{${sel.provider}, ${sel.model}, ${sel.region}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} / {{gen_ai_request_model}}',
             },
           ],
         },

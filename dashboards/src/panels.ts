@@ -1,10 +1,12 @@
 import { LegendDisplayMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   type Dashboard,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
   DashboardLinkType,
+  DatasourceVariableBuilder,
   MappingType,
   QueryVariableBuilder,
   RowBuilder,
@@ -19,8 +21,18 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 
-/** The provisioned Prometheus datasource (grafana/provisioning/datasources/inferwatch.yaml). */
-export const prometheus = { type: 'prometheus', uid: 'prometheus' };
+/**
+ * Every panel, query and variable reads the Prometheus datasource the `datasource` variable picks, never
+ * a fixed uid, so the dashboards work in any Grafana: provisioned, the variable starts on the default
+ * Prometheus datasource; imported, Grafana asks for one through `__inputs` (DS_PROMETHEUS).
+ */
+export const prometheus = { type: 'prometheus', uid: '${datasource}' };
+export const prometheusInput = 'DS_PROMETHEUS';
+
+const datasourceVariable = new DatasourceVariableBuilder('datasource')
+  .label('Prometheus')
+  .type('prometheus')
+  .current({ selected: false, text: `\${${prometheusInput}}`, value: `\${${prometheusInput}}` });
 
 export interface Query {
   expr: string;
@@ -49,7 +61,7 @@ export interface DashboardSpec {
 
 /** Label selectors bound to the template variables; "All" is `.*`, which also matches a missing label. */
 export const sel = {
-  provider: 'gen_ai_provider_name=~"$provider"',
+  provider: 'inferwatch_provider_name=~"$provider"',
   model: 'gen_ai_request_model=~"$model"',
   region: 'cloud_region=~"$region"',
 };
@@ -96,6 +108,53 @@ const panelBuilders = {
   'breaker-timeline': () => new StateTimelinePanel().mappings(breakerStates),
 } satisfies Record<PanelSpec['kind'], () => unknown>;
 
+/**
+ * A panel's id from its row's and its own title: links to one panel (`?viewPanel=`) keep working when panels are added or
+ * moved. FNV-1a, kept well inside the integers Grafana stores.
+ */
+export function panelId(title: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of title) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash % 999_999) + 1;
+}
+
+/**
+ * Events drawn on every time series: breaker transitions, failovers after errors (breaker skips would
+ * mark every request while one is open) and inferwatch alerts firing.
+ */
+const annotations = [
+  {
+    name: 'Breaker transitions',
+    color: 'orange',
+    expr: `sum by (inferwatch_provider_name, gen_ai_request_model, inferwatch_circuit_to_state) (increase(inferwatch_gateway_circuit_transitions_total{${sel.provider}, ${sel.region}}[2m])) > 0`,
+    title: 'breaker {{inferwatch_provider_name}}/{{gen_ai_request_model}} → {{inferwatch_circuit_to_state}}',
+  },
+  {
+    name: 'Failovers',
+    color: 'yellow',
+    expr: `sum by (inferwatch_failover_from, inferwatch_failover_to, inferwatch_reason) (increase(inferwatch_gateway_failovers_total{inferwatch_reason!~"circuit_open|circuit_half_open", ${sel.region}}[2m])) > 0`,
+    title: 'failover {{inferwatch_failover_from}} → {{inferwatch_failover_to}} ({{inferwatch_reason}})',
+  },
+  {
+    name: 'Alerts firing',
+    color: 'red',
+    expr: 'ALERTS{alertstate="firing", alertname=~"Inferwatch.*", alertname!="InferwatchWatchdog"}',
+    title: '{{alertname}} {{severity}}',
+  },
+].map((annotation) =>
+  new AnnotationQueryBuilder()
+    .name(annotation.name)
+    .datasource(prometheus)
+    .enable(true)
+    .iconColor(annotation.color)
+    .expr(annotation.expr)
+    .titleFormat(annotation.title)
+    .step('60s'),
+);
+
 /** Builds the Grafana dashboard JSON model from a spec: variables, rows and panels laid out left to right. */
 export function render(spec: DashboardSpec): Dashboard {
   const dashboard = new DashboardBuilder(spec.title)
@@ -112,11 +171,13 @@ export function render(spec: DashboardSpec): Dashboard {
         .tags(['inferwatch'])
         .asDropdown(true),
     )
+    .annotations(annotations)
+    .withVariable(datasourceVariable)
     .withVariable(
       variable(
         'provider',
         'Provider',
-        'label_values(inferwatch_gateway_attempts_total, gen_ai_provider_name)',
+        'label_values(inferwatch_gateway_attempts_total, inferwatch_provider_name)',
       ),
     )
     .withVariable(
@@ -125,7 +186,9 @@ export function render(spec: DashboardSpec): Dashboard {
     .withVariable(variable('region', 'Region', 'label_values(inferwatch_build_info, cloud_region)'));
   let y = 0;
   for (const row of spec.rows) {
-    dashboard.withRow(new RowBuilder(row.title).gridPos({ x: 0, y, w: 24, h: 1 }));
+    dashboard.withRow(
+      new RowBuilder(row.title).id(panelId(`row: ${row.title}`)).gridPos({ x: 0, y, w: 24, h: 1 }),
+    );
     y += 1;
     let x = 0;
     for (const panel of row.panels) {
@@ -135,6 +198,7 @@ export function render(spec: DashboardSpec): Dashboard {
         y += 8;
       }
       const builder = panelBuilders[panel.kind]()
+        .id(panelId(`${row.title}/${panel.title}`))
         .title(panel.title)
         .description(panel.description)
         .datasource(prometheus)

@@ -17,8 +17,8 @@ export const probes: DashboardSpec = {
           unit: 'bool_yes_no',
           queries: [
             {
-              expr: `max by (target, cloud_region) (probe_success{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `max by (inferwatch_probe_target, cloud_region) (probe_success{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -30,8 +30,8 @@ export const probes: DashboardSpec = {
           unit: 'bool_yes_no',
           queries: [
             {
-              expr: `min by (target, cloud_region) (probe_target_up{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `min by (inferwatch_probe_target, cloud_region) (probe_target_up{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -43,7 +43,7 @@ export const probes: DashboardSpec = {
           queries: [
             {
               expr: `target_region:probe_runs_success:ratio_rate5m{${r}}`,
-              legend: '{{target}} @ {{cloud_region}}',
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -56,7 +56,7 @@ export const probes: DashboardSpec = {
           queries: [
             {
               expr: `target_region:probe_runs_success_excluding_rate_limited:ratio_rate5m{${r}}`,
-              legend: '{{target}} @ {{cloud_region}}',
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
             { expr: 'vector(0.95)', legend: 'alert below 95%' },
           ],
@@ -68,8 +68,8 @@ export const probes: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (target, error_type) (rate(probe_runs_total{outcome="error", ${r}}[$__rate_interval]))`,
-              legend: '{{target}} {{error_type}}',
+              expr: `sum by (inferwatch_probe_target, error_type) (rate(probe_runs_total{inferwatch_outcome="error", ${r}}[$__rate_interval]))`,
+              legend: '{{inferwatch_probe_target}} {{error_type}}',
             },
           ],
         },
@@ -85,8 +85,8 @@ export const probes: DashboardSpec = {
           unit: 's',
           queries: [
             {
-              expr: `max by (target, cloud_region) (probe_duration_seconds{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `max by (inferwatch_probe_target, cloud_region) (probe_duration_seconds{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -97,8 +97,8 @@ export const probes: DashboardSpec = {
           unit: 's',
           queries: [
             {
-              expr: `max by (target, cloud_region) (probe_model_time_to_first_token_seconds{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `max by (inferwatch_probe_target, cloud_region) (probe_model_time_to_first_token_seconds{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -109,8 +109,8 @@ export const probes: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: `max by (target, cloud_region) (probe_model_output_tokens_per_second{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `max by (inferwatch_probe_target, cloud_region) (probe_model_output_tokens_per_second{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -121,8 +121,8 @@ export const probes: DashboardSpec = {
           unit: 's',
           queries: [
             {
-              expr: `max by (target, phase) (probe_http_duration_seconds{${r}})`,
-              legend: '{{target}} {{phase}}',
+              expr: `max by (inferwatch_probe_target, inferwatch_probe_phase) (probe_http_duration_seconds{${r}})`,
+              legend: '{{inferwatch_probe_target}} {{inferwatch_probe_phase}}',
             },
           ],
         },
@@ -138,8 +138,8 @@ export const probes: DashboardSpec = {
           unit: 'bool_yes_no',
           queries: [
             {
-              expr: `min by (target, cloud_region) (probe_canary_success{${r}})`,
-              legend: '{{target}} @ {{cloud_region}}',
+              expr: `min by (inferwatch_probe_target, cloud_region) (probe_canary_success{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
           ],
         },
@@ -150,8 +150,8 @@ export const probes: DashboardSpec = {
           unit: 'd',
           queries: [
             {
-              expr: `(min by (target) (probe_ssl_earliest_cert_expiry{${r}} > 0) - time()) / 86400`,
-              legend: '{{target}}',
+              expr: `(min by (inferwatch_probe_target) (probe_ssl_earliest_cert_expiry{${r}} > 0) - time()) / 86400`,
+              legend: '{{inferwatch_probe_target}}',
             },
           ],
         },

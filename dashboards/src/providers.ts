@@ -18,8 +18,9 @@ export const providers: DashboardSpec = {
           width: 24,
           queries: [
             {
-              expr: `max by (gen_ai_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state{${pm}})`,
-              legend: '{{gen_ai_provider_name}} / {{gen_ai_request_model}}',
+              // 0 closed, 1 half-open, 2 open, from the one-series-per-state gauge.
+              expr: `max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="half_open", ${pm}}) + 2 * max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="open", ${pm}})`,
+              legend: '{{inferwatch_provider_name}} / {{gen_ai_request_model}}',
             },
           ],
         },
@@ -30,8 +31,8 @@ export const providers: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, to_state) (increase(inferwatch_gateway_circuit_transitions_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} → {{to_state}}',
+              expr: `sum by (inferwatch_provider_name, inferwatch_circuit_to_state) (increase(inferwatch_gateway_circuit_transitions_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} → {{inferwatch_circuit_to_state}}',
             },
           ],
         },
@@ -42,8 +43,8 @@ export const providers: DashboardSpec = {
           unit: 'percentunit',
           queries: [
             {
-              expr: `(sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="success", ${pm}}[$__rate_interval])) or 0 * sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))) / sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `(sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{inferwatch_outcome="success", ${pm}}[$__rate_interval])) or 0 * sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))) / sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },
@@ -59,8 +60,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (from, to) (rate(inferwatch_gateway_failovers_total{from=~"$provider", ${sel.region}}[$__rate_interval]))`,
-              legend: '{{from}} → {{to}}',
+              expr: `sum by (inferwatch_failover_from, inferwatch_failover_to) (rate(inferwatch_gateway_failovers_total{inferwatch_failover_from=~"$provider", ${sel.region}}[$__rate_interval]))`,
+              legend: '{{inferwatch_failover_from}} → {{inferwatch_failover_to}}',
             },
           ],
         },
@@ -72,8 +73,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (reason) (rate(inferwatch_gateway_failovers_total{from=~"$provider", ${sel.region}}[$__rate_interval]))`,
-              legend: '{{reason}}',
+              expr: `sum by (inferwatch_reason) (rate(inferwatch_gateway_failovers_total{inferwatch_failover_from=~"$provider", ${sel.region}}[$__rate_interval]))`,
+              legend: '{{inferwatch_reason}}',
             },
           ],
         },
@@ -85,8 +86,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name, reason) (rate(inferwatch_gateway_retries_total{${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}} {{reason}}',
+              expr: `sum by (inferwatch_provider_name, inferwatch_reason) (rate(inferwatch_gateway_retries_total{${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}} {{inferwatch_reason}}',
             },
           ],
         },
@@ -98,8 +99,8 @@ export const providers: DashboardSpec = {
           unit: 's',
           queries: [
             {
-              expr: `histogram_quantile(0.95, sum by (le, gen_ai_provider_name) (rate(inferwatch_gateway_pool_wait_seconds_bucket{${sel.provider}, ${sel.region}}[$__rate_interval])))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `histogram_quantile(0.95, sum by (le, inferwatch_provider_name) (rate(inferwatch_gateway_pool_wait_seconds_bucket{${sel.provider}, ${sel.region}}[$__rate_interval])))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },
@@ -110,8 +111,8 @@ export const providers: DashboardSpec = {
           unit: 'ops',
           queries: [
             {
-              expr: `sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{error_type="rate_limited", ${pm}}[$__rate_interval]))`,
-              legend: '{{gen_ai_provider_name}}',
+              expr: `sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{error_type="rate_limited", ${pm}}[$__rate_interval]))`,
+              legend: '{{inferwatch_provider_name}}',
             },
           ],
         },

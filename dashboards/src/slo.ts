@@ -7,9 +7,12 @@ const spec = loadSpec();
 
 /** Selector and legend for an SLO's level: per provider and model, or per client-facing model. */
 function scope(slo: Slo) {
-  const perProvider = slo.by.includes('gen_ai_provider_name');
+  const perProvider = slo.by.includes('inferwatch_provider_name');
   return perProvider
-    ? { match: `${sel.provider}, ${sel.model}`, legend: '{{gen_ai_provider_name}}/{{gen_ai_request_model}}' }
+    ? {
+        match: `${sel.provider}, ${sel.model}`,
+        legend: '{{inferwatch_provider_name}}/{{gen_ai_request_model}}',
+      }
     : { match: sel.model, legend: '{{gen_ai_request_model}}' };
 }
 

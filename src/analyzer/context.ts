@@ -48,22 +48,24 @@ export interface AnalysisContext {
 export const relatedQueries = {
   // Which providers fail, and with which error class (rate_limited, server_error, auth, connect...)?
   errorsByClass:
-    'sum by (gen_ai_provider_name, error_type) (rate(inferwatch_gateway_attempts_total{outcome="error"}[5m]))',
+    'sum by (inferwatch_provider_name, error_type) (rate(inferwatch_gateway_attempts_total{inferwatch_outcome="error"}[5m]))',
   // How much each provider is being asked, to tell "one provider" from "every provider".
-  attemptsByProvider: 'sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total[5m]))',
+  attemptsByProvider: 'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total[5m]))',
   // 0 closed, 1 half-open, 2 open.
-  breakerState: 'max by (gen_ai_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_state)',
+  breakerState:
+    'max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="half_open"}) + 2 * max by (inferwatch_provider_name, gen_ai_request_model) (inferwatch_gateway_circuit_status{inferwatch_circuit_state="open"})',
   // Failovers per second and why.
-  failovers: 'sum by (from, to, reason) (rate(inferwatch_gateway_failovers_total[5m]))',
+  failovers:
+    'sum by (inferwatch_failover_from, inferwatch_failover_to, inferwatch_reason) (rate(inferwatch_gateway_failovers_total[5m]))',
   // Share of client requests the gateway answered successfully (degraded but served?).
   gatewaySuccessRatio:
-    'sum(rate(inferwatch_gateway_requests_total{outcome="success"}[5m])) / sum(rate(inferwatch_gateway_requests_total[5m]))',
+    'sum(rate(inferwatch_gateway_requests_total{inferwatch_outcome="success"}[5m])) / sum(rate(inferwatch_gateway_requests_total[5m]))',
   // Our own limiter refusing clients: overload on our side.
   gatewayRateLimited: 'sum(rate(inferwatch_gateway_rate_limited_total[5m]))',
   // Probe results per target and region.
-  probeByRegion: 'min by (target, cloud_region) (probe_success)',
+  probeByRegion: 'min by (inferwatch_probe_target, cloud_region) (probe_success)',
   // Days until the earliest certificate expires, per probe target.
-  certExpiryDays: 'min by (target) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
+  certExpiryDays: 'min by (inferwatch_probe_target) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
 } as const;
 export type RelatedName = keyof typeof relatedQueries;
 

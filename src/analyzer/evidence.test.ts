@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groundingOf, isGrounded } from './evidence.ts';
 
 const context = JSON.stringify({
-  labels: { gen_ai_provider_name: 'openai', error_type: 'rate_limited', cloud_region: 'eu-west-1' },
+  labels: { inferwatch_provider_name: 'openai', error_type: 'rate_limited', cloud_region: 'eu-west-1' },
   related: { errorsByClass: [{ value: 4.237 }], gatewaySuccessRatio: [{ value: 0.9312 }] },
 });
 const grounding = groundingOf(context);

@@ -21,7 +21,7 @@ export interface Facts {
   flaps: number;
 }
 
-const providerOf = (labels: Record<string, string>) => labels.gen_ai_provider_name ?? labels.provider;
+const providerOf = (labels: Record<string, string>) => labels.inferwatch_provider_name ?? labels.provider;
 const regionOf = (labels: Record<string, string>) => labels.cloud_region ?? labels.region;
 const sum = (values: number[]) =>
   values.reduce((total, value) => total + (Number.isFinite(value) ? value : 0), 0);

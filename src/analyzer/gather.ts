@@ -132,8 +132,10 @@ export function createContextGatherer({
 const round = (value: number) => (Number.isFinite(value) ? Number(value.toPrecision(4)) : value);
 const kept = [
   'severity',
+  'inferwatch_provider_name',
   'gen_ai_provider_name',
   'provider',
+  'inferwatch_probe_target',
   'target',
   'region',
   'cloud_region',

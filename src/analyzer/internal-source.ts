@@ -148,20 +148,23 @@ export function startInternalSource({
   // Failover storm: N failovers within the window fire; a quiet window resolves. Requests passed over an
   // open (or half-open) breaker do not count: that breaker already raised CircuitOpen, and counting the
   // traffic it diverts would notify twice for one outage.
-  let failovers: number[] = [];
+  // The gateway coalesces failover events (one a second per pair and reason, with a count), so each
+  // event weighs its count.
+  let failovers: { at: number; count: number }[] = [];
   let quietTimer: ReturnType<typeof setTimeout> | undefined;
   const onFailover = (event: Envelope<FailoverEvent>) => {
     if (breakerSkips.has(event.reason)) return;
     const t = now();
-    failovers = failovers.filter((at) => t - at < stormWindowMs);
-    failovers.push(t);
-    if (failovers.length >= stormCount)
+    failovers = failovers.filter(({ at }) => t - at < stormWindowMs);
+    failovers.push({ at: t, count: Number.isInteger(event.count) && event.count > 0 ? event.count : 1 });
+    const seen = failovers.reduce((total, { count }) => total + count, 0);
+    if (seen >= stormCount)
       raise(
         'FailoverStorm',
         'firing',
         {},
         { severity: 'warning' },
-        `${failovers.length} failovers in ${stormWindowMs / 1000}s (last ${event.from} → ${event.to}: ${event.reason})`,
+        `${seen} failovers in ${stormWindowMs / 1000}s (last ${event.from} → ${event.to}: ${event.reason})`,
       );
     clearTimeout(quietTimer);
     quietTimer = setTimeout(

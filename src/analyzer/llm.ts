@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { genAiProviderName, serverOf } from '../providers/index.ts';
 import type { Instruments } from '../telemetry/instruments.ts';
 import * as n from '../telemetry/semconv.ts';
 import { fitBudget } from './budget.ts';
@@ -25,6 +26,8 @@ export type FallbackReason = (typeof fallbackReasons)[number];
 
 export interface LlmOptions {
   baseURL: string;
+  /** `gen_ai.provider.name` of these calls; unset: derived from the base URL's host. */
+  genAiProviderName?: string | undefined;
   apiKey?: string | undefined;
   model: string;
   timeoutMs: number;
@@ -57,6 +60,14 @@ export function createLlmExplainer(options: LlmOptions): LlmExplainer {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const limit = createLimiter(options.maxConcurrency);
+  const server = serverOf(options.baseURL);
+  // The analyzer's calls report the service they really go to, as the gateway's attempts do.
+  const callAttributes = {
+    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
+    [n.ATTR_GEN_AI_PROVIDER_NAME]: genAiProviderName({ type: 'openai', ...options }),
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: options.model,
+    ...(server ? { [n.ATTR_SERVER_ADDRESS]: server.address, [n.ATTR_SERVER_PORT]: server.port } : {}),
+  };
   const fallback = (draft: Explanation, reason: FallbackReason): Explanation => {
     instruments.analyzerLlmFallbacks.record(1, { [n.ATTR_REASON]: reason });
     return { ...draft, source: 'rules', fallbackReason: reason };
@@ -86,7 +97,7 @@ export function createLlmExplainer(options: LlmOptions): LlmExplainer {
           },
           { timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) },
         );
-        recordUsage(instruments, options.model, completion.usage);
+        recordUsage(instruments, callAttributes, completion.usage);
         const parsed = llmAnswerSchema.safeParse(parseJson(completion.choices[0]?.message?.content ?? ''));
         if (!parsed.success) return fallback(draft, 'invalid_output');
         outcome = 'success';
@@ -127,15 +138,10 @@ function parseJson(text: string): unknown {
 
 function recordUsage(
   instruments: Instruments,
-  model: string,
+  base: Record<string, string | number>,
   usage: { prompt_tokens: number; completion_tokens: number } | undefined,
 ) {
   if (!usage) return;
-  const base = {
-    [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
-    [n.ATTR_GEN_AI_REQUEST_MODEL]: model,
-  };
   instruments.genAiTokenUsage.record(usage.prompt_tokens, { ...base, [n.ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
   instruments.genAiTokenUsage.record(usage.completion_tokens, {
     ...base,

@@ -9,7 +9,10 @@ export interface BannerOptions {
   url: string;
   loaded: LoadedConfig;
   ollamaDetected: boolean;
+  /** How spans, metrics and logs are pushed (OTLP, to the console, or not at all). */
   telemetryMode: 'otlp' | 'console' | 'off';
+  /** The Prometheus scrape endpoint's URL when `telemetry.prometheus` serves one. */
+  prometheusURL?: string | undefined;
   components: readonly string[];
   /** Model ids the running gateway lists (GET /v1/models), asked only when the config names none. */
   listedModels?: readonly string[];
@@ -40,6 +43,7 @@ export function bannerLines({
   loaded,
   ollamaDetected,
   telemetryMode,
+  prometheusURL,
   components,
   listedModels = [],
 }: BannerOptions): string[] {
@@ -86,12 +90,27 @@ export function bannerLines({
       '  real providers: set OPENAI_API_KEY (a local Ollama on 127.0.0.1:11434, or OLLAMA_BASE_URL, becomes the fallback), or pass --config inferwatch.yaml.',
     );
   }
-  const telemetry = {
-    otlp: `OTLP → ${config.telemetry.otlpEndpoint}`,
-    console: 'console',
-    off: 'off (set telemetry.otlpEndpoint or INFERWATCH_OTLP_ENDPOINT)',
-  } satisfies Record<BannerOptions['telemetryMode'], string>;
-  lines.push(`  telemetry: ${telemetry[telemetryMode]}`);
+  lines.push(`  telemetry: ${telemetryLine(config, telemetryMode, prometheusURL)}`);
   lines.push(`  components: ${components.join(', ')}`);
   return lines;
+}
+
+/** Every way telemetry leaves the process; "off" only when none does (a scrape endpoint is one). */
+function telemetryLine(
+  config: Config,
+  mode: BannerOptions['telemetryMode'],
+  prometheusURL: string | undefined,
+): string {
+  const scrape = prometheusURL ? `Prometheus scrape at ${prometheusURL}` : undefined;
+  const push = {
+    otlp: `OTLP → ${config.telemetry.otlpEndpoint}`,
+    console: 'console',
+    off: undefined,
+  } satisfies Record<BannerOptions['telemetryMode'], string | undefined>;
+  const ways = [push[mode], scrape].filter((way) => way !== undefined);
+  if (ways.length === 0) return 'off (set telemetry.otlpEndpoint or INFERWATCH_OTLP_ENDPOINT)';
+  // Metrics only: say where traces and logs would go, so nobody looks for them in Prometheus.
+  return mode === 'off'
+    ? `${ways.join(', ')} (metrics only; traces and logs need telemetry.otlpEndpoint)`
+    : ways.join(', ');
 }

@@ -53,7 +53,8 @@ export async function serve(role: Role, options: ServeOptions = {}): Promise<Ser
   const logger = createLogger({ level: config.log.level, base: { role }, destination: options.logTo });
   for (const note of loaded.notes) logger.warn({ config: loaded.source }, note);
   const sdk = startTelemetryFromConfig(config, logger, version);
-  if (sdk.prometheus) logger.info({ url: await sdk.prometheus }, 'Prometheus scrape endpoint listening');
+  const scrapeURL = sdk.prometheus ? await sdk.prometheus : undefined;
+  if (scrapeURL) logger.info({ url: scrapeURL }, 'Prometheus scrape endpoint listening');
   const { createRuntime } = await import('../runtime/index.ts');
   const only = options.components;
   const runtime = createRuntime({
@@ -86,6 +87,7 @@ export async function serve(role: Role, options: ServeOptions = {}): Promise<Ser
     loaded,
     ollamaDetected: detected.ollamaDetected,
     telemetryMode: sdk.mode,
+    ...(scrapeURL ? { prometheusURL: scrapeURL } : {}),
     components,
     listedModels,
   }))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { genAiProviderNameSchema } from './gateway-schema.ts';
 
 // The analyzer's config keys; their published spelling must keep loading, so rename none without an alias.
 
@@ -88,6 +89,9 @@ export const analyzerSchema = z
     llm: z
       .strictObject({
         baseURL: z.url(),
+        genAiProviderName: genAiProviderNameSchema
+          .optional()
+          .describe('gen_ai.provider.name of the LLM calls; unset: from the baseURL host, else "openai"'),
         apiKey: z.string().optional(),
         model: z.string(),
         timeoutMs: z.number().int().positive().default(20_000),

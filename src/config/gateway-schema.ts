@@ -30,6 +30,13 @@ export const priceSchema = z.strictObject({
     .optional()
     .describe('USD per million cached input tokens; unset = the input price'),
 });
+/** A `gen_ai.provider.name` value: it becomes a label, so lowercase and short. */
+export const genAiProviderNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_.]{0,62}$/,
+    'lowercase letters, digits, "_" and "." (a well-known value such as openai)',
+  );
 
 export const providerSchema = z.strictObject({
   name: z
@@ -44,6 +51,11 @@ export const providerSchema = z.strictObject({
     .default('openai')
     .describe('Wire protocol; "openai" covers OpenAI, Ollama, vLLM, OXLO and any compatible base URL'),
   baseURL: z.url().describe('Base URL including the version path, e.g. https://api.openai.com/v1'),
+  genAiProviderName: genAiProviderNameSchema
+    .optional()
+    .describe(
+      'gen_ai.provider.name on spans and metrics (openai, azure.ai.openai, anthropic, groq, mistral_ai, ...); unset: the service of a well-known baseURL host, else the API type speaks ("openai")',
+    ),
   apiKey: z.string().optional().describe('Bearer token sent upstream; use ${ENV} interpolation'),
   headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent upstream'),
   models: z
@@ -214,7 +226,7 @@ export const rateLimitSchema = z
       .min(1)
       .default(100_000)
       .describe(
-        'Clients (keys or IPs) tracked at once; past it, after expired windows are dropped, new clients share one window (metric bucket="shared", a warning per window)',
+        'Clients (keys or IPs) tracked at once; past it, after expired windows are dropped, new clients share one window (metric inferwatch.rate_limit.bucket="shared", a warning per window)',
       ),
   })
   .prefault({});

@@ -97,7 +97,10 @@ export const proberSchema = z
       .string()
       .optional()
       .describe('Where the checks run from (cloud.region); the API and status page say "local" when unset'),
-    instance: z.string().optional().describe('service.instance.id of this prober (defaults to random)'),
+    instance: z
+      .string()
+      .optional()
+      .describe('service.instance.id of this prober (unset: telemetry.instanceId rules)'),
     intervalSeconds: z.number().positive().default(60),
     failureThreshold: z.number().int().positive().default(2).describe('Consecutive failures before down'),
     recoveryThreshold: z.number().int().positive().default(2).describe('Consecutive successes before up'),

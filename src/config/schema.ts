@@ -73,10 +73,27 @@ export const telemetrySchema = z
       .url()
       .optional()
       .describe('OTLP/HTTP base URL (e.g. http://127.0.0.1:4318); unset = no export'),
-    serviceName: z.string().default('inferwatch'),
-    region: z.string().optional().describe('cloud.region resource attribute'),
-    instanceId: z.string().optional().describe('service.instance.id; defaults to a random id per process'),
-    environment: z.string().optional().describe('deployment.environment.name'),
+    serviceName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'service.name resource attribute; unset: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else "inferwatch"',
+      ),
+    region: z
+      .string()
+      .optional()
+      .describe('cloud.region resource attribute (unset: prober.region, else OTEL_RESOURCE_ATTRIBUTES)'),
+    instanceId: z
+      .string()
+      .optional()
+      .describe(
+        'service.instance.id; unset: prober.instance, else OTEL_RESOURCE_ATTRIBUTES, else host name and server.port (stable across restarts)',
+      ),
+    environment: z
+      .string()
+      .optional()
+      .describe('deployment.environment.name resource attribute (unset: OTEL_RESOURCE_ATTRIBUTES)'),
     exportIntervalMs: z.number().int().positive().default(15_000),
     console: z.boolean().default(false).describe('Print spans and metrics to stdout when no endpoint is set'),
     captureContent: z

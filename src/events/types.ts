@@ -23,6 +23,11 @@ export interface FailoverEvent {
   to: string;
   reason: string;
   chain: string[];
+  /**
+   * How many failovers with this from/to/reason the event stands for: at most one event per pair and
+   * reason a second, the others counted here (traceId, requestedModel and chain are the latest's).
+   */
+  count: number;
 }
 
 /**

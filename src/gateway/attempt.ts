@@ -13,6 +13,7 @@ import { semconv as n } from '../telemetry/index.ts';
 import type { Permit } from './breaker.ts';
 import { decide } from './decisions.ts';
 import type { Target } from './model-router.ts';
+import type { ProviderAttributes } from './provider-attributes.ts';
 import type { TargetState } from './targets.ts';
 import { startAttemptSpan } from './tracing.ts';
 import { type Accounting, recordUsage } from './usage-record.ts';
@@ -32,6 +33,8 @@ export interface AttemptInput {
   accounting: Accounting;
   /** The name of the client's API key (`anonymous` when the gateway is open): a bounded label. */
   client: string;
+  /** How the target's provider is named on spans and metrics. */
+  identity: ProviderAttributes;
   /** True once the client has gone: the outcome then says nothing about the target. */
   clientGone: () => boolean;
   /** `retry.failoverOnEmpty`: an empty answer is an `empty_response` failure rather than a success. */
@@ -72,16 +75,17 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const target: Target = state.target;
   const instruments = telemetry.instruments;
   const span = startAttemptSpan(telemetry, input.parent, {
-    provider: target.provider,
+    provider: input.identity.withServer,
     model: input.target.model,
     attempt: input.attempt,
     stream,
     input: input.body.messages,
+    body: input.body,
   });
   const tally = emptyTally();
   const gapLabels = {
     [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    ...input.identity.withServer,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
   };
   // In flight means at the provider: a request still waiting for a slot is counted as queued instead.
@@ -119,7 +123,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     const responseModel = result.ok ? result.model : undefined;
     const labels = {
       [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...input.identity.withServer,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
       ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
@@ -127,14 +131,13 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     if (sent) instruments.genAiDuration.record(elapsed / 1000, labels);
     const limited = provider.load().limit !== null;
     if (limited) {
-      instruments.gatewayPoolWait.record(tally.queuedMs / 1000, {
-        [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
-      });
+      instruments.gatewayPoolWait.record(tally.queuedMs / 1000, input.identity.names);
     }
     const usage = recordUsage({
       instruments,
       accounting: input.accounting,
       target,
+      provider: input.identity.names,
       responseModel,
       labels,
       client: input.client,
@@ -144,7 +147,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     });
     if (usage) input.onUsage?.({ tokens: usage.tokens.input + usage.tokens.output, costUsd: usage.costUsd });
     instruments.gatewayAttempts.record(1, {
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...input.identity.names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       [n.ATTR_OUTCOME]: result.ok ? 'success' : 'error',
       ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),

@@ -6,8 +6,10 @@ import { semconv as n } from '../telemetry/index.ts';
 import { type AttemptInput, type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
+import type { FailoverEvents } from './failover-events.ts';
 import type { RaiseIncident } from './incidents.ts';
 import type { ModelRouter, Target } from './model-router.ts';
+import type { ProviderAttributes } from './provider-attributes.ts';
 import type { RetryBudget } from './retry-budget.ts';
 import type { RouteHealth } from './route-health.ts';
 import type { Targets } from './targets.ts';
@@ -22,7 +24,11 @@ export interface ChainDeps {
   budget: (provider: string) => RetryBudget;
   telemetry: Telemetry;
   accounting: Accounting;
+  /** How each provider is named on spans and metrics. */
+  providerAttributes: (provider: string) => ProviderAttributes;
   bus: EventBus;
+  /** `failover` bus events, coalesced per from/to/reason (an open breaker diverts every request). */
+  failoverEvents: FailoverEvents;
   /** Durable, rate-limited incidents (one per kind and subject a minute): failovers are one. */
   raise: RaiseIncident;
   /** Pairs each route's all_targets_unavailable with its recovery. */
@@ -89,7 +95,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
     let leftBecause: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (input.signal.aborted) return stopped(input, last, walk);
-      const permit = deps.targets.acquire(target);
+      const permit = deps.targets.acquire(target, input.span);
       if (!permit) {
         // Refused before any call (open breaker, or half-open with its trial taken): passed over.
         if (attempt === 1) walk.tried.push(target.provider);
@@ -118,6 +124,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         telemetry,
         accounting: deps.accounting,
         client: input.client,
+        identity: deps.providerAttributes(target.provider),
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
         onUsage: input.onUsage,
@@ -191,8 +198,7 @@ function failover(
     [n.ATTR_FAILOVER_TO]: to.key,
     [n.ATTR_REASON]: from.reason,
   });
-  deps.bus.publish({
-    type: 'failover',
+  deps.failoverEvents.publish({
     traceId: input.span.traceId,
     requestedModel: input.clientModel,
     from: from.target.provider,
@@ -227,7 +233,7 @@ function retried(
   delay: number,
 ) {
   deps.telemetry.instruments.gatewayRetries.record(1, {
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+    ...deps.providerAttributes(target.provider).names,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
     [n.ATTR_REASON]: failure.type,
   });

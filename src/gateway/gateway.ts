@@ -9,10 +9,12 @@ import { createApiChatHandler } from './api-chat.ts';
 import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import { createChatCompletionsHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
+import { createFailoverEvents } from './failover-events.ts';
 import { createIncidentRaiser } from './incidents.ts';
 import { createModelRouter } from './model-router.ts';
 import { createModelsHandler } from './models.ts';
 import { createPricing } from './pricing.ts';
+import { createProviderAttributes } from './provider-attributes.ts';
 import {
   createProbeHandler,
   createProvidersListHandler,
@@ -67,15 +69,18 @@ export function createGateway(options: GatewayOptions): Component {
   const ledger = createUsageLedger();
   const router = createModelRouter(config, random);
   const breakerSync = options.breakerSync ?? createLocalBreakerSync();
+  const providerAttributes = createProviderAttributes(config.providers);
   const targets = createTargets({
     config,
     providers,
     bus,
     instruments: telemetry.instruments,
+    providerAttributes,
     now,
     history: options.history,
     sync: breakerSync,
   });
+  const failoverEvents = createFailoverEvents({ bus });
   const budgets = new Map<string, RetryBudget>();
   const quota = createQuotaGuard({
     config,
@@ -117,7 +122,9 @@ export function createGateway(options: GatewayOptions): Component {
     },
     telemetry,
     accounting: { pricing: createPricing(config.providers), ledger },
+    providerAttributes,
     bus,
+    failoverEvents,
     now,
     random,
     counters,
@@ -170,6 +177,7 @@ export function createGateway(options: GatewayOptions): Component {
       stopping = true;
       clearInterval(timer);
       quota.stop();
+      failoverEvents.flush();
       await breakerSync.stop();
       // Pool.close() waits for in-flight requests, so streams being served finish first.
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));

@@ -64,7 +64,8 @@ export function startRequest(
     [n.ATTR_HTTP_REQUEST_METHOD]: req.method,
     [n.ATTR_HTTP_ROUTE]: route,
     [n.ATTR_GEN_AI_REQUEST_MODEL]: clientModel,
-    [n.ATTR_GEN_AI_REQUEST_STREAM]: stream,
+    // The server span is ours, not a GenAI client span: it says streaming either way.
+    [n.ATTR_STREAM]: stream,
     [n.ATTR_CLIENT]: client,
   });
   res.setHeader('x-request-id', requestId);

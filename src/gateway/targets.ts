@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
 import type { Config } from '../config/index.ts';
 import type { BreakerState, EventBus } from '../events/index.ts';
 import type { Provider } from '../providers/index.ts';
@@ -8,8 +9,8 @@ import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
 import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import type { Target } from './model-router.ts';
+import { createProviderAttributes, type ProviderAttributes } from './provider-attributes.ts';
 import { createStats, type Stats } from './stats.ts';
-import { activeSpan } from './tracing.ts';
 
 export interface TargetState {
   target: Target;
@@ -19,9 +20,17 @@ export interface TargetState {
   probing: boolean;
 }
 
+/** Where a request's breaker transitions are told: its SERVER span. */
+export interface TransitionWitness {
+  event(name: string, attributes: Attributes): void;
+}
+
 export interface Targets {
-  /** A permit to call the target now, or undefined (open breaker, or half-open and already trialled). */
-  acquire(target: Target): Permit | undefined;
+  /**
+   * A permit to call the target now, or undefined (open breaker, or half-open and already trialled).
+   * Transitions the acquisition or the permit's outcome causes are events on `witness`.
+   */
+  acquire(target: Target, witness?: TransitionWitness): Permit | undefined;
   get(target: Target): TargetState;
   all(): TargetState[];
   /** Runs the provider's health check for every known target of a provider; half-open ones settle on it. */
@@ -32,12 +41,15 @@ const MAX_TARGETS = 1_000;
 const OVERFLOW_MODEL = 'other';
 
 const stateValue = { closed: 0, half_open: 1, open: 2 } as const satisfies Record<BreakerState, number>;
+const breakerStates = Object.keys(stateValue) as BreakerState[];
 
 export interface TargetsOptions {
   config: Config;
   providers: ReadonlyMap<string, Provider>;
   bus: EventBus;
   instruments: Instruments;
+  /** How each provider is named on metrics (default: from `config.providers`). */
+  providerAttributes?: (provider: string) => ProviderAttributes;
   now: () => number;
   /** Where each settled call also counts toward its provider's uptime (the status page's history). */
   history?: Pick<StatusHistory, 'record'> | undefined;
@@ -59,6 +71,7 @@ export function createTargets({
   providers,
   bus,
   instruments,
+  providerAttributes = createProviderAttributes(config.providers),
   now,
   history,
   sync = createLocalBreakerSync(),
@@ -66,6 +79,19 @@ export function createTargets({
   const states = new Map<string, TargetState>();
   // Why each open breaker opened (bounded like `states`), told again to the fleet when Redis returns.
   const openReasons = new Map<string, string>();
+  // The request whose call into a breaker is running. Transitions fire synchronously inside acquire()
+  // and the permit's outcome, so this is set around exactly those calls; a transition with no request
+  // behind it (a health check, an API read) has no span to go to.
+  let witness: TransitionWitness | undefined;
+  const witnessed = <T>(by: TransitionWitness | undefined, run: () => T): T => {
+    const previous = witness;
+    witness = by;
+    try {
+      return run();
+    } finally {
+      witness = previous;
+    }
+  };
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
   const byName = new Map(config.providers.map((provider) => [provider.name, provider]));
   const usesHealthCheck = (provider: string) => (healthChecks.get(provider) ?? 'none') !== 'none';
@@ -75,18 +101,29 @@ export function createTargets({
       ? HEALTH_CHECK_TIMEOUT_MS
       : (byName.get(provider)?.timeouts.totalMs ?? HEALTH_CHECK_TIMEOUT_MS)) + 5_000;
 
+  // One series per state, 1 on the current one: what Prometheus and OTel prefer for a state (sums and
+  // `== 1` selections work); the numeric gauge stays one release for existing dashboards.
+  const recordState = (labels: Attributes, current: BreakerState) => {
+    instruments.gatewayCircuitState.record(stateValue[current], labels);
+    for (const state of breakerStates)
+      instruments.gatewayCircuitStatus.record(state === current ? 1 : 0, {
+        ...labels,
+        [n.ATTR_BREAKER_STATE]: state,
+      });
+  };
+
   const onTransition = (target: Target) => (transition: Transition) => {
     const labels = {
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...providerAttributes(target.provider).names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
     };
-    instruments.gatewayCircuitState.record(stateValue[transition.to], labels);
+    recordState(labels, transition.to);
     instruments.gatewayCircuitTransitions.record(1, {
       ...labels,
       [n.ATTR_BREAKER_FROM]: transition.from,
       [n.ATTR_BREAKER_TO]: transition.to,
     });
-    activeSpan()?.addEvent(n.SPAN_EVENT_BREAKER, {
+    witness?.event(n.SPAN_EVENT_BREAKER, {
       'inferwatch.target': target.key,
       [n.ATTR_BREAKER_FROM]: transition.from,
       [n.ATTR_BREAKER_TO]: transition.to,
@@ -146,10 +183,10 @@ export function createTargets({
         probing: false,
       };
       states.set(target.key, state);
-      instruments.gatewayCircuitState.record(0, {
-        [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
-        [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-      });
+      recordState(
+        { ...providerAttributes(target.provider).names, [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model },
+        'closed',
+      );
     }
     return state;
   };
@@ -210,9 +247,9 @@ export function createTargets({
   return {
     get,
     all: () => [...states.values()],
-    acquire(target) {
+    acquire(target, by) {
       const state = get(target);
-      const breakerState = state.breaker.state();
+      const breakerState = witnessed(by, () => state.breaker.state());
       if (breakerState === 'half_open') {
         // One trial for the fleet: a replica without the lease leaves the target to the one with it.
         const claim = sync.claimTrial(
@@ -226,7 +263,13 @@ export function createTargets({
           return undefined;
         }
       }
-      return state.breaker.acquire();
+      const permit = witnessed(by, () => state.breaker.acquire());
+      if (!permit || !by) return permit;
+      return {
+        success: () => witnessed(by, permit.success),
+        failure: () => witnessed(by, permit.failure),
+        neutral: () => witnessed(by, permit.neutral),
+      };
     },
     async probe(providerName) {
       const provider = providers.get(providerName);

@@ -109,7 +109,16 @@ export interface AttemptSpan {
 export function startAttemptSpan(
   telemetry: Telemetry,
   parent: Context,
-  attributes: { provider: string; model: string; attempt: number; stream: boolean; input?: unknown },
+  attributes: {
+    /** The provider's attributes (names, server address and port). */
+    provider: Attributes;
+    model: string;
+    attempt: number;
+    stream: boolean;
+    input?: unknown;
+    /** The client's request body: its sampling parameters become gen_ai.request.* attributes. */
+    body?: Record<string, unknown>;
+  },
 ): AttemptSpan {
   return safe<AttemptSpan>({ headers: {}, end: () => {} }, () => {
     const span = telemetry.tracer.startSpan(
@@ -118,10 +127,12 @@ export function startAttemptSpan(
         kind: SpanKind.CLIENT,
         attributes: {
           [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-          [n.ATTR_GEN_AI_PROVIDER_NAME]: attributes.provider,
+          ...attributes.provider,
           [n.ATTR_GEN_AI_REQUEST_MODEL]: attributes.model,
-          [n.ATTR_GEN_AI_REQUEST_STREAM]: attributes.stream,
+          // Conditionally required only when true: a non-streaming call leaves it out.
+          ...(attributes.stream ? { [n.ATTR_GEN_AI_REQUEST_STREAM]: true } : {}),
           [n.ATTR_ATTEMPT]: attributes.attempt,
+          ...requestParameters(attributes.body),
           ...(telemetry.captureContent && attributes.input !== undefined
             ? { [n.ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(attributes.input) }
             : {}),
@@ -159,5 +170,18 @@ export function startAttemptSpan(
   });
 }
 
-/** The span of the request being served, for events raised deep in shared state (breaker transitions). */
-export const activeSpan = (): Span | undefined => safe(undefined, () => trace.getSpan(context.active()));
+/**
+ * The sampling parameters a client set, as the GenAI conventions name them. Only finite numbers: the
+ * body is the client's, and a string or an object in these fields is not ours to record.
+ */
+function requestParameters(body: Record<string, unknown> | undefined): Attributes {
+  if (!body) return {};
+  const fields: [string, unknown][] = [
+    // OpenAI's newer name first: a client that sends both means it.
+    [n.ATTR_GEN_AI_REQUEST_MAX_TOKENS, body.max_completion_tokens ?? body.max_tokens],
+    [n.ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature],
+    [n.ATTR_GEN_AI_REQUEST_TOP_P, body.top_p],
+    [n.ATTR_GEN_AI_REQUEST_SEED, body.seed],
+  ];
+  return Object.fromEntries(fields.filter(([, value]) => Number.isFinite(value)));
+}

@@ -17,6 +17,8 @@ export interface UsageInput {
   instruments: Instruments;
   accounting: Accounting;
   target: Target;
+  /** `inferwatch.provider.name` and `gen_ai.provider.name` of the target's provider. */
+  provider: Attributes;
   responseModel: string | undefined;
   /** The attempt's GenAI labels (provider, models, error type). */
   labels: Attributes;
@@ -47,7 +49,7 @@ export function recordUsage(
   instruments.genAiTokenUsage.record(tokens.output, { ...tokenLabels, [n.ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
   if (costUsd !== undefined) {
     instruments.gatewayCost.record(costUsd, {
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...input.provider,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       [n.ATTR_CLIENT]: client,
     });
@@ -55,7 +57,7 @@ export function recordUsage(
   const rate = input.stream ? outputRate(tally, tokens.output) : undefined;
   if (rate !== undefined) {
     instruments.gatewayOutputTokensRate.record(rate, {
-      [n.ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
+      ...input.provider,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
       ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
     });

@@ -1,5 +1,6 @@
 import { type Config, ConfigError } from '../config/index.ts';
 import type { ProbeTargetConfig } from '../config/prober-schema.ts';
+import { genAiProviderName } from '../providers/index.ts';
 import type { CheckKind, CheckSpec } from './checks/index.ts';
 import { parseConditions } from './conditions.ts';
 
@@ -65,6 +66,12 @@ function resolveCheck(
       ...model,
       endpoint,
       providerName: provider?.name ?? (model.baseURL === 'self' ? 'inferwatch' : 'custom'),
+      // The gateway itself speaks OpenAI's API; a bare baseURL is placed by its host.
+      genAiProviderName: provider
+        ? genAiProviderName(provider)
+        : model.baseURL && model.baseURL !== 'self'
+          ? genAiProviderName({ type: 'openai', baseURL: model.baseURL })
+          : 'openai',
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { serverOf } from '../providers/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import * as n from '../telemetry/semconv.ts';
 import type { CheckKind, CheckOutcome, HttpPhase } from './checks/index.ts';
@@ -47,10 +48,14 @@ export function recordProbeMetrics(instruments: Instruments, target: ProbeTarget
     instruments.probeOutputTokensRate.record(record.tokensPerSecond, base);
   if (record.canaryPassed !== undefined)
     instruments.probeCanarySuccess.record(record.canaryPassed ? 1 : 0, base);
+  const spec = target.check.spec;
+  const server = serverOf(spec.endpoint().baseURL);
   const genAi: Attributes = {
     [n.ATTR_GEN_AI_OPERATION_NAME]: n.OPERATION_CHAT,
-    [n.ATTR_GEN_AI_PROVIDER_NAME]: target.check.spec.providerName,
-    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.check.spec.model,
+    [n.ATTR_GEN_AI_PROVIDER_NAME]: spec.genAiProviderName,
+    [n.ATTR_PROVIDER_NAME]: spec.providerName,
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: spec.model,
+    ...(server ? { [n.ATTR_SERVER_ADDRESS]: server.address, [n.ATTR_SERVER_PORT]: server.port } : {}),
     [n.ATTR_SYNTHETIC]: true,
     ...(record.errorType ? { [n.ATTR_ERROR_TYPE]: record.errorType } : {}),
   };

@@ -8,6 +8,7 @@ export {
   classifyStatus,
 } from './classify.ts';
 export { type Failure, type FailureType, failure, failureTypes } from './failure.ts';
+export { genAiProviderByType, genAiProviderName, serverOf } from './gen-ai-provider.ts';
 export type { ProviderConfig, ProviderOptions } from './openai.ts';
 export { readText } from './read-body.ts';
 export { createProvider, type ProviderFactory, providerFactories } from './registry.ts';

@@ -15,6 +15,7 @@ export function startTelemetryFromConfig(config: Config, logger: Logger, version
       serviceName: config.telemetry.serviceName,
       region: config.telemetry.region ?? config.prober.region,
       instanceId: config.telemetry.instanceId ?? config.prober.instance,
+      listenPort: config.server.port,
       environment: config.telemetry.environment,
       exportIntervalMs: config.telemetry.exportIntervalMs,
       console: config.telemetry.console,

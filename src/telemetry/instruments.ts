@@ -16,11 +16,16 @@ export interface InstrumentDefinition {
 const genAiAttributes = [
   n.ATTR_GEN_AI_OPERATION_NAME,
   n.ATTR_GEN_AI_PROVIDER_NAME,
+  n.ATTR_PROVIDER_NAME,
   n.ATTR_GEN_AI_REQUEST_MODEL,
   n.ATTR_GEN_AI_RESPONSE_MODEL,
+  n.ATTR_SERVER_ADDRESS,
+  n.ATTR_SERVER_PORT,
   n.ATTR_ERROR_TYPE,
   n.ATTR_SYNTHETIC,
 ] as const;
+/** Our own per-target metrics: the configured provider name and its vendor. */
+const providerAttributes = [n.ATTR_PROVIDER_NAME, n.ATTR_GEN_AI_PROVIDER_NAME] as const;
 const probeAttributes = [n.ATTR_PROBE_TARGET, n.ATTR_PROBE_KIND] as const;
 
 /** Every metric inferwatch emits. Keys are the handles code records through. */
@@ -56,7 +61,13 @@ export const instrumentDefinitions = {
     unit: 's',
     description:
       'Time between consecutive output chunks of a stream, recorded for each output chunk after the first',
-    attributes: [n.ATTR_GEN_AI_OPERATION_NAME, n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL],
+    attributes: [
+      n.ATTR_GEN_AI_OPERATION_NAME,
+      ...providerAttributes,
+      n.ATTR_SERVER_ADDRESS,
+      n.ATTR_SERVER_PORT,
+      n.ATTR_GEN_AI_REQUEST_MODEL,
+    ],
     buckets: n.GEN_AI_DURATION_BUCKETS,
   },
   gatewayRequests: {
@@ -94,14 +105,14 @@ export const instrumentDefinitions = {
     unit: '{attempt}',
     description:
       'Upstream attempts per provider and model, by outcome and error class (SLO numerator and denominator)',
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_OUTCOME, n.ATTR_ERROR_TYPE],
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_OUTCOME, n.ATTR_ERROR_TYPE],
   },
   gatewayRetries: {
     name: n.METRIC_GATEWAY_RETRIES,
     kind: 'counter',
     unit: '{retry}',
     description: 'Retries against the same target, by the error class that caused them',
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_REASON],
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_REASON],
   },
   gatewayFailovers: {
     name: n.METRIC_GATEWAY_FAILOVERS,
@@ -115,27 +126,31 @@ export const instrumentDefinitions = {
     kind: 'gauge',
     // Not '1': the Collector's Prometheus translation appends `_ratio` to unit-1 gauges.
     unit: '{state}',
-    description: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open',
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL],
+    description:
+      'Deprecated (removed in the next release; use inferwatch.gateway.circuit.status): circuit breaker state per target, 0 closed, 1 half-open, 2 open',
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL],
+  },
+  gatewayCircuitStatus: {
+    name: n.METRIC_GATEWAY_CIRCUIT_STATUS,
+    kind: 'gauge',
+    unit: '{state}',
+    description:
+      'Circuit breaker state per target: 1 on the series of the state it is in (inferwatch.circuit.state closed, half_open or open), 0 on the other two',
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_BREAKER_STATE],
   },
   gatewayCircuitTransitions: {
     name: n.METRIC_GATEWAY_CIRCUIT_TRANSITIONS,
     kind: 'counter',
     unit: '{transition}',
     description: 'Circuit breaker state changes',
-    attributes: [
-      n.ATTR_GEN_AI_PROVIDER_NAME,
-      n.ATTR_GEN_AI_REQUEST_MODEL,
-      n.ATTR_BREAKER_FROM,
-      n.ATTR_BREAKER_TO,
-    ],
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_BREAKER_FROM, n.ATTR_BREAKER_TO],
   },
   gatewayRateLimited: {
     name: n.METRIC_GATEWAY_RATE_LIMITED,
     kind: 'counter',
     unit: '{request}',
     description:
-      'Client requests refused by the gateway, by reason: requests (per window), tokens (per minute) or budget (429 budget_exceeded); bucket="shared" when the in-process limiter tracked rateLimit.maxClients and new clients shared one window',
+      'Client requests refused by the gateway, by inferwatch.reason: requests (per window), tokens (per minute) or budget (429 budget_exceeded); inferwatch.rate_limit.bucket="shared" when the in-process limiter tracked rateLimit.maxClients and new clients shared one window',
     attributes: [n.ATTR_REASON, n.ATTR_RATE_LIMIT_BUCKET],
   },
   gatewayBudgetSpent: {
@@ -160,7 +175,7 @@ export const instrumentDefinitions = {
     unit: 's',
     description:
       'Time a request waited for a slot to its provider (providers with maxConnections only; 0 when one was free)',
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME],
+    attributes: [...providerAttributes],
     buckets: n.POOL_WAIT_BUCKETS,
   },
   gatewayOutputTokensRate: {
@@ -169,7 +184,7 @@ export const instrumentDefinitions = {
     unit: '{token}/s',
     description:
       "A stream's generation speed after its first token: output tokens / time from the first to the last output chunk",
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_GEN_AI_RESPONSE_MODEL],
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_GEN_AI_RESPONSE_MODEL],
     buckets: n.TOKENS_PER_SECOND_BUCKETS,
   },
   gatewayCost: {
@@ -178,7 +193,7 @@ export const instrumentDefinitions = {
     unit: '{USD}',
     description:
       'What answered attempts cost in USD, from providers[].pricing (unpriced models are not counted)',
-    attributes: [n.ATTR_GEN_AI_PROVIDER_NAME, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_CLIENT],
+    attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_CLIENT],
   },
   fleetRedisAvailable: {
     name: n.METRIC_FLEET_REDIS_AVAILABLE,

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchLogRecordProcessor,
   ConsoleLogRecordExporter,
@@ -17,20 +15,18 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { startPrometheusEndpoint } from './prometheus-endpoint.ts';
-import {
-  RES_CLOUD_REGION,
-  RES_DEPLOYMENT_ENVIRONMENT,
-  RES_SERVICE_INSTANCE_ID,
-  RES_SERVICE_NAME,
-  RES_SERVICE_VERSION,
-} from './semconv.ts';
+import { buildResource, resourceStrings } from './resource.ts';
 
 export interface TelemetrySettings {
   otlpEndpoint?: string | undefined;
-  serviceName: string;
+  /** Unset: OTEL_SERVICE_NAME, a service.name in OTEL_RESOURCE_ATTRIBUTES, else inferwatch. */
+  serviceName?: string | undefined;
   region?: string | undefined;
+  /** Unset: a service.instance.id in OTEL_RESOURCE_ATTRIBUTES, else host:listenPort. */
   instanceId?: string | undefined;
   environment?: string | undefined;
+  /** The port the process serves on, for the default service.instance.id. */
+  listenPort: number;
   exportIntervalMs: number;
   console: boolean;
   /** Serve `GET /metrics` for Prometheus to scrape, beside (or instead of) OTLP. */
@@ -66,13 +62,8 @@ export function startTelemetry(
   version: string,
   diagLogger?: DiagLogger,
 ): TelemetrySdk {
-  const resourceAttributes: Record<string, string> = {
-    [RES_SERVICE_NAME]: settings.serviceName,
-    [RES_SERVICE_VERSION]: version,
-    [RES_SERVICE_INSTANCE_ID]: settings.instanceId ?? randomUUID(),
-    ...(settings.region ? { [RES_CLOUD_REGION]: settings.region } : {}),
-    ...(settings.environment ? { [RES_DEPLOYMENT_ENVIRONMENT]: settings.environment } : {}),
-  };
+  const resource = buildResource({ ...settings, version });
+  const resourceAttributes = resourceStrings(resource);
   const mode = settings.otlpEndpoint ? 'otlp' : settings.console ? 'console' : 'off';
   if (mode === 'off' && !settings.prometheus) {
     return { mode, resourceAttributes, forceFlush: async () => {}, shutdown: async () => {} };
@@ -125,7 +116,7 @@ export function startTelemetry(
         }),
       ];
   const sdk = new NodeSDK({
-    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes)),
+    resource,
     autoDetectResources: false,
     spanProcessors,
     metricReaders,

@@ -20,6 +20,8 @@ export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reaso
 export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
 export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
 export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
 export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
@@ -34,24 +36,27 @@ export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_ROUTE = 'http.route';
 
 // inferwatch's own attributes (bounded value sets only: never a URL with ids, a user or a prompt)
+/** The provider's name in the config (`providers[].name`); gen_ai.provider.name is the vendor's well-known value. */
+export const ATTR_PROVIDER_NAME = 'inferwatch.provider.name';
 export const ATTR_ATTEMPT = 'inferwatch.attempt';
-export const ATTR_OUTCOME = 'outcome'; // success | error
-export const ATTR_STREAM = 'stream'; // true | false
+export const ATTR_OUTCOME = 'inferwatch.outcome'; // success | error
+export const ATTR_STREAM = 'inferwatch.stream'; // true | false
 export const ATTR_SYNTHETIC = 'inferwatch.synthetic'; // true on probe traffic so SLOs can exclude it
-export const ATTR_FAILOVER_FROM = 'from';
-export const ATTR_FAILOVER_TO = 'to';
-export const ATTR_REASON = 'reason';
-export const ATTR_RATE_LIMIT_BUCKET = 'bucket'; // client (its own window) | shared (past rateLimit.maxClients)
-export const ATTR_BREAKER_FROM = 'from_state';
-export const ATTR_BREAKER_TO = 'to_state';
-export const ATTR_PROBE_TARGET = 'target';
-export const ATTR_PROBE_KIND = 'kind';
-export const ATTR_PROBE_PHASE = 'phase';
-export const ATTR_NOTIFIER = 'notifier';
-export const ATTR_CATEGORY = 'category';
-export const ATTR_SEVERITY = 'severity';
-export const ATTR_SOURCE = 'source';
-export const ATTR_ALERT_STATUS = 'status';
+export const ATTR_FAILOVER_FROM = 'inferwatch.failover.from';
+export const ATTR_FAILOVER_TO = 'inferwatch.failover.to';
+export const ATTR_REASON = 'inferwatch.reason';
+export const ATTR_RATE_LIMIT_BUCKET = 'inferwatch.rate_limit.bucket'; // client (its own window) | shared (past rateLimit.maxClients)
+export const ATTR_BREAKER_STATE = 'inferwatch.circuit.state'; // closed | half_open | open
+export const ATTR_BREAKER_FROM = 'inferwatch.circuit.from_state';
+export const ATTR_BREAKER_TO = 'inferwatch.circuit.to_state';
+export const ATTR_PROBE_TARGET = 'inferwatch.probe.target';
+export const ATTR_PROBE_KIND = 'inferwatch.probe.kind';
+export const ATTR_PROBE_PHASE = 'inferwatch.probe.phase';
+export const ATTR_NOTIFIER = 'inferwatch.notifier';
+export const ATTR_CATEGORY = 'inferwatch.analysis.category';
+export const ATTR_SEVERITY = 'inferwatch.analysis.severity';
+export const ATTR_SOURCE = 'inferwatch.analysis.source';
+export const ATTR_ALERT_STATUS = 'inferwatch.alert.status';
 /** The name of the gateway API key a request presented (never the key); `anonymous` when the gateway is open. */
 export const ATTR_CLIENT = 'inferwatch.client';
 /** True when token counts are estimated from the text (the upstream sent no usage). */
@@ -60,10 +65,10 @@ export const ATTR_USAGE_ESTIMATED = 'inferwatch.usage.estimated';
 export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
 /** Span-only: what an attempt cost in USD, when its model is priced. */
 export const ATTR_COST_USD = 'inferwatch.cost.usd';
-export const ATTR_OPERATION = 'operation'; // what ran on per-replica state while Redis was unreachable
-export const ATTR_WRITE_KIND = 'kind'; // event | incident
-export const ATTR_PERIOD = 'period'; // day | month
-export const ATTR_MEASURE = 'measure'; // usd | tokens
+export const ATTR_OPERATION = 'inferwatch.fleet.operation'; // what ran on per-replica state while Redis was unreachable
+export const ATTR_WRITE_KIND = 'inferwatch.fleet.write_kind'; // event | incident
+export const ATTR_PERIOD = 'inferwatch.budget.period'; // day | month
+export const ATTR_MEASURE = 'inferwatch.budget.measure'; // usd | tokens
 
 // resource attributes
 export const RES_SERVICE_NAME = 'service.name';
@@ -94,19 +99,22 @@ export const METRIC_GATEWAY_OVERHEAD = 'inferwatch.gateway.overhead'; // inferwa
 export const METRIC_GATEWAY_ATTEMPTS = 'inferwatch.gateway.attempts'; // inferwatch_gateway_attempts_total
 export const METRIC_GATEWAY_RETRIES = 'inferwatch.gateway.retries'; // inferwatch_gateway_retries_total
 export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // inferwatch_gateway_failovers_total
-export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state (0 closed, 1 half-open, 2 open)
+/** Deprecated, kept one release beside METRIC_GATEWAY_CIRCUIT_STATUS: one number per state (0 closed, 1 half-open, 2 open). */
+export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state
+/** 1 for the state a breaker is in, 0 for the others, one series per inferwatch.circuit.state. */
+export const METRIC_GATEWAY_CIRCUIT_STATUS = 'inferwatch.gateway.circuit.status'; // inferwatch_gateway_circuit_status
 export const METRIC_GATEWAY_CIRCUIT_TRANSITIONS = 'inferwatch.gateway.circuit.transitions'; // inferwatch_gateway_circuit_transitions_total
-export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total{reason}
+export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total{inferwatch_reason,inferwatch_rate_limit_bucket}
 export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds
 export const METRIC_GATEWAY_OUTPUT_TOKENS_RATE = 'inferwatch.gateway.output_tokens'; // inferwatch_gateway_output_tokens_per_second (unit {token}/s)
 export const METRIC_GATEWAY_COST = 'inferwatch.gateway.cost.usd'; // inferwatch_gateway_cost_usd_total
-export const METRIC_GATEWAY_BUDGET_SPENT = 'inferwatch.gateway.budget.spent'; // inferwatch_gateway_budget_spent{inferwatch_client,period,measure}
-export const METRIC_GATEWAY_BUDGET_LIMIT = 'inferwatch.gateway.budget.limit'; // inferwatch_gateway_budget_limit{inferwatch_client,period,measure}
+export const METRIC_GATEWAY_BUDGET_SPENT = 'inferwatch.gateway.budget.spent'; // inferwatch_gateway_budget_spent{inferwatch_client,inferwatch_budget_period,inferwatch_budget_measure}
+export const METRIC_GATEWAY_BUDGET_LIMIT = 'inferwatch.gateway.budget.limit'; // inferwatch_gateway_budget_limit{inferwatch_client,inferwatch_budget_period,inferwatch_budget_measure}
 
 // Fleet (Redis-backed state shared by gateway replicas)
 export const METRIC_FLEET_REDIS_AVAILABLE = 'inferwatch.fleet.redis.available'; // inferwatch_fleet_redis_available (1 reachable, 0 not)
-export const METRIC_FLEET_FALLBACKS = 'inferwatch.fleet.fallbacks'; // inferwatch_fleet_fallbacks_total{operation}
-export const METRIC_FLEET_WRITES_DROPPED = 'inferwatch.fleet.writes.dropped'; // inferwatch_fleet_writes_dropped_total{kind}
+export const METRIC_FLEET_FALLBACKS = 'inferwatch.fleet.fallbacks'; // inferwatch_fleet_fallbacks_total{inferwatch_fleet_operation}
+export const METRIC_FLEET_WRITES_DROPPED = 'inferwatch.fleet.writes.dropped'; // inferwatch_fleet_writes_dropped_total{inferwatch_fleet_write_kind}
 
 // Prober: names chosen so the Prometheus forms read like blackbox_exporter's.
 export const METRIC_PROBE_SUCCESS = 'probe_success'; // probe_success

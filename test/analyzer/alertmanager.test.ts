@@ -87,7 +87,7 @@ describe.skipIf(!ready)('real Alertmanager → analyzer', () => {
         {
           labels: {
             alertname: 'InferwatchRateLimitSaturation',
-            gen_ai_provider_name: 'openai',
+            inferwatch_provider_name: 'openai',
             gen_ai_request_model: 'gpt-4o-mini',
             cloud_region: 'eu-west-1',
             severity: 'warning',

@@ -11,19 +11,19 @@ afterEach(async () => {
 });
 
 const expr =
-  'sum by (gen_ai_provider_name) (rate(inferwatch_gateway_attempts_total{outcome="error"}[5m])) > 1';
+  'sum by (inferwatch_provider_name) (rate(inferwatch_gateway_attempts_total{inferwatch_outcome="error"}[5m])) > 1';
 const generatorURL = `http://prometheus:9090/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`;
 
 describe('analysis context', () => {
   it('reads the rule PromQL, related series and other firing alerts, and classifies from them', async () => {
     const prometheus = await startFakePrometheus(
       {
-        [expr]: [{ metric: { gen_ai_provider_name: 'openai' }, value: 4.2 }],
+        [expr]: [{ metric: { inferwatch_provider_name: 'openai' }, value: 4.2 }],
         [relatedQueries.errorsByClass]: [
-          { metric: { gen_ai_provider_name: 'openai', error_type: 'rate_limited' }, value: 4.2 },
-          { metric: { gen_ai_provider_name: 'openai', error_type: 'server_error' }, value: 0.1 },
+          { metric: { inferwatch_provider_name: 'openai', error_type: 'rate_limited' }, value: 4.2 },
+          { metric: { inferwatch_provider_name: 'openai', error_type: 'server_error' }, value: 0.1 },
         ],
-        [relatedQueries.attemptsByProvider]: [{ metric: { gen_ai_provider_name: 'openai' }, value: 6 }],
+        [relatedQueries.attemptsByProvider]: [{ metric: { inferwatch_provider_name: 'openai' }, value: 6 }],
       },
       [{ labels: { alertname: 'FailoverStorm', severity: 'warning' }, fingerprint: 'other' }],
     );

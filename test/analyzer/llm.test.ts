@@ -81,7 +81,7 @@ describe('LLM refinement', () => {
     const fallbacks = (await telemetry.collectMetrics()).find(
       (m) => m.descriptor.name === 'inferwatch.analyzer.llm.fallbacks',
     );
-    expect(fallbacks?.dataPoints[0]?.attributes).toEqual({ reason });
+    expect(fallbacks?.dataPoints[0]?.attributes).toEqual({ 'inferwatch.reason': reason });
   });
 
   it('still notifies, rule-based, when the LLM endpoint is down', async () => {

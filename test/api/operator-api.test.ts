@@ -110,6 +110,7 @@ describe('operator API', () => {
       to: 'b',
       reason: 'server_error',
       chain: ['a', 'b'],
+      count: 1,
     });
     await expect.poll(() => received.map((event) => event.type)).toEqual(['heartbeat', 'failover']);
     expect(received[1]!.seq).toBeGreaterThan(received[0]!.seq);

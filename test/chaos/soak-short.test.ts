@@ -18,7 +18,8 @@ describe('soak (60 s)', () => {
     expect(report.injectedUpstreamFailures, context).toBeGreaterThan(0);
     // Bounded: after warm-up the heap settles; a leak of a few KB per request would show as hundreds of MB.
     expect(report.rssMaxMb, context).toBeLessThan(450);
-    expect(report.fdsEnd - report.fdsStart, context).toBeLessThan(150);
+    // Sockets in use follow the concurrency of the moment; what stays open once traffic stops is the leak.
+    expect(report.fdsAfterIdle - report.fdsStart, context).toBeLessThan(50);
     expect(report.gatewayExit.code, context).toBe(0);
   }, 120_000);
 });

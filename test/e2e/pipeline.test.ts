@@ -108,7 +108,9 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
   it('exports series with Prometheus names and region labels from two probers', async () => {
     await expect
       .poll(
-        async () => (await query('count by (cloud_region) (probe_success{target="sim-backup-chat"})')).length,
+        async () =>
+          (await query('count by (cloud_region) (probe_success{inferwatch_probe_target="sim-backup-chat"})'))
+            .length,
         {
           timeout: 30_000,
         },
@@ -126,6 +128,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
       'inferwatch_gateway_requests_total',
       'inferwatch_gateway_attempts_total',
       'inferwatch_gateway_circuit_state',
+      'inferwatch_gateway_circuit_status',
       'gen_ai_client_operation_duration_seconds_bucket',
       'gen_ai_client_operation_time_to_first_chunk_seconds_bucket',
       'gen_ai_client_token_usage_bucket',
@@ -139,18 +142,21 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     ]) {
       expect(names, name).toContain(name);
     }
-    const [attempt] = await stack.prometheus.series('inferwatch_gateway_attempts_total{outcome="success"}');
+    const [attempt] = await stack.prometheus.series(
+      'inferwatch_gateway_attempts_total{inferwatch_outcome="success"}',
+    );
     expect(attempt).toMatchObject({
       gen_ai_request_model: 'sim-small',
       service_name: 'inferwatch',
       service_instance_id: 'e2e-inferwatch-eu-west-1',
       cloud_region: 'eu-west-1',
     });
-    expect(['sim-primary', 'sim-backup']).toContain(attempt?.gen_ai_provider_name);
+    expect(['sim-primary', 'sim-backup']).toContain(attempt?.inferwatch_provider_name);
   });
 
   it('an outage of the primary moves the failover counter and opens its breaker', async () => {
-    const before = (await value('sum(inferwatch_gateway_failovers_total{from="sim-primary"})')) || 0;
+    const before =
+      (await value('sum(inferwatch_gateway_failovers_total{inferwatch_failover_from="sim-primary"})')) || 0;
     const fault = await fetch(`${gateway.url}/simulator/_sim/primary/faults`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -158,15 +164,31 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     });
     expect(fault.ok).toBe(true);
     await expect
-      .poll(() => value('sum(inferwatch_gateway_failovers_total{from="sim-primary", to="sim-backup"})'), {
-        timeout: 30_000,
-      })
+      .poll(
+        () =>
+          value(
+            'sum(inferwatch_gateway_failovers_total{inferwatch_failover_from="sim-primary", inferwatch_failover_to="sim-backup"})',
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
       .toBeGreaterThan(before);
     await expect
-      .poll(() => value('max(inferwatch_gateway_circuit_state{gen_ai_provider_name="sim-primary"})'), {
-        timeout: 30_000,
-      })
-      .toBe(2);
+      .poll(
+        () =>
+          value(
+            'max(inferwatch_gateway_circuit_status{inferwatch_provider_name="sim-primary", inferwatch_circuit_state="open"})',
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(1);
+    // The deprecated numeric gauge still says so, for one release.
+    expect(await value('max(inferwatch_gateway_circuit_state{inferwatch_provider_name="sim-primary"})')).toBe(
+      2,
+    );
     // Clients kept being served through the backup.
     expect(traffic?.statuses.get(200)).toBeGreaterThan(0);
   });
@@ -184,7 +206,7 @@ describe.skipIf(!ready)('end to end: inferwatch → Collector → Prometheus →
     };
     await expect.poll(analyzed, { timeout: 30_000 }).toContain('InferwatchCircuitBreakerOpen');
     await expect
-      .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{status="firing"})'), {
+      .poll(() => value('sum(inferwatch_analyzer_alerts_received_total{inferwatch_alert_status="firing"})'), {
         timeout: 20_000,
       })
       .toBeGreaterThan(0);

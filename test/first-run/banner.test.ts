@@ -70,6 +70,31 @@ describe('the start-up banner', () => {
     expect(exampleModel(loaded(tree).config)).toBe(model);
   });
 
+  it('names every way telemetry leaves the process, and says off only when none does', () => {
+    const line = (mode: 'otlp' | 'console' | 'off', prometheusURL?: string) =>
+      bannerLines({
+        role: 'gateway',
+        url: 'http://127.0.0.1:9',
+        loaded: loaded({
+          routes: [],
+          providers: [provider('p')],
+          telemetry: { otlpEndpoint: 'http://collector:4318' },
+        }),
+        ollamaDetected: false,
+        telemetryMode: mode,
+        prometheusURL,
+        components: ['gateway'],
+      }).find((text) => text.startsWith('  telemetry: '));
+    expect(line('off')).toBe('  telemetry: off (set telemetry.otlpEndpoint or INFERWATCH_OTLP_ENDPOINT)');
+    expect(line('off', 'http://127.0.0.1:9464/metrics')).toBe(
+      '  telemetry: Prometheus scrape at http://127.0.0.1:9464/metrics (metrics only; traces and logs need telemetry.otlpEndpoint)',
+    );
+    expect(line('otlp', 'http://127.0.0.1:9464/metrics')).toBe(
+      '  telemetry: OTLP → http://collector:4318, Prometheus scrape at http://127.0.0.1:9464/metrics',
+    );
+    expect(line('otlp')).toBe('  telemetry: OTLP → http://collector:4318');
+  });
+
   it('falls back to what the gateway lists, and to the model list itself when nothing is known', () => {
     const { config } = loaded({
       routes: [{ model: '*', targets: [{ provider: 'p' }] }],
@@ -117,6 +142,8 @@ describe('the banner of a gateway started from a config file', () => {
         prober: { enabled: false },
         analyzer: { enabled: false },
         store: { path: ':memory:' },
+        // Only the scrape endpoint: the banner must not call that "telemetry: off".
+        telemetry: { prometheus: { enabled: true, port: 0 } },
       }),
     );
     const port = await freePort();
@@ -144,6 +171,11 @@ describe('the banner of a gateway started from a config file', () => {
       { timeout: 30_000, interval: 100 },
     );
     expect(stderr).toContain('  route *: upstream\n');
+    const scrape = /telemetry: Prometheus scrape at (http:\/\/127\.0\.0\.1:\d+\/metrics) \(metrics only/.exec(
+      stderr,
+    )?.[1];
+    expect(scrape, stderr).toBeDefined();
+    expect((await fetch(scrape ?? '')).status).toBe(200);
     const body = /-d '(\{.*\})'/.exec(stderr)?.[1];
     expect(JSON.parse(body ?? '{}')).toMatchObject({ model: 'only-this-one' });
     const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {

@@ -95,7 +95,7 @@ describe('stream relay backpressure', () => {
     expect(await breakers()).toEqual([['closed', 0]]);
     const requests = await metric('inferwatch.gateway.requests');
     const stalled = requests.find((point) => point.attributes['error.type'] === 'client_stalled');
-    expect(stalled?.attributes.outcome).toBe('error');
+    expect(stalled?.attributes['inferwatch.outcome']).toBe('error');
     const attempts = await metric('inferwatch.gateway.attempts');
     expect(attempts.some((point) => point.attributes['error.type'] === 'cancelled')).toBe(true);
     expect(attempts.some((point) => point.attributes['error.type'] === 'timeout_idle')).toBe(false);

@@ -83,13 +83,23 @@ describe.each([false, true])('fault classes (stream %s)', (stream) => {
     ['empty', 'empty_response'],
     ['empty-choices', 'empty_response'],
   ])('fails over from %s (%s) to the backup before the first byte', async (fault, reason) => {
+    // Failover events are coalesced per pair and reason (one a second with a count): count them.
+    const published = () =>
+      gateway.events.reduce(
+        (total, event) =>
+          event.type === 'failover' && event.reason === reason ? total + event.count : total,
+        0,
+      );
+    const before = published();
     const response = await gateway.post('/v1/chat/completions', chatBody(fault, { stream }));
     expect(response.status).toBe(200);
     expect(response.headers.get('x-inferwatch-provider')).toBe('backup');
     expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     if (stream) expect((await sseData(response)).at(-1)).toBe('[DONE]');
     else expect(((await response.json()) as { model: string }).model).toBe('sim-small');
-    const failover = gateway.events.findLast((event) => event.type === 'failover');
+    // A held event waits for its window (a second) to end.
+    await expect.poll(published, { timeout: 3_000 }).toBe(before + 1);
+    const failover = gateway.events.findLast((event) => event.type === 'failover' && event.reason === reason);
     expect(failover).toMatchObject({ from: 'primary', to: 'backup', reason, chain: ['primary', 'backup'] });
   });
 });

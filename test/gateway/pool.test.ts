@@ -99,7 +99,10 @@ describe('a configured request cap (maxConnections)', () => {
       gateway,
       'inferwatch.gateway.pool.wait',
     )) as HistogramMetricData['dataPoints'];
-    expect(wait?.attributes).toEqual({ 'gen_ai.provider.name': 'capped' });
+    expect(wait?.attributes).toEqual({
+      'inferwatch.provider.name': 'capped',
+      'gen_ai.provider.name': 'openai',
+    });
     expect(wait?.value.count).toBe(4);
     // Two waited for a whole answer (twelve tokens 50 ms apart) to free a slot.
     expect(wait?.value.sum).toBeGreaterThan(2 * 0.4);

@@ -103,7 +103,7 @@ describe("the limiter's table is bounded", () => {
     expect(await statuses(gateway, from('192.0.2.1'), 2)).toEqual([200, 429]);
     const points = await refusals(gateway);
     const byBucket = Object.fromEntries(
-      points.map((point) => [String(point.attributes.bucket), point.value]),
+      points.map((point) => [String(point.attributes['inferwatch.rate_limit.bucket']), point.value]),
     );
     expect(byBucket).toEqual({ shared: 2, client: 1 });
     expect(log.text()).toContain('rate limiter is tracking rateLimit.maxClients');

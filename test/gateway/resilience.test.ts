@@ -39,6 +39,54 @@ afterEach(async () => {
   gateway = undefined;
 });
 
+describe('failovers while a breaker is open', () => {
+  it('counts and marks every request, but publishes one coalesced event (and log record) a second per pair and reason', async () => {
+    const { primary, backup, gateway } = await setup({ retry: { ...fastRetry, maxAttempts: 1 } });
+    primary.setFaults({ mode: 'server_error' });
+    for (let i = 0; i < 2; i += 1) await gateway.post('/v1/chat/completions', chatBody('sim-small'));
+    const failoverEvents = () =>
+      gateway.events.flatMap((event) => (event.type === 'failover' ? [event] : []));
+    // Both server_error failovers are out (the second one coalesced) before the breaker's skips start.
+    await expect
+      .poll(() => failoverEvents().reduce((total, event) => total + event.count, 0), { timeout: 3_000 })
+      .toBe(2);
+    gateway.telemetry.reset();
+    const skipped = 25;
+    for (let i = 0; i < skipped; i += 1) {
+      const response = await gateway.post('/v1/chat/completions', chatBody('sim-small'));
+      expect(response.headers.get('x-inferwatch-failover')).toBe('primary,backup');
+    }
+    const skips = () => failoverEvents().filter((event) => event.reason === 'circuit_open');
+    // The first skip at once, the rest held and published together with their count.
+    await expect
+      .poll(() => skips().reduce((total, event) => total + event.count, 0), { timeout: 3_000 })
+      .toBe(skipped);
+    expect(skips().length).toBeLessThan(skipped);
+    expect(skips()[0]?.count).toBe(1);
+    expect(skips().at(-1)?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(backup.stats.requests).toBe(skipped + 2);
+
+    // One OTel log record per published event, not per request.
+    const logged = gateway.telemetry
+      .logRecords()
+      .filter((record) => record.eventName === 'inferwatch.failover');
+    expect(logged).toHaveLength(skips().length);
+    // The counter and the request spans' events still have every request.
+    const counted = (await gateway.telemetry.collectMetrics())
+      .find((metric) => metric.descriptor.name === 'inferwatch.gateway.failovers')
+      ?.dataPoints.find((point) => point.attributes['inferwatch.reason'] === 'circuit_open')?.value;
+    expect(counted).toBe(skipped);
+    const spanEvents = gateway.telemetry
+      .spans()
+      .flatMap((span) => span.events)
+      .filter(
+        (event) =>
+          event.name === 'inferwatch.failover' && event.attributes?.['inferwatch.reason'] === 'circuit_open',
+      );
+    expect(spanEvents).toHaveLength(skipped);
+  });
+});
+
 describe('circuit breaker in the request path (injected clock)', () => {
   it('opens after consecutive failures, skips the open target, then half-opens and closes on a good trial', async () => {
     const { primary, backup, gateway } = await setup(
@@ -61,15 +109,27 @@ describe('circuit breaker in the request path (injected clock)', () => {
     // Passed over without a call, and still a failover: listed, counted, published with its reason.
     expect(skipped.headers.get('x-inferwatch-failover')).toBe('primary,backup');
     expect(primary.stats.requests).toBe(primaryCalls);
-    expect(
-      gateway.events.flatMap((event) =>
-        event.type === 'failover' ? [`${event.from}>${event.to}:${event.reason}`] : [],
-      ),
-    ).toEqual(['primary>backup:server_error', 'primary>backup:server_error', 'primary>backup:circuit_open']);
+    // Failover events are coalesced per pair and reason: the second server_error is held for up to a
+    // second and then published with its count; the counter below has every one.
+    await expect
+      .poll(
+        () =>
+          gateway.events.flatMap((event) =>
+            event.type === 'failover' ? [`${event.from}>${event.to}:${event.reason}x${event.count}`] : [],
+          ),
+        { timeout: 3_000 },
+      )
+      .toEqual([
+        'primary>backup:server_errorx1',
+        'primary>backup:circuit_openx1',
+        'primary>backup:server_errorx1',
+      ]);
     const failovers = (await gateway.telemetry.collectMetrics()).find(
       (metric) => metric.descriptor.name === 'inferwatch.gateway.failovers',
     );
-    expect(failovers?.dataPoints.map((point) => [point.attributes.reason, point.value]).sort()).toEqual([
+    expect(
+      failovers?.dataPoints.map((point) => [point.attributes['inferwatch.reason'], point.value]).sort(),
+    ).toEqual([
       ['circuit_open', 1],
       ['server_error', 2],
     ]);
@@ -86,14 +146,26 @@ describe('circuit breaker in the request path (injected clock)', () => {
     const metrics = await gateway.telemetry.collectMetrics();
     const state = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.state');
     expect(
-      state?.dataPoints.find((point) => point.attributes['gen_ai.provider.name'] === 'primary')?.value,
+      state?.dataPoints.find((point) => point.attributes['inferwatch.provider.name'] === 'primary')?.value,
     ).toBe(0);
+    // One series per state, 1 on the current one.
+    const status = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.status');
+    expect(
+      Object.fromEntries(
+        (status?.dataPoints ?? [])
+          .filter((point) => point.attributes['inferwatch.provider.name'] === 'primary')
+          .map((point) => [point.attributes['inferwatch.circuit.state'], point.value]),
+      ),
+    ).toEqual({ closed: 1, half_open: 0, open: 0 });
     const changes = metrics.find(
       (metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.transitions',
     );
     expect(
       changes?.dataPoints
-        .map((point) => `${point.attributes.from_state}>${point.attributes.to_state}`)
+        .map(
+          (point) =>
+            `${point.attributes['inferwatch.circuit.from_state']}>${point.attributes['inferwatch.circuit.to_state']}`,
+        )
         .sort(),
     ).toEqual(['closed>open', 'half_open>closed', 'open>half_open']);
   });
@@ -170,7 +242,7 @@ describe('retries, deadline and budget', () => {
       (metric) => metric.descriptor.name === 'inferwatch.gateway.retries',
     );
     expect(retries?.dataPoints[0]?.value).toBe(2);
-    expect(retries?.dataPoints[0]?.attributes.reason).toBe('rate_limited');
+    expect(retries?.dataPoints[0]?.attributes['inferwatch.reason']).toBe('rate_limited');
   });
 
   it('fails over at once when Retry-After is longer than maxDelayMs', async () => {

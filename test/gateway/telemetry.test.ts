@@ -17,7 +17,7 @@ import {
 let upstreams: SimulatedUpstream[] = [];
 let gateway: GatewayUnderTest | undefined;
 
-async function setup(options: { captureContent?: boolean } = {}) {
+async function setup(options: { captureContent?: boolean; breaker?: Record<string, unknown> } = {}) {
   const models = ['p-model', 'b-model'];
   const primary = await startSimulatedUpstream({ models, defaultReply: 'Hello from primary' });
   const backup = await startSimulatedUpstream({ models, defaultReply: 'Hello from backup' });
@@ -30,8 +30,9 @@ async function setup(options: { captureContent?: boolean } = {}) {
         backupModel: 'b-model',
       }),
       retry: { ...fastRetry, maxAttempts: 1 },
+      ...(options.breaker ? { circuitBreaker: options.breaker } : {}),
     },
-    options,
+    { realClock: false, ...(options.captureContent ? { captureContent: true } : {}) },
   );
   return { primary, backup, gateway };
 }
@@ -59,13 +60,16 @@ describe('gateway telemetry', () => {
     for (const span of clients) expect(span.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
     expect(clients[0]?.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'primary',
+      'gen_ai.provider.name': 'openai',
+      'inferwatch.provider.name': 'primary',
+      'server.address': '127.0.0.1',
+      'server.port': Number(new URL(primary.baseURL).port),
       'gen_ai.request.model': 'p-model',
       'error.type': 'server_error',
       'inferwatch.attempt': 1,
     });
     expect(clients[1]?.attributes).toMatchObject({
-      'gen_ai.provider.name': 'backup',
+      'inferwatch.provider.name': 'backup',
       'gen_ai.response.model': 'b-model',
       'gen_ai.usage.input_tokens': 1,
       'gen_ai.usage.output_tokens': 3,
@@ -73,6 +77,44 @@ describe('gateway telemetry', () => {
     expect(clients[1]?.attributes['error.type']).toBeUndefined();
     // Content is off by default.
     expect(Object.keys(clients[1]?.attributes ?? {}).some((key) => key.includes('messages'))).toBe(false);
+  });
+
+  it('puts a breaker transition on the span of the request that caused it', async () => {
+    const { primary, gateway } = await setup({ breaker: { failureThreshold: 1, recoverySeconds: 30 } });
+    primary.setFaults({ mode: 'server_error' });
+    expect((await gateway.post('/v1/chat/completions', chatBody('chat'))).status).toBe(200);
+    const transitions = (traceId: string | null) =>
+      gateway.telemetry
+        .spans()
+        .filter((span) => span.kind === SpanKind.SERVER && span.spanContext().traceId === traceId)
+        .flatMap((span) => span.events.filter((event) => event.name === 'inferwatch.circuit.transition'))
+        .map((event) => event.attributes ?? {});
+    const opening = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    // The first request opened the breaker (threshold 1): its span says so, with the target and reason.
+    const [firstTrace] = gateway.telemetry
+      .spans()
+      .filter((span) => span.kind === SpanKind.SERVER)
+      .map((span) => span.spanContext().traceId);
+    expect(transitions(firstTrace ?? null)).toEqual([
+      expect.objectContaining({
+        'inferwatch.target': 'primary/p-model',
+        'inferwatch.circuit.from_state': 'closed',
+        'inferwatch.circuit.to_state': 'open',
+        'inferwatch.reason': '1 consecutive failures',
+      }),
+    ]);
+    // The next one found it open and moved on: no transition of its own.
+    expect(transitions(opening.headers.get('x-inferwatch-trace-id'))).toEqual([]);
+    // Once the recovery time has passed, the request that finds the breaker half-open carries that move.
+    primary.setFaults();
+    gateway.clock.now += 31_000;
+    const trial = await gateway.post('/v1/chat/completions', chatBody('chat'));
+    expect(trial.headers.get('x-inferwatch-provider')).toBe('primary');
+    expect(
+      transitions(trial.headers.get('x-inferwatch-trace-id')).map(
+        (event) => `${event['inferwatch.circuit.from_state']}>${event['inferwatch.circuit.to_state']}`,
+      ),
+    ).toEqual(['open>half_open', 'half_open>closed']);
   });
 
   it("takes a stream's response model from the first chunk that names one (Azure's first does not)", async () => {
@@ -94,8 +136,8 @@ describe('gateway telemetry', () => {
     const duration = byName('gen_ai.client.operation.duration');
     expect(duration?.dataPoints.map((point) => point.attributes)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ 'gen_ai.provider.name': 'primary', 'error.type': 'server_error' }),
-        expect.objectContaining({ 'gen_ai.provider.name': 'backup', 'gen_ai.response.model': 'b-model' }),
+        expect.objectContaining({ 'inferwatch.provider.name': 'primary', 'error.type': 'server_error' }),
+        expect.objectContaining({ 'inferwatch.provider.name': 'backup', 'gen_ai.response.model': 'b-model' }),
       ]),
     );
     expect(byName('gen_ai.client.operation.time_to_first_chunk')?.dataPoints.length).toBeGreaterThan(0);
@@ -105,7 +147,11 @@ describe('gateway telemetry', () => {
     expect(tokens).toEqual(expect.arrayContaining(['input', 'output']));
     const failovers = byName('inferwatch.gateway.failovers');
     expect(failovers?.dataPoints[0]).toMatchObject({
-      attributes: { from: 'primary', to: 'backup', reason: 'server_error' },
+      attributes: {
+        'inferwatch.failover.from': 'primary',
+        'inferwatch.failover.to': 'backup',
+        'inferwatch.reason': 'server_error',
+      },
       value: 2,
     });
     const requests = byName('inferwatch.gateway.requests');
@@ -113,14 +159,14 @@ describe('gateway telemetry', () => {
       expect.arrayContaining([
         {
           'gen_ai.request.model': 'chat',
-          outcome: 'success',
-          stream: 'false',
+          'inferwatch.outcome': 'success',
+          'inferwatch.stream': 'false',
           'inferwatch.client': 'anonymous',
         },
         {
           'gen_ai.request.model': 'chat',
-          outcome: 'success',
-          stream: 'true',
+          'inferwatch.outcome': 'success',
+          'inferwatch.stream': 'true',
           'inferwatch.client': 'anonymous',
         },
       ]),
@@ -129,6 +175,35 @@ describe('gateway telemetry', () => {
     expect(byName('inferwatch.gateway.attempts')?.dataPoints.length).toBeGreaterThanOrEqual(2);
     const states = byName('inferwatch.gateway.circuit.state')?.dataPoints.map((point) => point.value);
     expect(states).toEqual([0, 0]);
+  });
+
+  it("puts the client's sampling parameters on the client span, and gen_ai.request.stream only when true", async () => {
+    const { gateway } = await setup();
+    await gateway.post(
+      '/v1/chat/completions',
+      chatBody('chat', { max_tokens: 50, temperature: 0.2, top_p: 0.9, seed: 7 }),
+    );
+    const [client] = gateway.telemetry.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(client?.attributes).toMatchObject({
+      'gen_ai.request.max_tokens': 50,
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.seed': 7,
+    });
+    expect(client?.attributes).not.toHaveProperty('gen_ai.request.stream');
+    gateway.telemetry.reset();
+    await sseData(
+      await gateway.post(
+        '/v1/chat/completions',
+        chatBody('chat', { stream: true, max_completion_tokens: 20, max_tokens: 99, seed: 'not a number' }),
+      ),
+    );
+    const [streamed] = gateway.telemetry.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(streamed?.attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.request.max_tokens': 20,
+    });
+    expect(streamed?.attributes).not.toHaveProperty('gen_ai.request.seed');
   });
 
   it('records prompts and completions only when captureContent is on', async () => {

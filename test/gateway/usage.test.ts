@@ -59,7 +59,7 @@ const sdk = () => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'sk-unused'
 /** The token usage points of one provider, as `{ input, output, estimated }` sums. */
 async function tokensOf(provider: string) {
   const points = (await metricPoints(gateway, 'gen_ai.client.token.usage')) as Point[];
-  const mine = points.filter((point) => point.attributes['gen_ai.provider.name'] === provider);
+  const mine = points.filter((point) => point.attributes['inferwatch.provider.name'] === provider);
   const sum = (type: string) =>
     mine
       .filter((point) => point.attributes['gen_ai.token.type'] === type)
@@ -181,7 +181,7 @@ describe('tokens for every streamed request', () => {
     expect(response.headers.get('x-inferwatch-failover')).toBe('sim,backup');
     await sseData(response);
     const spans = clientSpans();
-    expect(spans.map((span) => span.attributes['gen_ai.provider.name'])).toEqual(['sim', 'backup']);
+    expect(spans.map((span) => span.attributes['inferwatch.provider.name'])).toEqual(['sim', 'backup']);
     // The cut attempt was answered (a stream opened) but produced nothing before it broke.
     expect(spans[0]?.attributes).toMatchObject({
       'error.type': 'stream_cut',
@@ -219,7 +219,7 @@ describe('tokens for every streamed request', () => {
   it('records generation speed and the time per output chunk of a stream', async () => {
     const slowPoint = async (name: string) => {
       const points = (await metricPoints(gateway, name)) as Point[];
-      const slow = points.filter((point) => point.attributes['gen_ai.provider.name'] === 'slow');
+      const slow = points.filter((point) => point.attributes['inferwatch.provider.name'] === 'slow');
       return {
         count: slow.reduce((total, point) => total + point.value.count, 0),
         sum: slow.reduce((total, point) => total + (point.value.sum ?? 0), 0),

@@ -12,5 +12,10 @@ export const realDeps = (): CheckDeps => ({
 /** A model check against a raw base URL, with schema defaults applied as config loading would. */
 export function modelSpec(baseURL: string, input: Record<string, unknown>): ResolvedModelCheck {
   const parsed = modelCheckSchema.parse({ baseURL, ...input });
-  return { ...parsed, providerName: 'fake', endpoint: () => ({ baseURL, apiKey: 'sk-test', headers: {} }) };
+  return {
+    ...parsed,
+    providerName: 'fake',
+    genAiProviderName: 'openai',
+    endpoint: () => ({ baseURL, apiKey: 'sk-test', headers: {} }),
+  };
 }

@@ -141,29 +141,43 @@ describe('prober component', () => {
     expect(JSON.stringify(logLines)).not.toContain('Reply with exactly');
   });
 
-  it('records blackbox-style and GenAI metrics with target, kind and error.type', async () => {
+  it('records blackbox-style and GenAI metrics with inferwatch.probe.target, inferwatch.probe.kind and error.type', async () => {
     const metrics = await telemetry.collectMetrics();
     const points = (name: string) => metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? [];
     const attrs = (name: string) => points(name).map((p) => p.attributes);
     expect(attrs('probe_success')).toEqual(
       expect.arrayContaining([
-        { target: 'flaky', kind: 'http' },
-        { target: 'chat', kind: 'model' },
+        { 'inferwatch.probe.target': 'flaky', 'inferwatch.probe.kind': 'http' },
+        { 'inferwatch.probe.target': 'chat', 'inferwatch.probe.kind': 'model' },
       ]),
     );
     expect(attrs('probe_runs')).toEqual(
       expect.arrayContaining([
-        { target: 'flaky', kind: 'http', outcome: 'error', 'error.type': 'server_error' },
-        { target: 'flaky', kind: 'http', outcome: 'success' },
+        {
+          'inferwatch.probe.target': 'flaky',
+          'inferwatch.probe.kind': 'http',
+          'inferwatch.outcome': 'error',
+          'error.type': 'server_error',
+        },
+        {
+          'inferwatch.probe.target': 'flaky',
+          'inferwatch.probe.kind': 'http',
+          'inferwatch.outcome': 'success',
+        },
       ]),
     );
     const errors = points('probe_runs').find((p) => p.attributes['error.type'] === 'server_error');
     expect(errors?.value).toBe(2);
-    expect(attrs('probe_http_duration').map((a) => a.phase)).toEqual(
+    expect(attrs('probe_http_duration').map((a) => a['inferwatch.probe.phase'])).toEqual(
       expect.arrayContaining(['resolve', 'connect', 'processing', 'transfer']),
     );
-    expect(points('probe_target_up').find((p) => p.attributes.target === 'flaky')?.value).toBe(1);
-    expect(points('probe_http_status_code').find((p) => p.attributes.target === 'flaky')?.value).toBe(200);
+    expect(
+      points('probe_target_up').find((p) => p.attributes['inferwatch.probe.target'] === 'flaky')?.value,
+    ).toBe(1);
+    expect(
+      points('probe_http_status_code').find((p) => p.attributes['inferwatch.probe.target'] === 'flaky')
+        ?.value,
+    ).toBe(200);
     for (const name of [
       'probe_duration',
       'probe_model_time_to_first_token',
@@ -175,8 +189,11 @@ describe('prober component', () => {
     expect(attrs('gen_ai.client.operation.duration')).toEqual([
       {
         'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'fake',
+        'gen_ai.provider.name': 'openai',
+        'inferwatch.provider.name': 'fake',
         'gen_ai.request.model': 'sim-small',
+        'server.address': '127.0.0.1',
+        'server.port': expect.any(Number),
         'inferwatch.synthetic': true,
       },
     ]);

@@ -43,7 +43,7 @@ describe.skipIf(!ready)('alerts/alertmanager.yml routes (amtool config routes te
       const labels = {
         alertname,
         ...(rule as AlertRule).labels,
-        gen_ai_provider_name: 'openai',
+        inferwatch_provider_name: 'openai',
         cloud_region: 'eu',
       };
       expect(await receiversFor(labels)).toEqual(['oncall', 'inferwatch-analyzer']);

@@ -22,11 +22,21 @@ export const dashboardQueries = () =>
     panelQueries(json).map((query) => ({ file, panel: query.panel, expr: expandVariables(query.expr) })),
   );
 
+/** Every annotation query of every dashboard (events: they may rightly return nothing). */
+export const dashboardAnnotations = () =>
+  Object.entries(buildDashboards()).flatMap(([file, json]) =>
+    (JSON.parse(json).annotations.list as { name: string; expr?: string }[])
+      .filter((annotation) => annotation.expr)
+      .map((annotation) => ({ file, name: annotation.name, expr: expandVariables(annotation.expr ?? '') })),
+  );
+
 /** The query variables of every dashboard, as `label_values(metric, label)` pairs. */
 export const dashboardVariables = () => {
   const seen = new Map<string, { name: string; metric: string; label: string }>();
   for (const json of Object.values(buildDashboards())) {
-    for (const variable of JSON.parse(json).templating.list as { name: string; query: string }[]) {
+    const list = JSON.parse(json).templating.list as { name: string; type: string; query: string }[];
+    // The datasource picker is no query.
+    for (const variable of list.filter((entry) => entry.type !== 'datasource')) {
       const match = /^label_values\((\w+),\s*(\w+)\)$/.exec(variable.query);
       if (!match) throw new Error(`variable ${variable.name}: unexpected query ${variable.query}`);
       seen.set(variable.query, {

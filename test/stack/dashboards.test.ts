@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDashboards, panelQueries } from '../../dashboards/src/index.ts';
+import { buildDashboards, dashboardSpecs, panelQueries } from '../../dashboards/src/index.ts';
+import { render } from '../../dashboards/src/panels.ts';
 import { repoRoot } from './binaries.ts';
 
 const built = buildDashboards();
@@ -16,21 +17,61 @@ describe('dashboards as code', () => {
   );
 
   it.each(Object.keys(built))(
-    '%s has provider, model and region variables and only Prometheus queries',
+    '%s has datasource, provider, model and region variables and only Prometheus queries through the first',
     (file) => {
       const dashboard = JSON.parse(built[file] as string);
       expect(dashboard.templating.list.map((variable: { name: string }) => variable.name)).toEqual([
+        'datasource',
         'provider',
         'model',
         'region',
       ]);
       expect(panelQueries(built[file] as string).length).toBeGreaterThan(0);
+      const viaVariable = { type: 'prometheus', uid: '${datasource}' };
       for (const panel of dashboard.panels.filter((p: { type: string }) => p.type !== 'row')) {
-        expect(panel.datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+        expect(panel.datasource).toEqual(viaVariable);
         expect(panel.targets.length).toBeGreaterThan(0);
+        for (const target of panel.targets) expect(target.datasource).toEqual(viaVariable);
       }
+      for (const annotation of dashboard.annotations.list) expect(annotation.datasource).toEqual(viaVariable);
     },
   );
+
+  it.each(Object.keys(built))(
+    '%s imports into any Grafana: no datasource uid of ours, an input for it',
+    (file) => {
+      const json = built[file] as string;
+      const dashboard = JSON.parse(json);
+      expect(dashboard.__inputs).toEqual([
+        expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }),
+      ]);
+      expect(dashboard.templating.list[0]).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+        current: { value: '${DS_PROMETHEUS}' },
+      });
+      // The provisioned datasource's uid appears nowhere: Grafana resolves everything through the variable.
+      expect(json).not.toMatch(/"uid": "(prometheus|tempo)"/);
+    },
+  );
+
+  it.each(Object.entries(dashboardSpecs))(
+    '%s has unique panel ids that depend on the titles, not the order',
+    (file, spec) => {
+      const ids = (dashboard: { panels?: { id?: number; title?: string }[] }) =>
+        (dashboard.panels ?? []).map((panel) => `${panel.title}#${panel.id}`).sort();
+      const panels = JSON.parse(built[file] as string).panels as { id: number }[];
+      expect(new Set(panels.map((panel) => panel.id)).size).toBe(panels.length);
+      // The same panels in another order keep their ids.
+      const reordered = render({ ...spec, rows: [...spec.rows].reverse() });
+      expect(ids(reordered)).toEqual(ids(render(spec)));
+    },
+  );
+
+  it.each(Object.keys(built))('%s marks breaker transitions, failovers and firing alerts', (file) => {
+    const names = JSON.parse(built[file] as string).annotations.list.map((a: { name: string }) => a.name);
+    expect(names).toEqual(['Breaker transitions', 'Failovers', 'Alerts firing']);
+  });
 
   it('gives every dashboard a unique uid', () => {
     const uids = Object.values(built).map((json) => JSON.parse(json).uid);

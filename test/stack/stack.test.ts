@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../required-tools.ts';
 import { binaryRequirements } from './binaries.ts';
-import { dashboardQueries } from './dashboard-queries.ts';
+import { dashboardAnnotations, dashboardQueries } from './dashboard-queries.ts';
 import { metricsPayload, postOtlp, spanPayload } from './otlp-json.ts';
 import { type Stack, startStack } from './stack.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
@@ -60,7 +60,7 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
             bounds: [0.5, 10.24],
             counts: [3, 1, 0],
             sum: 2,
-            attributes: { 'gen_ai.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
+            attributes: { 'inferwatch.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
           },
         ]),
       );
@@ -87,9 +87,14 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
     expect(buckets.map((labels) => labels.le).sort()).toEqual(['+Inf', '0.5', '10.24']);
   });
 
-  it('accepts every dashboard panel query as valid PromQL', async () => {
+  it('accepts every dashboard panel and annotation query as valid PromQL', async () => {
     for (const { file, panel, expr } of dashboardQueries()) {
       await expect(stack.prometheus.query(expr), `${file} / ${panel}`).resolves.toBeInstanceOf(Array);
+    }
+    for (const { file, name, expr } of dashboardAnnotations()) {
+      await expect(stack.prometheus.query(expr), `${file} / annotation ${name}`).resolves.toBeInstanceOf(
+        Array,
+      );
     }
   });
 
@@ -133,11 +138,15 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
         'metrics',
         metricsPayload(resource, [
           {
-            name: 'inferwatch.gateway.circuit.state',
+            name: 'inferwatch.gateway.circuit.status',
             unit: '{state}',
             kind: 'gauge',
-            value: 2,
-            attributes: { 'gen_ai.provider.name': 'sim-primary', 'gen_ai.request.model': 'sim-small' },
+            value: 1,
+            attributes: {
+              'inferwatch.provider.name': 'sim-primary',
+              'gen_ai.request.model': 'sim-small',
+              'inferwatch.circuit.state': 'open',
+            },
           },
         ]),
       );
@@ -160,7 +169,7 @@ describe.skipIf(!ready)('native stack: Collector → Prometheus → Alertmanager
     expect(hook?.body).toMatchObject({
       version: '4',
       status: 'firing',
-      groupLabels: { gen_ai_provider_name: 'sim-primary', cloud_region: 'eu-west-1' },
+      groupLabels: { inferwatch_provider_name: 'sim-primary', cloud_region: 'eu-west-1' },
     });
     expect(hook?.body.alerts[0]?.annotations.runbook_url).toMatch(/InferwatchCircuitBreakerOpen\.md$/);
     // The same group paged the person on call through Alertmanager's own PagerDuty integration.

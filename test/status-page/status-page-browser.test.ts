@@ -89,6 +89,7 @@ describe.skipIf(!chromiumAvailable)(`status page in Chromium (${chromiumPath})`,
       to: 'sim-backup',
       reason: 'server_error',
       chain: ['sim-primary', 'sim-backup'],
+      count: 1,
     });
     bus.publish({
       type: 'probe_result',
@@ -219,6 +220,7 @@ describe.skipIf(!chromiumAvailable)('status page behind API keys', () => {
         to: 'b',
         reason: 'timeout',
         chain: ['a', 'b'],
+        count: 1,
       });
       await expect.poll(() => page.locator('#failovers').textContent()).toContain('a → b');
     } finally {

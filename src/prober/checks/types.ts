@@ -38,7 +38,10 @@ export interface ResolvedHttpCheck extends HttpCheckConfig {
 /** A model check with its endpoint resolved from `provider:`, `baseURL:` or `self` (read lazily). */
 export interface ResolvedModelCheck extends ModelCheckConfig {
   endpoint: () => { baseURL: string; apiKey?: string | undefined; headers: Record<string, string> };
+  /** `inferwatch.provider.name`: the configured provider, `inferwatch` for self, `custom` for a baseURL. */
   providerName: string;
+  /** `gen_ai.provider.name`: the provider's, or derived from the baseURL's host. */
+  genAiProviderName: string;
 }
 
 export interface CheckDeps {
