@@ -88,7 +88,10 @@ describe.skipIf(!ready)('the fleet event stream', () => {
     const fallbacks = (await a.telemetry.collectMetrics()).find(
       (metric) => metric.descriptor.name === 'inferwatch.fleet.fallbacks',
     );
-    expect(fallbacks?.dataPoints.find((point) => point.attributes.operation === 'event')?.value).toBe(2);
+    expect(
+      fallbacks?.dataPoints.find((point) => point.attributes['inferwatch.fleet.operation'] === 'event')
+        ?.value,
+    ).toBe(2);
   });
 
   it('drops the oldest held events past maxPendingWrites, counts them and says so when Redis returns', async () => {
@@ -101,7 +104,10 @@ describe.skipIf(!ready)('the fleet event stream', () => {
     const dropped = (await a.telemetry.collectMetrics()).find(
       (metric) => metric.descriptor.name === 'inferwatch.fleet.writes.dropped',
     );
-    expect(dropped?.dataPoints[0]).toMatchObject({ attributes: { kind: 'event' }, value: 30 });
+    expect(dropped?.dataPoints[0]).toMatchObject({
+      attributes: { 'inferwatch.fleet.write_kind': 'event' },
+      value: 30,
+    });
     await server.restart();
     await expect
       .poll(() => a.fleet.link.commands.xlen(a.fleet.link.key('events')).catch(() => 0), { timeout: 15_000 })

@@ -97,12 +97,15 @@ describe('limits and budgets of one gateway without Redis', () => {
     const day = spent?.dataPoints.find(
       (point) =>
         point.attributes['inferwatch.client'] === 'budget' &&
-        point.attributes.period === 'day' &&
-        point.attributes.measure === 'tokens',
+        point.attributes['inferwatch.budget.period'] === 'day' &&
+        point.attributes['inferwatch.budget.measure'] === 'tokens',
     );
     expect(day?.value).toBeGreaterThanOrEqual(30);
     const refusals = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.rate_limited');
-    expect(refusals?.dataPoints.map((point) => point.attributes.reason).sort()).toEqual(['budget', 'tokens']);
+    expect(refusals?.dataPoints.map((point) => point.attributes['inferwatch.reason']).sort()).toEqual([
+      'budget',
+      'tokens',
+    ]);
   });
 
   it("refuses a key past its monthly spend budget, priced from the provider's per-model prices", async () => {
