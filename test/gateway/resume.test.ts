@@ -172,6 +172,13 @@ describe('a stream that breaks after the client received content', () => {
         ),
       )
       .toBe(true);
+    // Stored like every incident: the status page and GET /api/incidents list it.
+    await expect
+      .poll(async () => {
+        const listed = await fetch(`${gateway.url}/api/incidents?type=stream_resumed`);
+        return JSON.stringify(await listed.json());
+      })
+      .toMatch(/resumed on backup\/sim-small \(replay\)/);
   });
 
   it('bills both targets: one usage chunk with the tokens of the broken attempt and of the replay', async () => {
