@@ -7,7 +7,7 @@ import type { ClientFailure } from './responses.ts';
 import { type Break, type ResumeMethod, recordResumption, reopen, type ServedStream } from './resume.ts';
 import { createSplice, type Identity, identityFields, type Splice } from './splice.ts';
 import type { TokenCount } from './tokens.ts';
-import { createTranscript, firstDelta } from './transcript.ts';
+import { createTranscript } from './transcript.ts';
 
 /**
  * The text a stream may have sent and still be resumed: the whole of it is held to compare a replay
@@ -24,6 +24,8 @@ export interface StreamSession {
     output: string | undefined,
   ): { upstreamMs: number; target: Target; failedOver: boolean };
 }
+
+type ChoiceJson = { delta?: Record<string, unknown> | null; finish_reason?: unknown } | undefined;
 
 /** A resumption under way: until it has caught up, its deadline runs and its outcome is open. */
 interface Pending extends Break {
@@ -84,10 +86,12 @@ export function createStreamSession(
         identified = true;
         for (const field of identityFields) if (field in json) identity[field] = json[field];
       }
-      const delta = firstDelta(json);
-      if (delta && transcript.chars <= MAX_RESUMABLE_CHARS) transcript.add(delta);
-      const choices = json.choices as { finish_reason?: unknown }[] | undefined;
-      if (choices?.[0]?.finish_reason) finishSent = true;
+      const choice = (json.choices as ChoiceJson[] | undefined)?.[0];
+      if (choice === undefined) continue;
+      const delta = choice.delta;
+      if (typeof delta === 'object' && delta !== null && transcript.chars <= MAX_RESUMABLE_CHARS)
+        transcript.add(delta);
+      if (choice.finish_reason) finishSent = true;
     }
   };
 
@@ -187,31 +191,41 @@ export function createStreamSession(
     return undefined;
   };
 
-  const chunks: ChunkSource = {
-    async next() {
-      for (;;) {
-        const step = await source.next();
-        if (!step.done) {
-          const batch = splice ? await spliceBatch(step.value, splice) : step.value;
-          if (!Array.isArray(batch)) return { done: true, value: batch };
-          observe(batch);
-          if (batch.length > 0) return { done: false, value: batch };
-          continue;
-        }
-        const end = step.value;
-        if (end.ok) {
-          if (splice && pending && !splice.caughtUp) {
-            return {
-              done: true,
-              value: await diverge(pending.offset, 'the answer ended before repeating what was sent', end),
-            };
-          }
-          return { done: true, value: end };
-        }
-        const stopped = await resume(end);
-        if (stopped) return { done: true, value: stopped };
+  /** The general path: a replacement being spliced in, or an end to act on. */
+  const slow = async (
+    first: IteratorResult<StreamChunk[], StreamEnd>,
+  ): Promise<IteratorResult<StreamChunk[], StreamEnd>> => {
+    for (let step = first; ; step = await source.next()) {
+      if (!step.done) {
+        const batch = splice ? await spliceBatch(step.value, splice) : step.value;
+        if (!Array.isArray(batch)) return { done: true, value: batch };
+        observe(batch);
+        if (batch.length > 0) return { done: false, value: batch };
+        continue;
       }
-    },
+      const end = step.value;
+      if (end.ok) {
+        if (splice && pending && !splice.caughtUp) {
+          return {
+            done: true,
+            value: await diverge(pending.offset, 'the answer ended before repeating what was sent', end),
+          };
+        }
+        return { done: true, value: end };
+      }
+      const stopped = await resume(end);
+      if (stopped) return { done: true, value: stopped };
+    }
+  };
+  // Every batch of every stream passes here: the served stream's batches go out as they came, recorded,
+  // without the general path's extra promise.
+  const onStep = (step: IteratorResult<StreamChunk[], StreamEnd>) => {
+    if (step.done || splice) return slow(step);
+    observe(step.value);
+    return step;
+  };
+  const chunks: ChunkSource = {
+    next: () => source.next().then(onStep),
     return: () => source.return(),
   };
 

@@ -50,14 +50,6 @@ export function piecesOf(delta: Record<string, unknown>): Piece[] {
   return pieces;
 }
 
-/** The first choice's delta of a chunk, when it has one. */
-export function firstDelta(json: Record<string, unknown>): Record<string, unknown> | undefined {
-  const choices = json.choices;
-  if (!Array.isArray(choices) || choices.length === 0) return undefined;
-  const delta = (choices[0] as { delta?: unknown }).delta;
-  return typeof delta === 'object' && delta !== null ? (delta as Record<string, unknown>) : undefined;
-}
-
 export interface Transcript {
   readonly parts: readonly Part[];
   /** Characters of output recorded so far (all parts): where a resumption starts. */
