@@ -135,6 +135,11 @@ export function createStreamSession(
     if (tokens) earlier.push(tokens);
     // A replacement that broke before catching up ends its resumption; one more is a new resumption.
     const midway = pending !== undefined;
+    if (pending && scope.clientGone()) {
+      // The client left while the replacement caught up: nothing was decided, so nothing is counted.
+      pending.stopDeadline();
+      pending = undefined;
+    }
     if (pending) settle('exhausted', `the next target failed too (${failure.type})`);
     if (scope.clientGone() || finishSent || !decide(failure.type).failover) return failure;
     const at: Break = { from, failure, offset: transcript.chars };
