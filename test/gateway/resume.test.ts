@@ -28,9 +28,12 @@ beforeAll(async () => {
   gateway = await startGateway({
     providers: [
       fastProvider('primary', primary.baseURL, {
+        pricing: { 'sim-small+fault-cut-after-3': { inputPerMillion: 1, outputPerMillion: 2 } },
         timeouts: { idleMs: 200, firstTokenMs: 2_000, totalMs: 10_000 },
       }),
-      fastProvider('backup', backup.baseURL),
+      fastProvider('backup', backup.baseURL, {
+        pricing: { 'sim-small': { inputPerMillion: 1, outputPerMillion: 2 } },
+      }),
       fastProvider('drifter', drifter.baseURL),
     ],
     routes: [
@@ -184,6 +187,13 @@ describe('a stream that breaks after the client received content', () => {
   it('bills both targets: one usage chunk with the tokens of the broken attempt and of the replay', async () => {
     const withUsage = { ...exactly, stream_options: { include_usage: true } };
     const uncut = await stream('sim-small', withUsage);
+    const spent = async () => {
+      const metrics = (await (await fetch(`${gateway.url}/api/metrics`)).json()) as {
+        gateway: { usage: { byModel: Record<string, { outputTokens: number; costUsd: number }> } };
+      };
+      return metrics.gateway.usage.byModel;
+    };
+    const before = await spent();
     const resumed = await stream('sim-small+fault-cut-after-3', withUsage);
     expect(resumed.text).toBe(uncut.text);
     expect(resumed.usage).toHaveLength(1);
@@ -195,6 +205,20 @@ describe('a stream that breaks after the client received content', () => {
     expect(both.completion_tokens).toBe((once.completion_tokens ?? 0) + Math.ceil(13 / 4));
     expect(both.prompt_tokens).toBeGreaterThan(once.prompt_tokens ?? 0);
     expect(both.total_tokens).toBe((both.prompt_tokens ?? 0) + (both.completion_tokens ?? 0));
+    // Each attempt is priced and totalled on its own target: the cost follows both.
+    await expect
+      .poll(async () => {
+        const after = await spent();
+        const grew = (key: string) => ({
+          output: (after[key]?.outputTokens ?? 0) - (before[key]?.outputTokens ?? 0),
+          cost: (after[key]?.costUsd ?? 0) > (before[key]?.costUsd ?? 0),
+        });
+        return [grew('primary/sim-small+fault-cut-after-3'), grew('backup/sim-small')];
+      })
+      .toEqual([
+        { output: 4, cost: true },
+        { output: once.completion_tokens, cost: true },
+      ]);
   });
 
   it('resumes a tool call: the arguments joined equal the uncut ones, under the first call id', async () => {
