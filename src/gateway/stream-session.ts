@@ -123,7 +123,7 @@ export function createStreamSession(
     return {
       ...broke.failure,
       code: 'stream_resume_diverged',
-      message: `${broke.failure.message}; the answer from the next target differed from what was already sent (at character ${offset}), so the stream ends here`,
+      resumption: `Resuming it on the next target stopped: the new answer differed from what was already sent at character ${offset}, so the stream ends here.`,
     };
   };
 
@@ -143,9 +143,15 @@ export function createStreamSession(
     if (pending) settle('exhausted', `the next target failed too (${failure.type})`);
     if (scope.clientGone() || finishSent || !decide(failure.type).failover) return failure;
     const at: Break = { from, failure, offset: transcript.chars };
+    // The client learns why in the gateway's own words; an upstream's error text stays withheld.
     const give = (why: string): ClientFailure => {
-      if (!midway) recordResumption(deps, scope, at, { outcome: 'exhausted', method: 'replay', why });
-      return { ...failure, message: `${failure.message}; not resumed: ${why}` };
+      if (midway)
+        return {
+          ...failure,
+          resumption: `The target it was resumed on failed too before repeating what was already sent; not resumed again: ${why}.`,
+        };
+      recordResumption(deps, scope, at, { outcome: 'exhausted', method: 'replay', why });
+      return { ...failure, resumption: `It was not resumed: ${why}.` };
     };
     if (resumptions >= config.retry.maxStreamResumptions)
       return give(`retry.maxStreamResumptions (${config.retry.maxStreamResumptions}) reached`);
@@ -175,7 +181,9 @@ export function createStreamSession(
       const why = outcome.ok
         ? 'the next target did not stream'
         : outcome.reason === 'failed'
-          ? `the next target failed (${outcome.failure.type}: ${outcome.failure.message})`
+          ? performance.now() >= scope.deadlineAt
+            ? 'retry.deadlineMs passed before the next target had caught up'
+            : `the next target failed too (${outcome.failure.type})`
           : outcome.reason === 'all_targets_unavailable' || outcome.reason === 'no_route'
             ? 'no other target is available'
             : 'the client left';

@@ -123,7 +123,7 @@ describe('a stream that breaks after the client received content', () => {
     ['cut-after-3', 'stream_cut'],
     ['stall-after-3', 'timeout_idle'],
     ['malformed-after-3', 'malformed_response'],
-    ['error-after-3', 'server_error'],
+    ['error-event-after-3', 'server_error'],
   ])('%s: resumes on the next target into the answer an uncut stream gives (%s)', async (fault, reason) => {
     const uncut = await stream('sim-small', exactly);
     const before = await resumptions('resumed');
