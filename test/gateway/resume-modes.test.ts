@@ -117,7 +117,7 @@ describe('the deadline bounds a resumption', () => {
     expect(received.text).toBe(sent);
     // The 20 s first token is not waited for: the 1.5 s deadline ends it.
     expect(elapsed).toBeLessThan(10_000);
-    expect(await count(gateway, { outcome: 'exhausted' })).toBe(1);
+    expect(await count(gateway, { 'inferwatch.outcome': 'exhausted' })).toBe(1);
     await expect.poll(() => slow.stats.inFlight).toBe(0);
   });
 });
@@ -167,7 +167,9 @@ describe('retry.resumeStreams prefill', () => {
     const asked = continuer.last?.body as Record<string, unknown>;
     expect(asked).toMatchObject({ continue_final_message: true, add_generation_prompt: false });
     expect((asked.messages as unknown[]).at(-1)).toEqual({ role: 'assistant', content: sent });
-    expect(await count(gateway, { outcome: 'resumed', method: 'prefill' })).toBe(1);
+    expect(
+      await count(gateway, { 'inferwatch.outcome': 'resumed', 'inferwatch.resume.method': 'prefill' }),
+    ).toBe(1);
   });
 
   it('sends prefix: true on the assistant message to a target that declares prefix', async () => {
@@ -179,11 +181,18 @@ describe('retry.resumeStreams prefill', () => {
   });
 
   it('reports a target that rejects its declared prefill (rejected), then replays on it', async () => {
-    const rejectedBefore = await count(gateway, { outcome: 'rejected', method: 'prefill' });
+    const rejectedBefore = await count(gateway, {
+      'inferwatch.outcome': 'rejected',
+      'inferwatch.resume.method': 'prefill',
+    });
     const received = await read(gateway, 'to-refuser');
     expect(received).toMatchObject({ text: words, done: true });
-    expect(await count(gateway, { outcome: 'rejected', method: 'prefill' })).toBe(rejectedBefore + 1);
-    expect(await count(gateway, { outcome: 'resumed', method: 'replay' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await count(gateway, { 'inferwatch.outcome': 'rejected', 'inferwatch.resume.method': 'prefill' }),
+    ).toBe(rejectedBefore + 1);
+    expect(
+      await count(gateway, { 'inferwatch.outcome': 'resumed', 'inferwatch.resume.method': 'replay' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(refuser.stats.byStatus[400]).toBe(1);
     // The replay was the plain request: no continuation asked.
     const asked = refuser.last?.body as Record<string, unknown>;
