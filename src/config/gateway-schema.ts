@@ -83,6 +83,12 @@ export const providerSchema = z.strictObject({
     .describe(
       'Upstream model → { inputPerMillion, outputPerMillion, cachedInputPerMillion } in USD per million tokens (cached input defaults to the input price), for inferwatch.gateway.cost.usd. Nothing is built in: unpriced models report tokens only',
     ),
+  prefill: z
+    .enum(['none', 'continue_final_message', 'prefix'])
+    .default('none')
+    .describe(
+      'How this provider continues a partial assistant message, for retry.resumeStreams "prefill": "continue_final_message" (vLLM: the flag plus add_generation_prompt false), "prefix" (Mistral, DeepSeek: prefix true on the assistant message), or "none" (replay only). Only a provider that declares it is ever asked to continue an answer',
+    ),
   healthCheck: z
     .enum(['models', 'completion', 'none'])
     .default('models')
@@ -139,6 +145,21 @@ export const retrySchema = z
       .default(true)
       .describe(
         'A 200 answer with no content, tool call or refusal (and no finish_reason "length" or "content_filter" to explain it) is an empty_response failure: failed over, counted against the target',
+      ),
+    resumeStreams: z
+      .enum(['replay', 'prefill', 'off'])
+      .default('replay')
+      .describe(
+        'A stream that fails after the client received content continues on the next target: "replay" resends the request and streams on only once the new answer has repeated, exactly, everything already sent (else the stream ends with stream_resume_diverged); "prefill" asks targets whose provider declares prefill to continue the partial answer and replays elsewhere; "off" ends the stream with the error event',
+      ),
+    maxStreamResumptions: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe(
+        'Resumptions one streamed request may make (each inside retry.deadlineMs and the retry budget)',
       ),
   })
   .prefault({});

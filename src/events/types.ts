@@ -41,6 +41,8 @@ export const incidentKinds = [
   'all_targets_unavailable', // gateway: a route refused a request because every target's breaker is open
   'all_targets_recovered', // gateway: that route served a request again
   'stream_cut', // gateway: a stream failed after it started
+  'stream_resumed', // gateway: a stream that broke mid-answer continued on another target
+  'stream_resume_failed', // gateway: ...or could not (diverged, rejected prefill, nothing left to try)
   'probe_up', // prober: a target entered a state (`probe_<state>`)
   'probe_degraded',
   'probe_down',

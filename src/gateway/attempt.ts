@@ -15,6 +15,7 @@ import { decide } from './decisions.ts';
 import type { Target } from './model-router.ts';
 import type { ProviderAttributes } from './provider-attributes.ts';
 import type { TargetState } from './targets.ts';
+import type { TokenCount } from './tokens.ts';
 import { startAttemptSpan } from './tracing.ts';
 import { type Accounting, recordUsage } from './usage-record.ts';
 
@@ -59,6 +60,8 @@ export type AttemptOutcome =
       /** This attempt's time until the stream opened (part of upstreamMs). */
       openMs: number;
       finish(end: StreamEnd, output?: string): number;
+      /** The tokens `finish()` recorded (reported or estimated), for a usage chunk that adds attempts up. */
+      tokens(): TokenCount | undefined;
     }
   | (Failure & { upstreamMs: number });
 
@@ -105,6 +108,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       : {}),
   };
   const started = performance.now();
+  let recorded: TokenCount | undefined;
 
   const settle = (result: Settled, output?: string) => {
     const elapsed = performance.now() - started - tally.queuedMs;
@@ -146,6 +150,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       stream,
     });
     if (usage) input.onUsage?.({ tokens: usage.tokens.input + usage.tokens.output, costUsd: usage.costUsd });
+    recorded = usage?.tokens;
     instruments.gatewayAttempts.record(1, {
       ...input.identity.names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
@@ -194,6 +199,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     openMs,
     finish: (end, output) =>
       settle(end.ok ? { ok: true, model, finishReason: end.finishReason } : end, output),
+    tokens: () => recorded,
   };
 }
 

@@ -3,7 +3,8 @@ import type { ChainOutcome } from './chain.ts';
 import { type ChatDeps, readChatBody, runScopedChain, servedHeaders } from './chat-request.ts';
 import { relayStream } from './relay.ts';
 import { startRequest } from './request.ts';
-import { chainErrorReply, logWithheldDetail } from './responses.ts';
+import { type ClientFailure, chainErrorReply, logWithheldDetail } from './responses.ts';
+import { createStreamSession } from './stream-session.ts';
 
 /** A client that makes no room for this long is dropped: the target's own idle timeout. */
 const idleMsOf = (deps: ChatDeps, provider: string) =>
@@ -62,33 +63,36 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
       return;
     }
     scope.clearDeadline();
-    const relayed = await relayStream(res, outcome.stream.chunks, servedHeaders(outcome), {
+    const session = createStreamSession(deps, scope, body, outcome, (usage) =>
+      deps.quota?.charge(res, usage),
+    );
+    const relayed = await relayStream(res, session.chunks, servedHeaders(outcome), {
       captureOutput: deps.telemetry.captureContent,
       maxBufferedBytes: deps.config.server.maxStreamBufferBytes,
       stallMs: idleMsOf(deps, outcome.target.provider),
     });
-    const attemptMs = outcome.finish(relayed.end, relayed.output);
     const end = relayed.end;
+    const served = session.finish(end, relayed.output);
     if (relayed.clientStalled) {
       deps.logger.warn(
         {
           traceId: scope.span.traceId,
-          provider: outcome.target.provider,
+          provider: served.target.provider,
           stallMs: idleMsOf(deps, outcome.target.provider),
         },
         'dropped a streaming client that read nothing while its buffer was full; the upstream call was cancelled',
       );
     }
     if (!end.ok && !scope.clientGone()) {
-      logWithheldDetail(deps.logger, end, { traceId: scope.span.traceId, provider: outcome.target.provider });
+      logWithheldDetail(deps.logger, end, { traceId: scope.span.traceId, provider: served.target.provider });
       deps.raise({
         kind: 'stream_cut',
         severity: 'warning',
-        title: `a stream from ${outcome.target.key} failed after it started (${end.type})`,
-        subject: outcome.target.provider,
+        title: `a stream from ${served.target.key} failed after it started (${end.type})`,
+        subject: served.target.provider,
         detail: {
-          provider: outcome.target.provider,
-          model: outcome.target.model,
+          provider: served.target.provider,
+          model: served.target.model,
           errorType: end.type,
           traceId: scope.span.traceId,
         },
@@ -102,10 +106,10 @@ export function createChatCompletionsHandler(deps: ChatDeps): RequestHandler {
           ? undefined
           : scope.clientGone()
             ? 'cancelled'
-            : end.type,
-      upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
-      failedOver,
-      provider: outcome.target.provider,
+            : ((end as ClientFailure).code ?? end.type),
+      upstreamMs: served.upstreamMs,
+      failedOver: served.failedOver,
+      provider: served.target.provider,
     });
   };
 }

@@ -72,6 +72,9 @@ const usage = (answer: Answer) => ({
 /** The one tool call a `tool-call` answer carries instead of text. */
 const toolCall = { id: 'call_sim1', type: 'function', function: { name: 'lookup', arguments: '{}' } };
 
+/** A `tool-stream` answer's call: its id differs per answer, as a real provider's does. */
+const streamedToolCall = (answer: Answer) => ({ id: `call_${answer.id.slice(-12)}`, type: 'function' });
+
 /** After [DONE]: the response ends at once, after a linger, or never (keep-alive comments until cut off). */
 async function endAfterDone(exchange: Exchange, plan: AnswerPlan): Promise<void> {
   const { res, signal } = exchange;
@@ -116,6 +119,13 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
   }
   if (plan.shape !== 'no-choices') send({ role: 'assistant', content: '', refusal: null });
   if (plan.shape === 'tool-call') send({ tool_calls: [{ index: 0, ...toolCall }] });
+  const streamsTool = plan.shape === 'tool-stream';
+  if (streamsTool)
+    send({
+      tool_calls: [{ index: 0, ...streamedToolCall(answer), function: { name: 'lookup', arguments: '' } }],
+    });
+  const piece = (token: string | undefined) =>
+    streamsTool ? { tool_calls: [{ index: 0, function: { arguments: token } }] } : { content: token };
   // At 0, or when the answer is too short to reach the count, the broken line comes before any content.
   if (malformedAfter !== undefined && (malformedAfter === 0 || answer.tokens.length < malformedAfter))
     malformed();
@@ -137,7 +147,7 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
     if (sent === answer.tokens.length) break;
     if (sent > 0 && !(await pause(step, signal))) return;
     // Like a well-behaved server, a full connection is waited for rather than buffered without bound.
-    if (!send({ content: answer.tokens[sent] }) && !(await drained(res, signal))) return;
+    if (!send(piece(answer.tokens[sent])) && !(await drained(res, signal))) return;
     if (malformedAfter !== undefined && malformedAfter > 0 && sent + 1 === malformedAfter) malformed();
   }
   if (plan.ending !== 'no-done-cut' && plan.shape !== 'no-choices') {
@@ -154,15 +164,25 @@ export async function streamAnswer(exchange: Exchange, answer: Answer, plan: Ans
 }
 
 const finishReason = (answer: Answer, plan: AnswerPlan) =>
-  plan.shape === 'tool-call' ? 'tool_calls' : plan.shape === 'empty-length' ? 'length' : answer.finishReason;
+  plan.shape === 'tool-call' || plan.shape === 'tool-stream'
+    ? 'tool_calls'
+    : plan.shape === 'empty-length'
+      ? 'length'
+      : answer.finishReason;
 
 /** The `choices` of a JSON answer, by the plan's shape. */
 function choices(answer: Answer, plan: AnswerPlan) {
   if (plan.shape === 'no-choices') return [];
+  const streamed = {
+    ...streamedToolCall(answer),
+    function: { name: 'lookup', arguments: answer.tokens.join('') },
+  };
   const message =
     plan.shape === 'tool-call'
       ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null }
-      : { role: 'assistant', content: answer.tokens.join(''), refusal: null };
+      : plan.shape === 'tool-stream'
+        ? { role: 'assistant', content: null, tool_calls: [streamed], refusal: null }
+        : { role: 'assistant', content: answer.tokens.join(''), refusal: null };
   return [{ index: 0, message, logprobs: null, finish_reason: finishReason(answer, plan) }];
 }
 

@@ -15,6 +15,7 @@ import type { Instance } from './instances.ts';
 import {
   type ChatRequest,
   composeReply,
+  contentText,
   countPromptTokens,
   tokenize,
   validateChatRequest,
@@ -187,7 +188,9 @@ export async function handleChat(instance: Instance, req: SimRequest, res: SimRe
     return sendError(res, upstreamError.unknownStreamOptions());
   }
 
-  const reply = plan.empty
+  const prefill = prefillOf(body as Record<string, unknown>);
+  if (prefill !== undefined && plan.rejectPrefill) return sendError(res, upstreamError.unknownPrefill());
+  const whole = plan.empty
     ? ''
     : (deps.reply?.(request) ??
       composeReply(request, {
@@ -195,8 +198,12 @@ export async function handleChat(instance: Instance, req: SimRequest, res: SimRe
         defaultReply: deps.defaultReply,
         ignoreInstruction: plan.wrongAnswer === true,
       }));
+  // Asked to continue a partial answer: the rest of the reply when it starts that way (deterministic, like
+  // every simulator reply), otherwise the reply as it is, as a model that goes its own way would.
+  const reply = prefill !== undefined && whole.startsWith(prefill) ? whole.slice(prefill.length) : whole;
+  const text = plan.shape === 'tool-stream' ? JSON.stringify({ query: reply }) : reply;
   // A flood is content enough to outrun any reader: 1,000 characters per chunk.
-  const tokens = plan.floodKib === undefined ? tokenize(reply) : Array(plan.floodKib).fill('x'.repeat(1000));
+  const tokens = plan.floodKib === undefined ? tokenize(text) : Array(plan.floodKib).fill('x'.repeat(1000));
   const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
   const answer: Answer = {
     id: `chatcmpl-${id}`,
@@ -208,6 +215,18 @@ export async function handleChat(instance: Instance, req: SimRequest, res: SimRe
     includeUsage: request.includeUsage && plan.streamOptions !== 'ignore',
   };
   await (request.stream ? streamAnswer : sendAnswer)(exchange, answer, plan);
+}
+
+/**
+ * The partial answer a request asks to continue: the final assistant message's text, when vLLM's
+ * `continue_final_message` or Mistral's and DeepSeek's `prefix: true` asks for its continuation.
+ */
+function prefillOf(body: Record<string, unknown>): string | undefined {
+  const messages = body.messages as { role?: unknown; content?: unknown; prefix?: unknown }[];
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return undefined;
+  if (body.continue_final_message !== true && last.prefix !== true) return undefined;
+  return contentText(last.content);
 }
 
 /** `GET /v1/models`: the OpenAI list shape; runtime outages apply, model-name faults cannot. */

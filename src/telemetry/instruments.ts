@@ -121,6 +121,14 @@ export const instrumentDefinitions = {
     description: 'Moves from one provider to the next in a chain',
     attributes: [n.ATTR_FAILOVER_FROM, n.ATTR_FAILOVER_TO, n.ATTR_REASON],
   },
+  gatewayStreamResumptions: {
+    name: n.METRIC_GATEWAY_STREAM_RESUMPTIONS,
+    kind: 'counter',
+    unit: '{resumption}',
+    description:
+      'Streams that broke after the client received content and were continued on another target, by outcome (resumed, diverged, rejected, exhausted), method (replay, prefill), the provider whose stream broke and why',
+    attributes: [n.ATTR_OUTCOME, n.ATTR_RESUME_METHOD, ...providerAttributes, n.ATTR_REASON],
+  },
   gatewayCircuitState: {
     name: n.METRIC_GATEWAY_CIRCUIT_STATE,
     kind: 'gauge',

@@ -63,6 +63,12 @@ export const ATTR_CLIENT = 'inferwatch.client';
 export const ATTR_USAGE_ESTIMATED = 'inferwatch.usage.estimated';
 /** Span-only: milliseconds an attempt waited for a request slot to its provider (maxConnections). */
 export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
+/** How a broken stream was continued: `replay` (regenerated and compared) or `prefill` (continued). */
+export const ATTR_RESUME_METHOD = 'inferwatch.resume.method';
+/** Span-only: characters of output the client had received when its stream broke. */
+export const ATTR_RESUME_OFFSET = 'inferwatch.resume.offset';
+/** Outcomes of a stream resumption: a bounded set, the `inferwatch.outcome` label of its counter. */
+export const RESUME_OUTCOMES = ['resumed', 'diverged', 'rejected', 'exhausted'] as const;
 /** Span-only: what an attempt cost in USD, when its model is priced. */
 export const ATTR_COST_USD = 'inferwatch.cost.usd';
 export const ATTR_OPERATION = 'inferwatch.fleet.operation'; // what ran on per-replica state while Redis was unreachable
@@ -82,6 +88,7 @@ export const OPERATION_CHAT = 'chat';
 // ---- span and event names ----------------------------------------------------------------------
 export const SPAN_EVENT_FAILOVER = 'inferwatch.failover';
 export const SPAN_EVENT_RETRY = 'inferwatch.retry';
+export const SPAN_EVENT_RESUME = 'inferwatch.stream.resume';
 export const SPAN_EVENT_BREAKER = 'inferwatch.circuit.transition';
 export const LOG_EVENT_PREFIX = 'inferwatch.';
 
@@ -99,6 +106,7 @@ export const METRIC_GATEWAY_OVERHEAD = 'inferwatch.gateway.overhead'; // inferwa
 export const METRIC_GATEWAY_ATTEMPTS = 'inferwatch.gateway.attempts'; // inferwatch_gateway_attempts_total
 export const METRIC_GATEWAY_RETRIES = 'inferwatch.gateway.retries'; // inferwatch_gateway_retries_total
 export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // inferwatch_gateway_failovers_total
+export const METRIC_GATEWAY_STREAM_RESUMPTIONS = 'inferwatch.gateway.stream_resumptions'; // inferwatch_gateway_stream_resumptions_total
 /** Deprecated, kept one release beside METRIC_GATEWAY_CIRCUIT_STATUS: one number per state (0 closed, 1 half-open, 2 open). */
 export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state
 /** 1 for the state a breaker is in, 0 for the others, one series per inferwatch.circuit.state. */
