@@ -18,8 +18,9 @@ echo "node $(node --version), npm $(npm --version)"
 
 # 2. Debian packages: Prometheus, Alertmanager (+ promtool, amtool), blackbox_exporter for the prober
 #    benchmark, Chromium for the status-page browser test, python venv for the Python SDK and schemathesis,
-#    openssl for the prober test that makes a soon-to-expire certificate.
-apt_packages=(prometheus prometheus-alertmanager prometheus-blackbox-exporter chromium python3-venv openssl)
+#    openssl for the prober test that makes a soon-to-expire certificate (and the Redis TLS test's),
+#    redis-server for the fleet tests (each test starts its own on a free port; the service stays off).
+apt_packages=(prometheus prometheus-alertmanager prometheus-blackbox-exporter chromium python3-venv openssl redis-server)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -29,6 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The tests start their own redis-server on free ports; the package's service on 6379 is not wanted.
+if [ -x /etc/init.d/redis-server ] && command -v service >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO service redis-server stop >/dev/null 2>&1 || true
 fi
 
 # 3. npm packages, exactly as locked.

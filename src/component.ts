@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Config } from './config/index.ts';
 import type { EventBus } from './events/index.ts';
+import type { Fleet } from './fleet/index.ts';
 import type { Logger } from './log/index.ts';
 import type { Database, IncidentStore, StatusHistory } from './store/index.ts';
 import type { Telemetry } from './telemetry/index.ts';
@@ -12,9 +13,14 @@ export interface RuntimeContext {
   telemetry: Telemetry;
   bus: EventBus;
   db: Database;
+  /** Incidents: this replica's SQLite file, or the fleet's on Redis when `redis.url` is set. */
   incidents: IncidentStore;
   /** Uptime and recent outcomes per probe target and provider (the status page's history). */
   history: StatusHistory;
+  /** State shared with the other replicas through Redis; undefined without `redis.url`. */
+  fleet: Fleet | undefined;
+  /** This process's service.instance.id: what its events and incidents are tagged with. */
+  instance: string;
   now: () => number;
   /** The process's own base URL once listening (http://host:port); features that call themselves read it lazily. */
   selfURL: () => string;

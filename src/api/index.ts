@@ -60,11 +60,31 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
     const notReady = [...ctx.components().values()]
       .filter((component) => component.ready && !component.ready())
       .map((component) => component.name);
+    // Redis is reported, and fails readiness only when configured to: without it requests still flow.
+    // /ready is open to anyone, so it says whether, not where (the address is in /api/metrics).
+    const fleet = ctx.fleet?.status();
+    if (fleet && !fleet.redis.available && fleet.redis.required) notReady.push('redis');
     const ready = !stopping && notReady.length === 0;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', notReady, stopping });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
+      notReady,
+      stopping,
+      ...(fleet
+        ? {
+            fleet: {
+              redis: {
+                available: fleet.redis.available,
+                since: fleet.redis.since,
+                required: fleet.redis.required,
+              },
+              replicas: fleet.replicas,
+            },
+          }
+        : {}),
+    });
   });
 
-  router.get('/api/incidents', (req, res) => {
+  router.get('/api/incidents', async (req, res) => {
     const limit = parseLimit(req.query.limit);
     const type = req.query.type;
     if (type !== undefined && (typeof type !== 'string' || !incidentKinds.test(type))) {
@@ -75,7 +95,8 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
       );
     }
     const kind = type === undefined ? undefined : incidentKindsFor(type);
-    res.json({ data: ctx.incidents.list({ limit, kind }) });
+    const data = await ctx.incidents.list({ limit, kind });
+    res.json({ data, scope: ctx.incidents.scope() });
   });
 
   // Only what this process runs and the config names: a client's made-up model never becomes a row.
@@ -112,6 +133,8 @@ export function createApiComponent(ctx: RuntimeContext, options: ApiOptions = {}
       // Sentinel-Ops' top-level fields, for its clients and dashboards; ours follow per component.
       ...sentinelMetrics(gateway, uptimeMs()),
       websocketClients: events.clients() + system.clients(),
+      instance: ctx.instance,
+      ...(ctx.fleet ? { fleet: ctx.fleet.status() } : {}),
     };
     for (const component of ctx.components().values()) {
       if (component.summary) summary[component.name] = component.summary();

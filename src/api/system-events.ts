@@ -84,7 +84,11 @@ export function systemMessagesOf(event: Envelope, uptimeMs: () => number): Syste
   const translate = translations[event.type] as
     | ((event: Envelope, uptimeMs: () => number) => SystemMessage[])
     | undefined;
-  return translate?.(event, uptimeMs) ?? [];
+  // Every message names the replica it came from: with Redis, one socket carries the whole fleet.
+  return (translate?.(event, uptimeMs) ?? []).map((message) => ({
+    ...message,
+    payload: { ...message.payload, instance: event.instance },
+  }));
 }
 
 /** A `system` lifecycle message (`connected`, `shutting_down`). */

@@ -49,10 +49,15 @@ export function createEventSocket({
     }
     socket.send(text);
   };
-  const unsubscribe = bus.subscribe('*', (event) => {
-    if (sockets.size === 0) return;
-    for (const text of frames(event)) for (const socket of sockets) send(socket, text);
-  });
+  // The whole fleet's events: with Redis, other replicas' arrive here too, each tagged with its instance.
+  const unsubscribe = bus.subscribe(
+    '*',
+    (event) => {
+      if (sockets.size === 0) return;
+      for (const text of frames(event)) for (const socket of sockets) send(socket, text);
+    },
+    { fleet: true },
+  );
 
   const authorised = (req: IncomingMessage) => {
     if (apiKeys.length === 0) return true;

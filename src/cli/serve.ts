@@ -57,7 +57,14 @@ export async function serve(role: Role, options: ServeOptions = {}): Promise<Ser
   if (scrapeURL) logger.info({ url: scrapeURL }, 'Prometheus scrape endpoint listening');
   const { createRuntime } = await import('../runtime/index.ts');
   const only = options.components;
-  const runtime = createRuntime({ config, role, logger, ...(only ? { only } : {}) });
+  const runtime = createRuntime({
+    config,
+    role,
+    logger,
+    // Events and incidents carry the same replica name as the telemetry (random unless configured).
+    instance: sdk.resourceAttributes['service.instance.id'],
+    ...(only ? { only } : {}),
+  });
   let listening: Awaited<ReturnType<typeof runtime.listen>>;
   try {
     listening = await runtime.listen();

@@ -7,7 +7,7 @@ const cheatSheet = (base: string) =>
     '  cut-after-<n>  stall-after-<n>  malformed  no-done  no-done-cut  context-length  content-filter',
     '  auth  empty  wrong-answer  empty-length  empty-choices  tool-call  malformed-after-<n>',
     '  cut-after-headers  trickle-<ms>  azure-preamble  done-then-linger-<ms>  done-then-chatter',
-    '  slow-tokens-<ms>  reject-stream-options  ignore-stream-options',
+    '  slow-tokens-<ms>  reject-stream-options  ignore-stream-options  tool-stream  reject-prefill',
     'Instances: <base>/<instance>/v1 (e.g. /primary/v1, /backup/v1), each with its own faults and stats.',
     'Runtime faults per instance:',
     `  curl -X PUT ${base}/_sim/primary/faults -H 'content-type: application/json' \\`,

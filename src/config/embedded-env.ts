@@ -13,7 +13,7 @@ export const embeddedEnvKeys = {
   RATE_LIMIT_WINDOW_SECONDS: { path: ['rateLimit', 'windowSeconds'], number: true },
   // development / staging / production, as the deployment.environment.name resource attribute.
   APP_ENV: { path: ['telemetry', 'environment'], number: false },
-  // Validated and kept; nothing is shared through Redis yet (see the redis section of the schema).
+  // Replicas naming the same Redis share rate limits, budgets, breakers, events and incidents.
   REDIS_URL: { path: ['redis', 'url'], number: false },
 } as const satisfies Record<string, { path: readonly [string, string]; number: boolean }>;
 

@@ -106,6 +106,12 @@ export const providerSchema = z
       .describe(
         'Upstream model → { inputPerMillion, outputPerMillion, cachedInputPerMillion } in USD per million tokens (cached input defaults to the input price), for inferwatch.gateway.cost.usd. Nothing is built in: unpriced models report tokens only',
       ),
+    prefill: z
+      .enum(['none', 'continue_final_message', 'prefix'])
+      .default('none')
+      .describe(
+        'How this provider continues a partial assistant message, for retry.resumeStreams "prefill": "continue_final_message" (vLLM: the flag plus add_generation_prompt false), "prefix" (Mistral, DeepSeek: prefix true on the assistant message), or "none" (replay only). Only a provider that declares it is ever asked to continue an answer',
+      ),
     healthCheck: z
       .enum(['models', 'completion', 'none'])
       .default('models')
@@ -172,6 +178,21 @@ export const retrySchema = z
       .describe(
         'A 200 answer with no content, tool call or refusal (and no finish_reason "length" or "content_filter" to explain it) is an empty_response failure: failed over, counted against the target',
       ),
+    resumeStreams: z
+      .enum(['replay', 'prefill', 'off'])
+      .default('replay')
+      .describe(
+        'A stream that fails after the client received content continues on the next target: "replay" resends the request and streams on only once the new answer has repeated, exactly, everything already sent (else the stream ends with stream_resume_diverged); "prefill" asks targets whose provider declares prefill to continue the partial answer and replays elsewhere; "off" ends the stream with the error event',
+      ),
+    maxStreamResumptions: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe(
+        'Resumptions one streamed request may make (each inside retry.deadlineMs and the retry budget)',
+      ),
   })
   .prefault({});
 
@@ -201,6 +222,23 @@ export const circuitBreakerSchema = z
   })
   .prefault({});
 
+/** What a client's own entry under `rateLimit.clients` may set; unset fields take the defaults above it. */
+const clientRateLimitSchema = z.strictObject({
+  requests: z.number().int().min(0).optional().describe("This client's requests per window; 0 = no limit"),
+  windowSeconds: z.number().int().min(1).optional(),
+  tokensPerMinute: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("This client's tokens per minute; 0 = no limit"),
+});
+
+/** Names as `server.apiKeys` entries give them (they label metrics too). */
+export const clientNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a client key name: lowercase letters, digits, "-", "_", "."');
+
 export const rateLimitSchema = z
   .strictObject({
     requests: z
@@ -211,7 +249,30 @@ export const rateLimitSchema = z
       .describe(
         'Requests per window per configured API key, or per client IP when no keys are set (server.trustProxy decides which IP); 0 = off',
       ),
-    windowSeconds: z.number().int().min(1).default(60),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(60)
+      .describe("A client's window starts with its first request"),
+    tokensPerMinute: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Tokens (input + output) per minute per API key (or client IP); 0 = off. A request is refused once the minute is used up; its own tokens count when it ends',
+      ),
+    whenRedisDown: z
+      .enum(['share', 'open'])
+      .default('share')
+      .describe(
+        "With redis.url, while Redis is unreachable: 'share' enforces each limit and budget per replica at its share (divided by the replicas last seen), 'open' lets requests through unlimited",
+      ),
+    clients: z
+      .record(clientNameSchema, clientRateLimitSchema)
+      .default({})
+      .describe('Per API key name: { requests, windowSeconds, tokensPerMinute } replacing the defaults'),
     maxClients: z
       .number()
       .int()
@@ -222,3 +283,30 @@ export const rateLimitSchema = z
       ),
   })
   .prefault({});
+
+/** A spend and a token allowance over one period; 0 = none. */
+const allowanceSchema = z.strictObject({
+  usd: z.number().min(0).optional().describe('USD (priced models only, see providers[].pricing); 0 = none'),
+  tokens: z.number().int().min(0).optional().describe('Input + output tokens; 0 = none'),
+});
+
+export const budgetsSchema = z
+  .strictObject({
+    daily: allowanceSchema
+      .prefault({})
+      .describe('Per API key per UTC day, for every key without its own entry under clients'),
+    monthly: allowanceSchema.prefault({}).describe('Per API key per UTC calendar month, likewise'),
+    clients: z
+      .record(
+        clientNameSchema,
+        z.strictObject({ daily: allowanceSchema.optional(), monthly: allowanceSchema.optional() }),
+      )
+      .default({})
+      .describe(
+        'Per API key name: its own daily and monthly { usd, tokens }, field by field over the defaults',
+      ),
+  })
+  .prefault({})
+  .describe(
+    'Spend and token budgets per client key; a request past one is refused with 429 budget_exceeded. Fleet-wide with redis.url',
+  );

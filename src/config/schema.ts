@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyzerSchema } from './analyzer-schema.ts';
 import { apiKeysSchema } from './api-keys-schema.ts';
 import {
+  budgetsSchema,
   circuitBreakerSchema,
   providerSchema,
   rateLimitSchema,
@@ -9,6 +10,7 @@ import {
   routeSchema,
 } from './gateway-schema.ts';
 import { proberSchema } from './prober-schema.ts';
+import { redisSchema } from './redis-schema.ts';
 import { statusPageSchema } from './status-page-schema.ts';
 
 export const serverSchema = z
@@ -160,27 +162,6 @@ export const simulatorSchema = z
   })
   .prefault({});
 
-/**
- * Fleet-wide state (shared rate limits, breakers, events) through Redis is not built yet. The section is
- * validated now so configs and REDIS_URL written for it load, and a set URL is logged as not in use.
- */
-export const redisSchema = z
-  .strictObject({
-    url: z
-      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
-      .optional()
-      .describe(
-        'Redis connection string, e.g. redis://localhost:6379/0. Validated but NOT used yet: breakers, rate limits and events stay per process',
-      ),
-    keyPrefix: z
-      .string()
-      .min(1)
-      .max(64)
-      .default('inferwatch:')
-      .describe('Prefix for every key inferwatch will write (reserved for fleet-wide state)'),
-  })
-  .prefault({});
-
 export const configSchema = z.strictObject({
   server: serverSchema,
   telemetry: telemetrySchema,
@@ -191,6 +172,7 @@ export const configSchema = z.strictObject({
   retry: retrySchema,
   circuitBreaker: circuitBreakerSchema,
   rateLimit: rateLimitSchema,
+  budgets: budgetsSchema,
   prober: proberSchema,
   analyzer: analyzerSchema,
   simulator: simulatorSchema,

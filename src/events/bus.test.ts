@@ -39,3 +39,37 @@ describe('event bus', () => {
     expect(bus.recent().map((event) => event.seq)).toEqual([4, 5, 6]);
   });
 });
+
+describe('event bus across a fleet', () => {
+  it("stamps its replica's instance on what it publishes", () => {
+    const bus = createEventBus({ instance: 'replica-a' });
+    const seen: string[] = [];
+    bus.subscribe('*', (event) => seen.push(event.instance));
+    bus.publish({ type: 'heartbeat' });
+    expect(seen).toEqual(['replica-a']);
+  });
+
+  it("delivers other replicas' events to fleet subscribers only, and keeps them for replay", () => {
+    const bus = createEventBus({ instance: 'replica-a' });
+    const local: string[] = [];
+    const fleet: string[] = [];
+    bus.subscribe('incident', (event) => local.push(event.instance));
+    bus.subscribe('*', (event) => fleet.push(`${event.instance}#${event.seq}`), { fleet: true });
+    bus.publish({ type: 'heartbeat' });
+    bus.deliverRemote({
+      type: 'incident',
+      id: 'i-1',
+      kind: 'circuit_open',
+      severity: 'warning',
+      title: 'opened elsewhere',
+      subject: 'sim',
+      detail: {},
+      seq: 7,
+      at: '2030-01-01T00:00:00.000Z',
+      instance: 'replica-b',
+    });
+    expect(local).toEqual([]);
+    expect(fleet).toEqual(['replica-a#1', 'replica-b#7']);
+    expect(bus.recent().map((event) => event.instance)).toEqual(['replica-a', 'replica-b']);
+  });
+});

@@ -11,6 +11,8 @@ export interface ProviderStatusEvent {
   from: BreakerState;
   to: BreakerState;
   reason: string;
+  /** The replica whose verdict this replica's breaker took over (learned through Redis), if another. */
+  peer?: string | undefined;
 }
 
 export interface FailoverEvent {
@@ -39,6 +41,8 @@ export const incidentKinds = [
   'all_targets_unavailable', // gateway: a route refused a request because every target's breaker is open
   'all_targets_recovered', // gateway: that route served a request again
   'stream_cut', // gateway: a stream failed after it started
+  'stream_resumed', // gateway: a stream that broke mid-answer continued on another target
+  'stream_resume_failed', // gateway: ...or could not (diverged, rejected prefill, nothing left to try)
   'probe_up', // prober: a target entered a state (`probe_<state>`)
   'probe_degraded',
   'probe_down',
@@ -135,5 +139,13 @@ export type InferwatchEvent =
 
 export type EventType = InferwatchEvent['type'];
 
-/** An event as delivered: stamped once by the bus so every subscriber sees the same time and sequence. */
-export type Envelope<E extends InferwatchEvent = InferwatchEvent> = E & { seq: number; at: string };
+/**
+ * An event as delivered: stamped once by the bus of the replica that raised it, so every subscriber (on
+ * any replica) sees the same time, sequence and `instance` (that replica's service.instance.id; seq
+ * counts per instance).
+ */
+export type Envelope<E extends InferwatchEvent = InferwatchEvent> = E & {
+  seq: number;
+  at: string;
+  instance: string;
+};

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { exampleModel } from '../config/index.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import { extractText } from './attempt.ts';
-import { type ChatDeps, checkModelName, runScopedChain, servedHeaders } from './chat-request.ts';
+import { type ChatDeps, checkModelName, runScopedChain, servedHeaders, tokensOf } from './chat-request.ts';
 import { startRequest } from './request.ts';
 import { chainErrorReply, logWithheldDetail } from './responses.ts';
 
@@ -56,7 +56,7 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
       res,
       { route: '/api/chat', clientModel: deps.router.label(body.model as string), stream: false },
     );
-    const outcome = await runScopedChain(deps, scope, body, false).catch((error: unknown) => {
+    const outcome = await runScopedChain(deps, scope, res, body, false).catch((error: unknown) => {
       scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
       throw error;
     });
@@ -80,7 +80,7 @@ export function createApiChatHandler(deps: ChatDeps): RequestHandler {
           model: outcome.completion.model ?? outcome.target.model,
           response_text: extractText(outcome.completion.json),
           status: 'success',
-          tokens_used: usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
+          tokens_used: tokensOf(usage),
         });
       scope.finish({
         status: 200,

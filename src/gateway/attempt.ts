@@ -16,6 +16,7 @@ import { decide } from './decisions.ts';
 import type { Target } from './model-router.ts';
 import type { ProviderAttributes } from './provider-attributes.ts';
 import type { TargetState } from './targets.ts';
+import type { TokenCount } from './tokens.ts';
 import { startAttemptSpan } from './tracing.ts';
 import { type Accounting, recordUsage } from './usage-record.ts';
 
@@ -41,6 +42,14 @@ export interface AttemptInput {
   clientGone: () => boolean;
   /** `retry.failoverOnEmpty`: an empty answer is an `empty_response` failure rather than a success. */
   failEmpty: boolean;
+  /** What the attempt consumed, once known (a stream's when it ends): for the client's limits and budgets. */
+  onUsage?: ((usage: AttemptUsage) => void) | undefined;
+}
+
+/** One attempt's tokens (input + output) and, for a priced model, its cost in USD. */
+export interface AttemptUsage {
+  tokens: number;
+  costUsd: number | undefined;
 }
 
 export type AttemptOutcome =
@@ -53,6 +62,8 @@ export type AttemptOutcome =
       /** This attempt's time until the stream opened (part of upstreamMs). */
       openMs: number;
       finish(end: StreamEnd, output?: string): number;
+      /** The tokens `finish()` recorded (reported or estimated), for a usage chunk that adds attempts up. */
+      tokens(): TokenCount | undefined;
     }
   | (Failure & { upstreamMs: number });
 
@@ -102,6 +113,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       : {}),
   };
   const started = performance.now();
+  let recorded: TokenCount | undefined;
 
   const settle = (result: Settled, output?: string) => {
     const elapsed = performance.now() - started - tally.queuedMs;
@@ -142,6 +154,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       body: call.body,
       stream,
     });
+    if (usage) input.onUsage?.({ tokens: usage.tokens.input + usage.tokens.output, costUsd: usage.costUsd });
+    recorded = usage?.tokens;
     instruments.gatewayAttempts.record(1, {
       ...input.identity.names,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
@@ -190,6 +204,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     openMs,
     finish: (end, output) =>
       settle(end.ok ? { ok: true, model, finishReason: end.finishReason } : end, output),
+    tokens: () => recorded,
   };
 }
 

@@ -33,7 +33,9 @@ describe('circuit breaker', () => {
     fail();
     expect(breaker.state()).toBe('open');
     expect(breaker.acquire()).toBeUndefined();
-    expect(transitions).toEqual([{ from: 'closed', to: 'open', reason: '3 consecutive failures' }]);
+    expect(transitions).toEqual([
+      { from: 'closed', to: 'open', reason: '3 consecutive failures', openedAt: 1_000_000 },
+    ]);
   });
 
   it('a success resets the consecutive count', () => {
@@ -144,6 +146,69 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i += 1) fail();
     advance(30_000);
     breaker.settle(true, 'health check passed');
+    expect(breaker.state()).toBe('closed');
+  });
+});
+
+describe('circuit breaker: verdicts from other replicas', () => {
+  const peerOpen = (openedAt: number) =>
+    ({ to: 'open', reason: '3 consecutive failures', openedAt, peer: 'replica-b' }) as const;
+  const peerClosed = (openedAt: number) =>
+    ({ to: 'closed', reason: 'health check passed', openedAt, peer: 'replica-b' }) as const;
+
+  it("opens on a peer's verdict, recovering from the peer's instant, and says whose it was", () => {
+    const { breaker, transitions, advance } = setup();
+    breaker.adopt(peerOpen(1_000_000 - 10_000));
+    expect(breaker.state()).toBe('open');
+    expect(breaker.retryAfterMs()).toBe(20_000);
+    expect(transitions[0]).toEqual({
+      from: 'closed',
+      to: 'open',
+      reason: 'opened on replica-b: 3 consecutive failures',
+      openedAt: 990_000,
+      peer: 'replica-b',
+    });
+    advance(20_000);
+    expect(breaker.state()).toBe('half_open');
+  });
+
+  it('keeps the later start when both opened on their own evidence', () => {
+    const { breaker, fail, advance } = setup();
+    for (let i = 0; i < 3; i += 1) fail();
+    breaker.adopt(peerOpen(1_000_000 + 500));
+    expect(breaker.openedAt()).toBe(1_000_500);
+    breaker.adopt(peerOpen(1_000_000 - 500));
+    expect(breaker.openedAt()).toBe(1_000_500);
+    advance(30_000);
+    expect(breaker.state()).toBe('open');
+  });
+
+  it("closes when the peer's trial closed this episode, and ignores a close of an older one", () => {
+    const { breaker, transitions, fail, advance } = setup();
+    for (let i = 0; i < 3; i += 1) fail();
+    breaker.adopt(peerClosed(1_000_000 - 1));
+    expect(breaker.state()).toBe('open');
+    advance(30_000);
+    expect(breaker.state()).toBe('half_open');
+    breaker.adopt(peerClosed(1_000_000));
+    expect(breaker.state()).toBe('closed');
+    expect(transitions.at(-1)).toMatchObject({ from: 'half_open', to: 'closed', peer: 'replica-b' });
+  });
+
+  it('reopens when the trial failed elsewhere, and ignores an open older than its last close', () => {
+    const { breaker, fail, advance } = setup();
+    for (let i = 0; i < 3; i += 1) fail();
+    advance(30_000);
+    expect(breaker.state()).toBe('half_open');
+    breaker.adopt(peerOpen(1_000_000));
+    expect(breaker.state()).toBe('half_open');
+    breaker.adopt(peerOpen(1_030_000));
+    expect(breaker.state()).toBe('open');
+    expect(breaker.retryAfterMs()).toBe(30_000);
+    advance(30_000);
+    breaker.acquire()?.success();
+    expect(breaker.state()).toBe('closed');
+    breaker.adopt(peerOpen(1_030_000));
     expect(breaker.state()).toBe('closed');
   });
 });

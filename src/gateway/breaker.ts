@@ -8,6 +8,19 @@ export interface Transition {
   from: BreakerState;
   to: BreakerState;
   reason: string;
+  /** When the breaker's current open episode began (epoch ms); the episode a close ends. */
+  openedAt: number;
+  /** The replica whose evidence made this move, when it was another one (learned through Redis). */
+  peer?: string | undefined;
+}
+
+/** What another replica's breaker for the same target did. */
+export interface PeerChange {
+  to: 'open' | 'closed';
+  reason: string;
+  /** The open episode: when it began (for `closed`, the episode that was closed). */
+  openedAt: number;
+  peer: string;
 }
 
 /** A pass through the breaker. Report exactly one outcome; `neutral` for results that say nothing about the target. */
@@ -26,6 +39,14 @@ export interface Breaker {
   retryAfterMs(): number;
   /** Forces a state (a synthetic probe's verdict while half-open). */
   settle(ok: boolean, reason: string): void;
+  /**
+   * Takes over another replica's verdict: its open (recovery then runs from the same instant on every
+   * replica, so they turn half-open together) or its close of the episode this breaker is in. A message
+   * about an older episode than this breaker's own is stale and changes nothing.
+   */
+  adopt(change: PeerChange): void;
+  /** When the current (or last) open episode began, epoch ms. */
+  openedAt(): number;
 }
 
 /**
@@ -44,6 +65,7 @@ export function createBreaker(
 ): Breaker {
   let current: BreakerState = 'closed';
   let openedAt = 0;
+  let closedAt = 0;
   let consecutive = 0;
   let generation = 0;
   let trialsAdmitted = 0;
@@ -51,7 +73,7 @@ export function createBreaker(
   const window = createWindowCounter(settings.windowSeconds);
   const recoveryMs = settings.recoverySeconds * 1000;
 
-  const move = (to: BreakerState, reason: string) => {
+  const move = (to: BreakerState, reason: string, peer?: { name: string; openedAt: number }) => {
     if (to === current) return;
     const from = current;
     current = to;
@@ -59,9 +81,12 @@ export function createBreaker(
     trialsAdmitted = 0;
     trialsSucceeded = 0;
     consecutive = 0;
-    if (to === 'open') openedAt = now();
-    if (to === 'closed') window.clear();
-    onTransition({ from, to, reason });
+    if (to === 'open') openedAt = peer?.openedAt ?? now();
+    if (to === 'closed') {
+      closedAt = now();
+      window.clear();
+    }
+    onTransition({ from, to, reason, openedAt, ...(peer ? { peer: peer.name } : {}) });
   };
 
   const state = () => {
@@ -126,5 +151,19 @@ export function createBreaker(
       if (state() !== 'half_open') return;
       move(ok ? 'closed' : 'open', reason);
     },
+    adopt(change) {
+      const peer = { name: change.peer, openedAt: change.openedAt };
+      const reason = `${change.to === 'open' ? 'opened' : 'closed'} on ${change.peer}: ${change.reason}`;
+      const at = state();
+      if (change.to === 'open') {
+        // Opened together (each on its own evidence): keep the later start, so all recover together.
+        if (at === 'open') openedAt = Math.max(openedAt, change.openedAt);
+        // A half-open trial failed elsewhere (a newer episode), or a peer opened while this was closed.
+        else if (change.openedAt > (at === 'half_open' ? openedAt : closedAt)) move('open', reason, peer);
+        return;
+      }
+      if (at !== 'closed' && change.openedAt >= openedAt) move('closed', reason, peer);
+    },
+    openedAt: () => openedAt,
   };
 }

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/index.ts';
 import type { Failure, Provider } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
-import { type AttemptOutcome, runAttempt } from './attempt.ts';
+import { type AttemptInput, type AttemptOutcome, runAttempt } from './attempt.ts';
 import { retryDelay, wait } from './backoff.ts';
 import { decide } from './decisions.ts';
 import type { FailoverEvents } from './failover-events.ts';
@@ -52,6 +52,14 @@ export interface ChainInput {
   /** performance.now() value after which no new attempt starts. */
   deadlineAt: number;
   span: RequestSpan;
+  /** Each attempt's consumption (a failed-over request pays for every attempt the upstream answered). */
+  onUsage?: AttemptInput['onUsage'];
+  /** Target keys not to call (a stream resumption skips the targets this request already called). */
+  exclude?: ReadonlySet<string> | undefined;
+  /** A target left before this walk began (a stream that broke): the next call is a failover from it. */
+  after?: { target: Target; reason: string } | undefined;
+  /** The body for one target, when it differs by target (a prefill); otherwise `body`. */
+  bodyFor?: ((target: Target) => Record<string, unknown>) | undefined;
 }
 
 /**
@@ -62,6 +70,8 @@ export interface ChainInput {
 export interface Walk {
   tried: string[];
   failedOver: boolean;
+  /** Keys of the targets called (not merely passed over), in order. */
+  called: string[];
 }
 
 type Served = Extract<AttemptOutcome, { ok: true }> & Walk & { target: Target };
@@ -82,17 +92,17 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
   const chain = deps.router.resolveFor(input.clientModel, input.operation ?? 'chat');
   if (!chain) return { ok: false, reason: 'no_route' };
   const { config, telemetry } = deps;
-  const walk: Walk = { tried: [], failedOver: false };
+  const walk: Walk = { tried: [], failedOver: false, called: [] };
   const tooLongFor = new Set<string>();
   let last: Failure | undefined;
   // Targets passed over since the last call, each with why: every one is a failover to the next call.
-  let passedOver: { target: Target; reason: string }[] = [];
+  let passedOver: { target: Target; reason: string }[] = input.after ? [input.after] : [];
   let upstreamMs = 0;
 
   for (const target of chain) {
     const provider = deps.providers.get(target.provider);
     // A context-length failure is never resent unchanged to the same model, whichever provider serves it.
-    if (!provider || tooLongFor.has(target.model)) continue;
+    if (!provider || tooLongFor.has(target.model) || input.exclude?.has(target.key)) continue;
     let leftBecause: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (input.signal.aborted) return stopped(input, last, walk);
@@ -110,6 +120,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         if (passedOver.length > 0) walk.failedOver = true;
         passedOver = [];
         walk.tried.push(target.provider);
+        walk.called.push(target.key);
         deps.budget(target.provider).request(deps.now());
       }
       const outcome = await runAttempt({
@@ -117,7 +128,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         target,
         state: deps.targets.get(target),
         permit,
-        body: input.body,
+        body: input.bodyFor?.(target) ?? input.body,
         stream: input.stream,
         operation: input.operation ?? 'chat',
         attempt,
@@ -129,6 +140,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         identity: deps.providerAttributes(target.provider),
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
+        onUsage: input.onUsage,
       });
       upstreamMs += outcome.upstreamMs;
       if (outcome.ok) {

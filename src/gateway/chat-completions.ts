@@ -11,7 +11,9 @@ import {
 } from './chat-request.ts';
 import { type RelayWire, relayStream, tapChunks } from './relay.ts';
 import { startRequest } from './request.ts';
-import { chainErrorReply, logWithheldDetail } from './responses.ts';
+import { type ClientFailure, chainErrorReply, logWithheldDetail } from './responses.ts';
+import type { ServedStream } from './resume.ts';
+import { createStreamSession, type StreamSession } from './stream-session.ts';
 
 /** A client that makes no room for this long is dropped: the target's own idle timeout. */
 const idleMsOf = (deps: ChatDeps, provider: string) =>
@@ -85,7 +87,7 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
     );
     let outcome: ChainOutcome | undefined;
     try {
-      outcome = await runScopedChain(pinned?.deps ?? deps, scope, body, stream, endpoint.operation);
+      outcome = await runScopedChain(pinned?.deps ?? deps, scope, res, body, stream, endpoint.operation);
     } finally {
       if (!outcome) scope.finish({ status: 500, errorType: 'internal', upstreamMs: 0, failedOver: false });
     }
@@ -123,39 +125,44 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
       return;
     }
     scope.clearDeadline();
+    const session =
+      endpoint.operation === 'chat'
+        ? createStreamSession(pinned?.deps ?? deps, scope, body, outcome, (usage) =>
+            deps.quota?.charge(res, usage),
+          )
+        : servedAsIs(outcome, failedOver);
     const { onAnswer } = endpoint;
-    const provider = outcome.target.provider;
     const chunks = onAnswer
-      ? tapChunks(outcome.stream.chunks, (json) => onAnswer(provider, json))
-      : outcome.stream.chunks;
+      ? tapChunks(session.chunks, (json) => onAnswer(outcome.target.provider, json))
+      : session.chunks;
     const relayed = await relayStream(res, chunks, servedHeaders(outcome), {
       wire: endpoint.wire,
       captureOutput: deps.telemetry.captureContent,
       maxBufferedBytes: deps.config.server.maxStreamBufferBytes,
       stallMs: idleMsOf(deps, outcome.target.provider),
     });
-    const attemptMs = outcome.finish(relayed.end, relayed.output);
     const end = relayed.end;
+    const served = session.finish(end, relayed.output);
     if (relayed.clientStalled) {
       deps.logger.warn(
         {
           traceId: scope.span.traceId,
-          provider: outcome.target.provider,
+          provider: served.target.provider,
           stallMs: idleMsOf(deps, outcome.target.provider),
         },
         'dropped a streaming client that read nothing while its buffer was full; the upstream call was cancelled',
       );
     }
     if (!end.ok && !scope.clientGone()) {
-      logWithheldDetail(deps.logger, end, { traceId: scope.span.traceId, provider: outcome.target.provider });
+      logWithheldDetail(deps.logger, end, { traceId: scope.span.traceId, provider: served.target.provider });
       deps.raise({
         kind: 'stream_cut',
         severity: 'warning',
-        title: `a stream from ${outcome.target.key} failed after it started (${end.type})`,
-        subject: outcome.target.provider,
+        title: `a stream from ${served.target.key} failed after it started (${end.type})`,
+        subject: served.target.provider,
         detail: {
-          provider: outcome.target.provider,
-          model: outcome.target.model,
+          provider: served.target.provider,
+          model: served.target.model,
           errorType: end.type,
           traceId: scope.span.traceId,
         },
@@ -169,10 +176,28 @@ export function createGenerationHandler(deps: ChatDeps, endpoint: GenerationEndp
           ? undefined
           : scope.clientGone()
             ? 'cancelled'
-            : end.type,
-      upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
-      failedOver,
-      provider: outcome.target.provider,
+            : ((end as ClientFailure).code ?? end.type),
+      upstreamMs: served.upstreamMs,
+      failedOver: served.failedOver,
+      provider: served.target.provider,
     });
+  };
+}
+
+/**
+ * The served stream as it is, for the operations whose streams are not resumed (resumption compares
+ * chat-completion chunks; text completions and Responses events have other shapes).
+ */
+function servedAsIs(outcome: ServedStream, failedOver: boolean): StreamSession {
+  return {
+    chunks: outcome.stream.chunks,
+    finish(end, output) {
+      const attemptMs = outcome.finish(end, output);
+      return {
+        upstreamMs: outcome.upstreamMs - outcome.openMs + attemptMs,
+        target: outcome.target,
+        failedOver,
+      };
+    },
   };
 }

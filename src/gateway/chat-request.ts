@@ -1,8 +1,10 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Operation } from '../config/provider-types.ts';
 import { badRequest, readJsonBody } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Usage } from '../providers/index.ts';
 import { type ChainDeps, type ChainOutcome, runChain } from './chain.ts';
+import type { QuotaGuard } from './quota/index.ts';
 import type { GatewayCounters, RequestScope } from './request.ts';
 
 /**
@@ -13,7 +15,13 @@ import type { GatewayCounters, RequestScope } from './request.ts';
 export interface ChatDeps extends ChainDeps {
   counters: GatewayCounters;
   logger: Logger;
+  /** Rate limits and budgets: what each attempt used is charged to its client here. */
+  quota?: QuotaGuard;
 }
+
+/** Tokens an answer reports (prompt + completion); 0 when the upstream sent no usage. */
+export const tokensOf = (usage: Usage | undefined) =>
+  usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
 
 export interface BodyLimits {
   maxBodyBytes: number;
@@ -71,6 +79,7 @@ export async function readChatBody(req: Request, limits: BodyLimits): Promise<Re
 export function runScopedChain(
   deps: ChatDeps,
   scope: RequestScope,
+  res: Response,
   body: Record<string, unknown>,
   stream: boolean,
   operation: Operation = 'chat',
@@ -85,6 +94,8 @@ export function runScopedChain(
     client: scope.client,
     deadlineAt: scope.deadlineAt,
     span: scope.span,
+    // Charged as each attempt's usage is known, whatever the request's fate: the tokens were spent.
+    onUsage: deps.quota ? (usage) => deps.quota?.charge(res, usage) : undefined,
   });
 }
 

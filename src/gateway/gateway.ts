@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from '../log/index.ts';
 import { createProvider, type Provider, type ProviderFactory } from '../providers/index.ts';
 import type { Telemetry } from '../telemetry/index.ts';
 import { createApiChatHandler } from './api-chat.ts';
+import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import { createChatCompletionsHandler } from './chat-completions.ts';
 import type { ChatDeps } from './chat-request.ts';
 import { addOperationRoutes } from './endpoints.ts';
@@ -21,7 +22,7 @@ import {
   createProvidersStatusHandler,
   providersHealth,
 } from './providers-api.ts';
-import { createRateLimit } from './rate-limit.ts';
+import { createMemoryQuotaStore, createQuotaGuard, createSubjectOf, type QuotaStore } from './quota/index.ts';
 import { createRetryBudget, type RetryBudget } from './retry-budget.ts';
 import { createRouteHealth } from './route-health.ts';
 import { createStats } from './stats.ts';
@@ -41,6 +42,10 @@ export interface GatewayOptions {
   metricsIntervalMs?: number;
   /** Per-provider uptime for the status page's history; none in tests that do not look at it. */
   history?: TargetsOptions['history'];
+  /** How breakers agree with other replicas (Redis); by default this replica decides alone. */
+  breakerSync?: BreakerSync;
+  /** Where rate limits, token limits and budgets are counted (Redis for a fleet); by default in the process. */
+  quotaStore?: QuotaStore;
 }
 
 /**
@@ -64,6 +69,7 @@ export function createGateway(options: GatewayOptions): Component {
   );
   const ledger = createUsageLedger();
   const router = createModelRouter(config, random);
+  const breakerSync = options.breakerSync ?? createLocalBreakerSync();
   const providerAttributes = createProviderAttributes(config.providers);
   const targets = createTargets({
     config,
@@ -73,9 +79,27 @@ export function createGateway(options: GatewayOptions): Component {
     providerAttributes,
     now,
     history: options.history,
+    sync: breakerSync,
   });
   const failoverEvents = createFailoverEvents({ bus });
   const budgets = new Map<string, RetryBudget>();
+  const quota = createQuotaGuard({
+    config,
+    store:
+      options.quotaStore ??
+      createMemoryQuotaStore({
+        maxClients: config.rateLimit.maxClients,
+        onSaturated: (tracked) =>
+          logger.warn(
+            { tracked, maxClients: config.rateLimit.maxClients },
+            'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
+          ),
+      }),
+    subjectOf: createSubjectOf(config.server.apiKeys.length > 0),
+    clients: config.server.apiKeys.map((entry) => entry.name),
+    instruments: telemetry.instruments,
+    now,
+  });
   const counters = {
     requests: 0,
     errors: 0,
@@ -108,23 +132,14 @@ export function createGateway(options: GatewayOptions): Component {
     logger,
     raise: createIncidentRaiser(bus, now),
     routeHealth: createRouteHealth(bus),
+    quota,
   };
 
   const http = Router();
-  const limited = createRateLimit({
-    ...config.rateLimit,
-    now,
-    recorder: telemetry.instruments.gatewayRateLimited,
-    onSaturated: (tracked) =>
-      logger.warn(
-        { tracked, maxClients: config.rateLimit.maxClients },
-        'the rate limiter is tracking rateLimit.maxClients clients; new clients share one window until windows expire',
-      ),
-  });
-  http.post('/v1/chat/completions', limited, createChatCompletionsHandler(deps));
-  http.post('/api/chat', limited, createApiChatHandler(deps));
-  addOperationRoutes(http, limited, deps);
-  http.get('/v1/models', limited, createModelsHandler(config, router, providers, now));
+  http.post('/v1/chat/completions', quota.middleware(true), createChatCompletionsHandler(deps));
+  http.post('/api/chat', quota.middleware(true), createApiChatHandler(deps));
+  addOperationRoutes(http, quota.middleware(true), deps);
+  http.get('/v1/models', quota.middleware(false), createModelsHandler(config, router, providers, now));
   http.get('/api/providers', createProvidersListHandler(config, targets, providers));
   http.get('/api/providers/status', createProvidersStatusHandler(config, targets));
   http.post('/api/providers/:name/probe', createProbeHandler(config, targets));
@@ -145,23 +160,27 @@ export function createGateway(options: GatewayOptions): Component {
       activeProvider: counters.activeProvider,
     };
   };
-  // GET /api/metrics adds the usage totals; the `metrics` event every few seconds stays the small summary.
-  const summary = () => ({ ...counts(), usage: ledger.snapshot() });
+  // GET /api/metrics adds the usage totals and budgets; the `metrics` event every few seconds stays the small summary.
+  const summary = () => ({ ...counts(), usage: ledger.snapshot(), budgets: quota.summary() });
 
   return {
     name: 'gateway',
     router: http,
-    start() {
-      timer = setInterval(
-        () => bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) }),
-        metricsIntervalMs,
-      );
+    async start() {
+      await breakerSync.start();
+      await quota.refresh();
+      timer = setInterval(() => {
+        bus.publish({ type: 'metrics', ...counts(), providers: providersHealth(config, targets) });
+        void quota.refresh();
+      }, metricsIntervalMs);
       timer.unref();
     },
     async stop() {
       stopping = true;
       clearInterval(timer);
+      quota.stop();
       failoverEvents.flush();
+      await breakerSync.stop();
       // Pool.close() waits for in-flight requests, so streams being served finish first.
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
     },

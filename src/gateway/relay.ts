@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { type ChunkSource, SSE_DONE, type StreamChunk, type StreamEnd, sseData } from '../providers/index.ts';
-import { streamErrorEvent } from './responses.ts';
+import { type ClientFailure, streamErrorEvent } from './responses.ts';
 
 export interface RelayOptions {
   /** Collect the assistant text (content capture). */
@@ -33,7 +33,7 @@ export const chatWire: RelayWire = {
 };
 
 export interface RelayResult {
-  end: StreamEnd;
+  end: StreamEnd | ClientFailure;
   /** The assistant text, only when asked for (content capture). */
   output: string | undefined;
   /** The client read nothing for `stallMs` while its buffer was full: it was dropped, the upstream aborted. */
@@ -64,7 +64,7 @@ export async function relayStream(
     ...headers,
   });
   let output = captureOutput ? '' : undefined;
-  let end: StreamEnd | undefined;
+  let end: StreamEnd | ClientFailure | undefined;
   let clientStalled = false;
   try {
     while (end === undefined) {

@@ -158,13 +158,20 @@ export function logWithheldDetail(
     logger.warn(fields, 'upstream failure (detail withheld from the client)');
 }
 
+/**
+ * A stream's end as the client learns it: a failure may carry its own code (`stream_resume_diverged`),
+ * otherwise its class is the code, and what became of resuming it, in the gateway's own words (never the
+ * upstream's text, which stays withheld like any failure detail).
+ */
+export type ClientFailure = Failure & { code?: string | undefined; resumption?: string | undefined };
+
 /** The in-band error event that ends a stream that failed after its first byte (never followed by [DONE]). */
-export function streamErrorEvent(failure: Failure): string {
+export function streamErrorEvent(failure: ClientFailure): string {
   return JSON.stringify({
     error: {
-      message: `The upstream stream failed after it started (${failure.type}): ${withheldText[failure.type]}.`,
+      message: `The upstream stream failed after it started (${failure.type}): ${withheldText[failure.type]}.${failure.resumption ? ` ${failure.resumption}` : ''}`,
       type: 'api_error',
-      code: failure.type,
+      code: failure.code ?? failure.type,
       param: null,
     },
   });

@@ -7,6 +7,7 @@ import type { StatusHistory } from '../store/index.ts';
 import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
+import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
 import type { Target } from './model-router.ts';
 import { createProviderAttributes, type ProviderAttributes } from './provider-attributes.ts';
 import { createStats, type Stats } from './stats.ts';
@@ -52,12 +53,18 @@ export interface TargetsOptions {
   now: () => number;
   /** Where each settled call also counts toward its provider's uptime (the status page's history). */
   history?: Pick<StatusHistory, 'record'> | undefined;
+  /** How breakers agree across replicas; by default this replica decides alone. */
+  sync?: BreakerSync;
 }
+
+/** A synthetic health check gets this long, and its trial lease a little longer. */
+const HEALTH_CHECK_TIMEOUT_MS = 10_000;
 
 /**
  * Per-target state (provider + upstream model): breaker, recent statistics, in-flight count. Breaker
- * transitions fan out to the bus (provider_status, incident), metrics and the active request's span.
- * While half-open, a provider with a `healthCheck` is trialled by a synthetic probe, not by a client.
+ * transitions fan out to the bus (provider_status, incident), metrics, the active request's span and the
+ * other replicas (`sync`). While half-open, a provider with a `healthCheck` is trialled by a synthetic
+ * probe, not by a client; with `sync` sharing the fleet's state, one replica at a time runs that trial.
  */
 export function createTargets({
   config,
@@ -67,8 +74,11 @@ export function createTargets({
   providerAttributes = createProviderAttributes(config.providers),
   now,
   history,
+  sync = createLocalBreakerSync(),
 }: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
+  // Why each open breaker opened (bounded like `states`), told again to the fleet when Redis returns.
+  const openReasons = new Map<string, string>();
   // The request whose call into a breaker is running. Transitions fire synchronously inside acquire()
   // and the permit's outcome, so this is set around exactly those calls; a transition with no request
   // behind it (a health check, an API read) has no span to go to.
@@ -83,6 +93,13 @@ export function createTargets({
     }
   };
   const healthChecks = new Map(config.providers.map((provider) => [provider.name, provider.healthCheck]));
+  const byName = new Map(config.providers.map((provider) => [provider.name, provider]));
+  const usesHealthCheck = (provider: string) => (healthChecks.get(provider) ?? 'none') !== 'none';
+  // Long enough for the trial to decide: the health check's timeout, or one upstream attempt's.
+  const leaseMs = (provider: string) =>
+    (usesHealthCheck(provider)
+      ? HEALTH_CHECK_TIMEOUT_MS
+      : (byName.get(provider)?.timeouts.totalMs ?? HEALTH_CHECK_TIMEOUT_MS)) + 5_000;
 
   // One series per state, 1 on the current one: what Prometheus and OTel prefer for a state (sums and
   // `== 1` selections work); the numeric gauge stays one release for existing dashboards.
@@ -112,8 +129,22 @@ export function createTargets({
       [n.ATTR_BREAKER_TO]: transition.to,
       [n.ATTR_REASON]: transition.reason,
     });
-    bus.publish({ type: 'provider_status', provider: target.provider, model: target.model, ...transition });
-    if (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed')) {
+    const { openedAt: _openedAt, peer, ...change } = transition;
+    bus.publish({
+      type: 'provider_status',
+      provider: target.provider,
+      model: target.model,
+      ...change,
+      ...(peer ? { peer } : {}),
+    });
+    if (transition.to === 'open') openReasons.set(target.key, transition.reason);
+    // A peer's verdict was announced and raised as an incident where it was reached, once for the fleet.
+    if (!peer && (transition.to === 'open' || (transition.to === 'closed' && transition.from !== 'closed'))) {
+      sync.announce(target.key, {
+        to: transition.to,
+        reason: transition.reason,
+        openedAt: transition.openedAt,
+      });
       const opened = transition.to === 'open';
       bus.publish({
         type: 'incident',
@@ -125,6 +156,9 @@ export function createTargets({
         detail: { provider: target.provider, model: target.model, ...transition },
       });
     }
+    // After the verdict is sent (the same connection, in order): a replica that takes the freed lease
+    // has heard the verdict first, instead of running a second trial of a target that just closed.
+    if (transition.from === 'half_open') sync.releaseTrial(target.key);
   };
 
   const get = (requested: Target): TargetState => {
@@ -164,7 +198,7 @@ export function createTargets({
     try {
       const result = await provider.healthCheck({
         model: state.target.model,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS),
       });
       state.breaker.settle(
         result.ok,
@@ -184,15 +218,50 @@ export function createTargets({
     }
   }
 
+  sync.attach({
+    adopt(key, change) {
+      const slash = key.indexOf('/');
+      const provider = key.slice(0, slash);
+      if (slash < 1 || !byName.has(provider)) return;
+      get({ provider, model: key.slice(slash + 1), key }).breaker.adopt(change);
+    },
+    openBreakers: () =>
+      [...states.values()]
+        .filter((state) => state.breaker.state() === 'open')
+        .map((state) => ({
+          target: state.target.key,
+          change: {
+            to: 'open' as const,
+            reason: openReasons.get(state.target.key) ?? 'open',
+            openedAt: state.breaker.openedAt(),
+          },
+        })),
+    granted(key) {
+      const state = states.get(key);
+      if (state && usesHealthCheck(state.target.provider) && state.breaker.state() === 'half_open') {
+        void runProbe(state).catch(() => undefined);
+      }
+    },
+  });
+
   return {
     get,
     all: () => [...states.values()],
     acquire(target, by) {
       const state = get(target);
       const breakerState = witnessed(by, () => state.breaker.state());
-      if (breakerState === 'half_open' && (healthChecks.get(target.provider) ?? 'none') !== 'none') {
-        void runProbe(state).catch(() => undefined);
-        return undefined;
+      if (breakerState === 'half_open') {
+        // One trial for the fleet: a replica without the lease leaves the target to the one with it.
+        const claim = sync.claimTrial(
+          state.target.key,
+          leaseMs(state.target.provider),
+          state.breaker.openedAt(),
+        );
+        if (claim !== 'granted') return undefined;
+        if (usesHealthCheck(target.provider)) {
+          void runProbe(state).catch(() => undefined);
+          return undefined;
+        }
       }
       const permit = witnessed(by, () => state.breaker.acquire());
       if (!permit || !by) return permit;
@@ -207,7 +276,7 @@ export function createTargets({
       if (!provider) return [];
       const known = [...states.values()].filter((state) => state.target.provider === providerName);
       if (known.length === 0) {
-        const result = await provider.healthCheck({ signal: AbortSignal.timeout(10_000) });
+        const result = await provider.healthCheck({ signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS) });
         return [
           {
             target: providerName,
@@ -221,7 +290,10 @@ export function createTargets({
         known.map(async (state) => {
           const result =
             (await runProbe(state)) ??
-            (await provider.healthCheck({ model: state.target.model, signal: AbortSignal.timeout(10_000) }));
+            (await provider.healthCheck({
+              model: state.target.model,
+              signal: AbortSignal.timeout(HEALTH_CHECK_TIMEOUT_MS),
+            }));
           return {
             target: state.target.key,
             ok: result.ok,

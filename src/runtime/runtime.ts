@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import express from 'express';
 import type { Component, RuntimeContext } from '../component.ts';
 import type { Config } from '../config/index.ts';
 import { createEventBus, type EventBus } from '../events/index.ts';
+import { createFleet } from '../fleet/index.ts';
 import {
   createErrorRenderer,
   type Listening,
@@ -28,6 +30,8 @@ export interface RuntimeOptions {
   bus?: EventBus;
   db?: Database;
   now?: () => number;
+  /** service.instance.id (the telemetry resource's); defaults to telemetry.instanceId or a random id. */
+  instance?: string;
   /** Build only these components (tests); defaults to the role's list. */
   only?: readonly ComponentName[];
 }
@@ -65,17 +69,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     options.bus ??
     createEventBus({
       now,
+      instance: options.instance ?? config.telemetry.instanceId ?? config.prober.instance ?? randomUUID(),
       onListenerError: (error, event) =>
         logger.warn({ err: error, event: event.type }, 'event listener failed'),
     });
-  if (config.redis.url)
-    logger.warn(
-      { key: 'redis.url' },
-      'redis.url is set but not used yet: rate limits, breakers and events stay per process',
-    );
   const db = options.db ?? openDatabase(config.store.path);
-  const incidents = createIncidentStore(db, { now });
+  const localIncidents = createIncidentStore(db, { now, instance: bus.instance });
   const history = createStatusHistory(db, { now });
+  const { url } = config.redis;
+  const fleet = url
+    ? createFleet({
+        config: { ...config.redis, url },
+        bus,
+        logger,
+        instruments: telemetry.instruments,
+        localIncidents,
+        now,
+      })
+    : undefined;
+  const incidents = fleet?.incidents ?? localIncidents;
   wireEventSinks(bus, incidents, telemetry, logger, history);
   const historyUpkeep = createHistoryUpkeep(history, logger);
   const components = new Map<string, Component>();
@@ -90,6 +102,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     db,
     incidents,
     history,
+    fleet,
+    instance: bus.instance,
     now,
     selfURL: () => selfURL,
     components: () => components,
@@ -159,6 +173,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const startOn = async (server: Server | undefined, url: string | undefined, hosted: boolean) => {
     if (url) selfURL = url.replace(/\/+$/, '');
     historyUpkeep.start();
+    // Before the components: a replica that can reach Redis starts in fleet mode, not on its own.
+    await fleet?.start();
     if (server) {
       const before = server.listenerCount('upgrade');
       for (const component of components.values()) component.attach?.(server);
@@ -195,6 +211,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         }
       }
       await closing;
+      await fleet?.stop();
       historyUpkeep.stop();
       if (!options.db) db.close();
     },

@@ -28,9 +28,11 @@ export interface AnswerPlan {
   empty?: boolean;
   wrongAnswer?: boolean;
   /** An answer of another shape than text: no text because max_tokens ran out, a tool call, no choices. */
-  shape?: 'empty-length' | 'tool-call' | 'no-choices';
+  shape?: 'empty-length' | 'tool-call' | 'no-choices' | 'tool-stream';
   /** Send a line that is not JSON after this many content chunks (a stream), then the rest. */
   malformedAfter?: number;
+  /** Refuse a request that asks to continue a final assistant message (400), as servers without it do. */
+  rejectPrefill?: boolean;
   /** Close the connection right after the headers, before any chunk or body byte. */
   cutAfterHeaders?: boolean;
   /** A JSON answer sent in four pieces this many ms apart: slow, but alive. */
@@ -117,6 +119,12 @@ export const upstreamError = {
     }),
   /** A client-side status with a message of its own. */
   status: (status: number, message: string) => new HttpError(status, message, { code: 'invalid_request' }),
+  /** What a server answers for a continuation request it does not support. */
+  unknownPrefill: () =>
+    new HttpError(400, 'Unrecognized request argument supplied: continue_final_message (simulated).', {
+      type: 'invalid_request_error',
+      code: 'unknown_parameter',
+    }),
   byStatus: (status: number, retryAfterSeconds?: number): HttpError =>
     status === 429
       ? upstreamError.rateLimited(retryAfterSeconds)
@@ -184,6 +192,9 @@ const fixedFaults: Record<string, Apply> = {
   'empty-length': (plan) => answer(plan, { empty: true, shape: 'empty-length' }),
   'empty-choices': (plan) => answer(plan, { empty: true, shape: 'no-choices' }),
   'tool-call': (plan) => answer(plan, { empty: true, shape: 'tool-call' }),
+  // A tool call whose arguments (the reply as JSON) stream a word at a time, as the content would.
+  'tool-stream': (plan) => answer(plan, { shape: 'tool-stream' }),
+  'reject-prefill': (plan) => answer(plan, { rejectPrefill: true }),
   'wrong-answer': (plan) => answer(plan, { wrongAnswer: true }),
   'cut-after-headers': (plan) => answer(plan, { cutAfterHeaders: true }),
   'azure-preamble': (plan) => answer(plan, { azurePreamble: true }),

@@ -12,7 +12,7 @@ import {
 } from './chat.ts';
 import { type AnswerPlan, type Apply, applyFaults, lookup, parseModel, upstreamError } from './faults.ts';
 import type { Instance } from './instances.ts';
-import { type ChatRequest, composeReply, countPromptTokens, tokenize } from './replies.ts';
+import { type ChatRequest, composeReply, contentText, countPromptTokens, tokenize } from './replies.ts';
 
 const bodyLimit = 4 * 1024 * 1024;
 
@@ -114,15 +114,23 @@ export async function handleGeneration(
   if (plan.streamOptions === 'reject' && request.hasStreamOptions) {
     return format.sendError(res, upstreamError.unknownStreamOptions());
   }
+  const prefill = prefillOf(body);
+  if (prefill !== undefined && plan.rejectPrefill)
+    return format.sendError(res, upstreamError.unknownPrefill());
   const answer = (idPrefix: string) =>
-    composeAnswer(request, plan, { id: `${idPrefix}${id}`, baseModel: model.baseModel, deps });
+    composeAnswer(request, plan, { id: `${idPrefix}${id}`, baseModel: model.baseModel, deps, prefill });
   await format.respond(exchange, { request, plan, id, instance, answer });
 }
 
 function composeAnswer(
   request: GenerationRequest,
   plan: AnswerPlan,
-  { id, baseModel, deps }: { id: string; baseModel: string; deps: ChatDeps },
+  {
+    id,
+    baseModel,
+    deps,
+    prefill,
+  }: { id: string; baseModel: string; deps: ChatDeps; prefill?: string | undefined },
 ): Answer {
   let reply = plan.empty
     ? ''
@@ -134,8 +142,12 @@ function composeAnswer(
       }));
   const stopSequence = request.stop?.find((sequence) => sequence !== '' && reply.includes(sequence));
   if (stopSequence !== undefined) reply = reply.slice(0, reply.indexOf(stopSequence));
+  // Asked to continue a partial answer: the rest of the reply when it starts that way (deterministic, like
+  // every simulator reply), otherwise the reply as it is, as a model that goes its own way would.
+  if (prefill !== undefined && reply.startsWith(prefill)) reply = reply.slice(prefill.length);
+  const text = plan.shape === 'tool-stream' ? JSON.stringify({ query: reply }) : reply;
   // A flood is content enough to outrun any reader: 1,000 characters per chunk.
-  const tokens = plan.floodKib === undefined ? tokenize(reply) : Array(plan.floodKib).fill('x'.repeat(1000));
+  const tokens = plan.floodKib === undefined ? tokenize(text) : Array(plan.floodKib).fill('x'.repeat(1000));
   const truncated = request.maxTokens !== undefined && tokens.length > request.maxTokens;
   return {
     id,
@@ -147,4 +159,20 @@ function composeAnswer(
     stopSequence: truncated ? undefined : stopSequence,
     includeUsage: request.includeUsage && plan.streamOptions !== 'ignore',
   };
+}
+
+/**
+ * The partial answer a request asks to continue: the final assistant message's text, when vLLM's
+ * `continue_final_message` or Mistral's and DeepSeek's `prefix: true` asks for its continuation.
+ */
+function prefillOf(body: unknown): string | undefined {
+  const { messages, continue_final_message } = body as {
+    messages?: unknown;
+    continue_final_message?: unknown;
+  };
+  if (!Array.isArray(messages)) return undefined;
+  const last = messages.at(-1) as { role?: unknown; content?: unknown; prefix?: unknown } | undefined;
+  if (last?.role !== 'assistant') return undefined;
+  if (continue_final_message !== true && last.prefix !== true) return undefined;
+  return contentText(last.content);
 }

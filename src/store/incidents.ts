@@ -9,17 +9,36 @@ export interface Incident {
   title: string;
   subject: string;
   detail: Record<string, unknown>;
+  /** The replica that raised it (service.instance.id). */
+  instance?: string | undefined;
 }
 
-export type NewIncident = Omit<Incident, 'id' | 'at'> & { id?: string; at?: string };
+export type NewIncident = Omit<Incident, 'id' | 'at' | 'instance'> & { id?: string; at?: string };
 
+export interface IncidentQuery {
+  limit?: number;
+  /** One kind or any of several. */
+  kind?: string | readonly string[];
+  subject?: string;
+}
+
+/** Where incidents are kept: a SQLite file per replica, or Redis for the whole fleet (src/fleet/). */
 export interface IncidentStore {
+  /** Keeps the incident (a fleet store also queues it for Redis) and returns it as stored. */
   record(incident: NewIncident): Incident;
-  /** Newest first; `kind` is one kind or any of several. */
-  list(options?: { limit?: number; kind?: string | readonly string[]; subject?: string }): Incident[];
+  /** Newest first. */
+  list(options?: IncidentQuery): Promise<Incident[]>;
+  /** What the last `list` covered: `fleet` (every replica's, from Redis) or `replica` (this one's). */
+  scope(): 'fleet' | 'replica';
+}
+
+export interface SqliteIncidentStore extends IncidentStore {
   /** Deletes rows older than the retention or beyond the row cap; returns how many went. */
   prune(options: { olderThan: Date; maxRows: number }): number;
 }
+
+/** How many incidents one list call returns at most. */
+export const MAX_INCIDENT_LIST = 1_000;
 
 const migrations = {
   'incidents/1': `
@@ -44,19 +63,26 @@ interface IncidentRow {
 
 export function createIncidentStore(
   db: Database,
-  { now = Date.now }: { now?: () => number } = {},
-): IncidentStore {
+  { now = Date.now, instance }: { now?: () => number; instance?: string } = {},
+): SqliteIncidentStore {
   migrate(db, migrations);
   const insert = db.prepare(
     'INSERT INTO incidents (id, at, kind, severity, title, subject, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const fromRow = (row: IncidentRow): Incident => ({ ...row, detail: JSON.parse(row.detail) });
+  // One file per process: what it holds is this replica's.
+  const fromRow = (row: IncidentRow): Incident => ({
+    ...row,
+    detail: JSON.parse(row.detail),
+    ...(instance ? { instance } : {}),
+  });
   return {
+    scope: () => 'replica',
     record(input) {
       const incident: Incident = {
         ...input,
         id: input.id ?? randomUUID(),
         at: input.at ?? new Date(now()).toISOString(),
+        ...(instance ? { instance } : {}),
       };
       insert.run(
         incident.id,
@@ -69,7 +95,7 @@ export function createIncidentStore(
       );
       return incident;
     },
-    list({ limit = 50, kind, subject } = {}) {
+    async list({ limit = 50, kind, subject } = {}) {
       const clauses: string[] = [];
       const params: string[] = [];
       const kinds = (kind === undefined ? [] : typeof kind === 'string' ? [kind] : [...kind]).filter(Boolean);
@@ -84,7 +110,7 @@ export function createIncidentStore(
       const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
       const rows = db
         .prepare(`SELECT * FROM incidents ${where} ORDER BY at DESC, rowid DESC LIMIT ?`)
-        .all(...params, Math.min(Math.max(limit, 1), 1000)) as unknown as IncidentRow[];
+        .all(...params, Math.min(Math.max(limit, 1), MAX_INCIDENT_LIST)) as unknown as IncidentRow[];
       return rows.map(fromRow);
     },
     prune({ olderThan, maxRows }) {

@@ -1,5 +1,13 @@
 export { type Database, migrate, openDatabase, transaction } from './database.ts';
-export { createIncidentStore, type Incident, type IncidentStore, type NewIncident } from './incidents.ts';
+export {
+  createIncidentStore,
+  type Incident,
+  type IncidentQuery,
+  type IncidentStore,
+  MAX_INCIDENT_LIST,
+  type NewIncident,
+  type SqliteIncidentStore,
+} from './incidents.ts';
 export {
   createStatusHistory,
   type MinuteBucket,

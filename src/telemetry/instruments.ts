@@ -121,6 +121,14 @@ export const instrumentDefinitions = {
     description: 'Moves from one provider to the next in a chain',
     attributes: [n.ATTR_FAILOVER_FROM, n.ATTR_FAILOVER_TO, n.ATTR_REASON],
   },
+  gatewayStreamResumptions: {
+    name: n.METRIC_GATEWAY_STREAM_RESUMPTIONS,
+    kind: 'counter',
+    unit: '{resumption}',
+    description:
+      'Streams that broke after the client received content and were continued on another target, by outcome (resumed, diverged, rejected, exhausted), method (replay, prefill), the provider whose stream broke and why',
+    attributes: [n.ATTR_OUTCOME, n.ATTR_RESUME_METHOD, ...providerAttributes, n.ATTR_REASON],
+  },
   gatewayCircuitState: {
     name: n.METRIC_GATEWAY_CIRCUIT_STATE,
     kind: 'gauge',
@@ -150,8 +158,24 @@ export const instrumentDefinitions = {
     kind: 'counter',
     unit: '{request}',
     description:
-      'Client requests refused by the gateway rate limiter; inferwatch.rate_limit.bucket="shared" when the limiter tracked rateLimit.maxClients and new clients shared one window',
-    attributes: [n.ATTR_RATE_LIMIT_BUCKET],
+      'Client requests refused by the gateway, by inferwatch.reason: requests (per window), tokens (per minute) or budget (429 budget_exceeded); inferwatch.rate_limit.bucket="shared" when the in-process limiter tracked rateLimit.maxClients and new clients shared one window',
+    attributes: [n.ATTR_REASON, n.ATTR_RATE_LIMIT_BUCKET],
+  },
+  gatewayBudgetSpent: {
+    name: n.METRIC_GATEWAY_BUDGET_SPENT,
+    kind: 'gauge',
+    unit: '',
+    description:
+      'Spent by a client key in the current UTC day or month, in USD or tokens (measure); the fleet total with Redis',
+    attributes: [n.ATTR_CLIENT, n.ATTR_PERIOD, n.ATTR_MEASURE],
+  },
+  gatewayBudgetLimit: {
+    name: n.METRIC_GATEWAY_BUDGET_LIMIT,
+    kind: 'gauge',
+    unit: '',
+    description:
+      "A client key's budget for the day or month, in USD or tokens (measure); spent / limit nears 1 before 429s",
+    attributes: [n.ATTR_CLIENT, n.ATTR_PERIOD, n.ATTR_MEASURE],
   },
   gatewayPoolWait: {
     name: n.METRIC_GATEWAY_POOL_WAIT,
@@ -178,6 +202,30 @@ export const instrumentDefinitions = {
     description:
       'What answered attempts cost in USD, from providers[].pricing (unpriced models are not counted)',
     attributes: [...providerAttributes, n.ATTR_GEN_AI_REQUEST_MODEL, n.ATTR_CLIENT],
+  },
+  fleetRedisAvailable: {
+    name: n.METRIC_FLEET_REDIS_AVAILABLE,
+    kind: 'gauge',
+    unit: '{state}',
+    description:
+      'Whether this replica reaches the Redis its fleet shares (1) or runs on per-replica state (0); absent without redis.url',
+    attributes: [],
+  },
+  fleetFallbacks: {
+    name: n.METRIC_FLEET_FALLBACKS,
+    kind: 'counter',
+    unit: '{decision}',
+    description:
+      'Decisions made on per-replica state because Redis was unreachable (rate_limit, budget, breaker, event, incident)',
+    attributes: [n.ATTR_OPERATION],
+  },
+  fleetWritesDropped: {
+    name: n.METRIC_FLEET_WRITES_DROPPED,
+    kind: 'counter',
+    unit: '{write}',
+    description:
+      'Events and incidents dropped from the fleet stream because more than redis.maxPendingWrites waited for Redis',
+    attributes: [n.ATTR_WRITE_KIND],
   },
   probeSuccess: {
     name: n.METRIC_PROBE_SUCCESS,

@@ -63,8 +63,18 @@ export const ATTR_CLIENT = 'inferwatch.client';
 export const ATTR_USAGE_ESTIMATED = 'inferwatch.usage.estimated';
 /** Span-only: milliseconds an attempt waited for a request slot to its provider (maxConnections). */
 export const ATTR_POOL_WAIT_MS = 'inferwatch.pool.wait_ms';
+/** How a broken stream was continued: `replay` (regenerated and compared) or `prefill` (continued). */
+export const ATTR_RESUME_METHOD = 'inferwatch.resume.method';
+/** Span-only: characters of output the client had received when its stream broke. */
+export const ATTR_RESUME_OFFSET = 'inferwatch.resume.offset';
+/** Outcomes of a stream resumption: a bounded set, the `inferwatch.outcome` label of its counter. */
+export const RESUME_OUTCOMES = ['resumed', 'diverged', 'rejected', 'exhausted'] as const;
 /** Span-only: what an attempt cost in USD, when its model is priced. */
 export const ATTR_COST_USD = 'inferwatch.cost.usd';
+export const ATTR_OPERATION = 'inferwatch.fleet.operation'; // what ran on per-replica state while Redis was unreachable
+export const ATTR_WRITE_KIND = 'inferwatch.fleet.write_kind'; // event | incident
+export const ATTR_PERIOD = 'inferwatch.budget.period'; // day | month
+export const ATTR_MEASURE = 'inferwatch.budget.measure'; // usd | tokens
 
 // resource attributes
 export const RES_SERVICE_NAME = 'service.name';
@@ -88,6 +98,7 @@ export const operationNames = {
 // ---- span and event names ----------------------------------------------------------------------
 export const SPAN_EVENT_FAILOVER = 'inferwatch.failover';
 export const SPAN_EVENT_RETRY = 'inferwatch.retry';
+export const SPAN_EVENT_RESUME = 'inferwatch.stream.resume';
 export const SPAN_EVENT_BREAKER = 'inferwatch.circuit.transition';
 export const LOG_EVENT_PREFIX = 'inferwatch.';
 
@@ -105,15 +116,23 @@ export const METRIC_GATEWAY_OVERHEAD = 'inferwatch.gateway.overhead'; // inferwa
 export const METRIC_GATEWAY_ATTEMPTS = 'inferwatch.gateway.attempts'; // inferwatch_gateway_attempts_total
 export const METRIC_GATEWAY_RETRIES = 'inferwatch.gateway.retries'; // inferwatch_gateway_retries_total
 export const METRIC_GATEWAY_FAILOVERS = 'inferwatch.gateway.failovers'; // inferwatch_gateway_failovers_total
+export const METRIC_GATEWAY_STREAM_RESUMPTIONS = 'inferwatch.gateway.stream_resumptions'; // inferwatch_gateway_stream_resumptions_total
 /** Deprecated, kept one release beside METRIC_GATEWAY_CIRCUIT_STATUS: one number per state (0 closed, 1 half-open, 2 open). */
 export const METRIC_GATEWAY_CIRCUIT_STATE = 'inferwatch.gateway.circuit.state'; // inferwatch_gateway_circuit_state
 /** 1 for the state a breaker is in, 0 for the others, one series per inferwatch.circuit.state. */
 export const METRIC_GATEWAY_CIRCUIT_STATUS = 'inferwatch.gateway.circuit.status'; // inferwatch_gateway_circuit_status
 export const METRIC_GATEWAY_CIRCUIT_TRANSITIONS = 'inferwatch.gateway.circuit.transitions'; // inferwatch_gateway_circuit_transitions_total
-export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total
+export const METRIC_GATEWAY_RATE_LIMITED = 'inferwatch.gateway.rate_limited'; // inferwatch_gateway_rate_limited_total{inferwatch_reason,inferwatch_rate_limit_bucket}
 export const METRIC_GATEWAY_POOL_WAIT = 'inferwatch.gateway.pool.wait'; // inferwatch_gateway_pool_wait_seconds
 export const METRIC_GATEWAY_OUTPUT_TOKENS_RATE = 'inferwatch.gateway.output_tokens'; // inferwatch_gateway_output_tokens_per_second (unit {token}/s)
 export const METRIC_GATEWAY_COST = 'inferwatch.gateway.cost.usd'; // inferwatch_gateway_cost_usd_total
+export const METRIC_GATEWAY_BUDGET_SPENT = 'inferwatch.gateway.budget.spent'; // inferwatch_gateway_budget_spent{inferwatch_client,inferwatch_budget_period,inferwatch_budget_measure}
+export const METRIC_GATEWAY_BUDGET_LIMIT = 'inferwatch.gateway.budget.limit'; // inferwatch_gateway_budget_limit{inferwatch_client,inferwatch_budget_period,inferwatch_budget_measure}
+
+// Fleet (Redis-backed state shared by gateway replicas)
+export const METRIC_FLEET_REDIS_AVAILABLE = 'inferwatch.fleet.redis.available'; // inferwatch_fleet_redis_available (1 reachable, 0 not)
+export const METRIC_FLEET_FALLBACKS = 'inferwatch.fleet.fallbacks'; // inferwatch_fleet_fallbacks_total{inferwatch_fleet_operation}
+export const METRIC_FLEET_WRITES_DROPPED = 'inferwatch.fleet.writes.dropped'; // inferwatch_fleet_writes_dropped_total{inferwatch_fleet_write_kind}
 
 // Prober: names chosen so the Prometheus forms read like blackbox_exporter's.
 export const METRIC_PROBE_SUCCESS = 'probe_success'; // probe_success

@@ -64,11 +64,11 @@ describe('a route whose every target is down, then back', () => {
     await expect.poll(notifications, { timeout: 10_000 }).toEqual(['alert']);
     // Still refused: the outage is one incident, not one per request.
     await chat();
-    expect(runtime.context.incidents.list({ kind: 'all_targets_unavailable' })).toHaveLength(1);
+    expect(await runtime.context.incidents.list({ kind: 'all_targets_unavailable' })).toHaveLength(1);
 
     upstream.setFaults(undefined);
     await expect.poll(async () => (await chat()).status, { timeout: 10_000, interval: 50 }).toBe(200);
-    expect(runtime.context.incidents.list({ kind: 'all_targets_recovered' })).toHaveLength(1);
+    expect(await runtime.context.incidents.list({ kind: 'all_targets_recovered' })).toHaveLength(1);
     await expect.poll(notifications, { timeout: 10_000 }).toEqual(['alert', 'resolved']);
   });
 });

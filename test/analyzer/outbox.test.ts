@@ -58,7 +58,9 @@ describe('notification outbox', () => {
     r.failNext(1, 400);
     const a = await analyzer({ analyzer: { notify: [{ type: 'webhook', url: `${r.url}/hook` }] } });
     await a.post(alertGroup());
-    await expect.poll(() => a.runtime.context.incidents.list({ kind: 'notification_failed' }).length).toBe(1);
+    await expect
+      .poll(async () => (await a.runtime.context.incidents.list({ kind: 'notification_failed' })).length)
+      .toBe(1);
     expect(r.received).toHaveLength(1);
   });
 
@@ -73,7 +75,9 @@ describe('notification outbox', () => {
     await a.post(alertGroup());
     await expect.poll(() => r.received.length).toBeGreaterThanOrEqual(1);
     clock += 61_000;
-    await expect.poll(() => a.runtime.context.incidents.list({ kind: 'notification_failed' }).length).toBe(1);
+    await expect
+      .poll(async () => (await a.runtime.context.incidents.list({ kind: 'notification_failed' })).length)
+      .toBe(1);
     // Failed rows are never claimed again (the claim selects pending rows only).
     expect(await states(a)).toEqual(['failed']);
   });

@@ -89,7 +89,10 @@ describe('WS /ws/system-events (Sentinel-Ops shape)', () => {
     });
     await expect.poll(() => received.length).toBe(6);
     const [, heartbeat, incident, metrics, primary, backup] = received;
-    expect(heartbeat).toEqual({ event_type: 'heartbeat', payload: { timestamp: expect.any(String) } });
+    expect(heartbeat).toEqual({
+      event_type: 'heartbeat',
+      payload: { timestamp: expect.any(String), instance: runtime.context.instance },
+    });
     expect(incident).toMatchObject({
       event_type: 'incident',
       payload: { id: 'i-1', incident_type: 'recovery', kind: 'probe_up', severity: 'info' },

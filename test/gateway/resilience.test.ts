@@ -141,7 +141,7 @@ describe('circuit breaker in the request path (injected clock)', () => {
     expect(transitions()).toEqual(['primary:open', 'primary:half_open', 'primary:closed']);
     expect(backup.stats.requests).toBe(3);
     await expect
-      .poll(() => gateway.runtime.context.incidents.list().map((incident) => incident.kind))
+      .poll(async () => (await gateway.runtime.context.incidents.list()).map((incident) => incident.kind))
       .toEqual(['circuit_closed', 'circuit_open', 'failover']);
     const metrics = await gateway.telemetry.collectMetrics();
     const state = metrics.find((metric) => metric.descriptor.name === 'inferwatch.gateway.circuit.state');
@@ -219,7 +219,10 @@ describe('circuit breaker in the request path (injected clock)', () => {
       error: { code: 'all_targets_unavailable', type: 'api_error' },
     });
     await expect
-      .poll(() => gateway.runtime.context.incidents.list({ kind: 'all_targets_unavailable' }).length)
+      .poll(
+        async () =>
+          (await gateway.runtime.context.incidents.list({ kind: 'all_targets_unavailable' })).length,
+      )
       .toBe(1);
   });
 });

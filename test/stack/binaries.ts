@@ -12,6 +12,7 @@ export const binaryPaths = {
   alertmanager: process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager',
   promtool: process.env.PROMTOOL_BIN ?? '/usr/bin/promtool',
   amtool: process.env.AMTOOL_BIN ?? '/usr/bin/amtool',
+  redisServer: process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server',
 } as const;
 
 export type BinaryName = keyof typeof binaryPaths;
@@ -23,6 +24,7 @@ const installHints: Record<BinaryName, string> = {
   alertmanager: 'apt-get install prometheus-alertmanager',
   promtool: 'apt-get install prometheus',
   amtool: 'apt-get install prometheus-alertmanager',
+  redisServer: 'apt-get install redis-server',
 };
 
 const isExecutable = (path: string) => {

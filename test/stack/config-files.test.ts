@@ -16,7 +16,9 @@ import {
 } from './configs.ts';
 
 const run = promisify(execFile);
-const ready = requireTools(binaryRequirements());
+const ready = requireTools(
+  binaryRequirements(['otelcol', 'prometheus', 'alertmanager', 'promtool', 'amtool']),
+);
 const scratch = mkdtempSync(join(tmpdir(), 'inferwatch-configs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -317,6 +317,51 @@ describe('status page state', () => {
   });
 });
 
+describe('client state across a fleet', () => {
+  const metrics = (instance: string, seq: number, at: string, requests: number, p99Ms: number) => ({
+    type: 'metrics',
+    instance,
+    seq,
+    at,
+    requests,
+    errors: 1,
+    failovers: 0,
+    p50Ms: 1,
+    p99Ms,
+  });
+
+  it("adds up every replica's summary, takes the slowest latency, and drops a replica gone quiet", () => {
+    const s = state.createState();
+    state.applyEvent(s, metrics('a', 1, '2030-01-01T00:00:00.000Z', 10, 5));
+    state.applyEvent(s, metrics('b', 1, '2030-01-01T00:00:01.000Z', 7, 9));
+    expect(s.traffic).toMatchObject({ requests: 17, errors: 2, p99Ms: 9, replicas: 2 });
+    state.applyEvent(s, metrics('a', 2, '2030-01-01T00:00:05.000Z', 12, 4));
+    expect(s.traffic).toMatchObject({ requests: 19, replicas: 2 });
+    state.applyEvent(s, metrics('a', 3, '2030-01-01T00:01:00.000Z', 13, 4));
+    expect(s.traffic).toMatchObject({ requests: 13, p99Ms: 4, replicas: 1 });
+  });
+
+  it('tells apart events of two replicas that have the same sequence number and time', () => {
+    const s = state.createState();
+    const incident = (instance: string) => ({
+      type: 'incident',
+      instance,
+      seq: 4,
+      at: '2030-01-01T00:00:00.000Z',
+      id: `i-${instance}`,
+      kind: 'circuit_open',
+      severity: 'warning',
+      title: instance,
+      subject: 'p',
+      detail: {},
+    });
+    state.applyEvent(s, incident('a'));
+    state.applyEvent(s, incident('b'));
+    state.applyEvent(s, incident('b'));
+    expect(s.incidents.map((row) => row.title)).toEqual(['b', 'a']);
+  });
+});
+
 describe('reconnect backoff', () => {
   it.each([
     [0, 1, 500],

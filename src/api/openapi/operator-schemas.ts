@@ -5,10 +5,32 @@ import { probeStates } from '../../events/index.ts';
 /** Response shapes of the operator API, the prober and the analyzer, for the OpenAPI document. */
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
 
+/** With `redis.url`: the fleet's state as this replica sees it. */
+export const fleetStatusSchema = z.strictObject({
+  redis: z.strictObject({
+    available: z.boolean().describe('false: this replica runs on per-replica state until Redis answers'),
+    target: z.string().describe('The Redis URL without credentials'),
+    since: z.string().describe('When `available` last changed'),
+    lastError: z.string().optional(),
+    required: z.boolean().describe('redis.required: /ready fails while Redis is unreachable'),
+  }),
+  replicas: z.number().int().min(1).describe('Replicas that reached Redis in the last few seconds'),
+  pendingWrites: z.number().int().min(0).describe('Events and incidents waiting for Redis'),
+});
+
 export const readySchema = z.strictObject({
   status: z.enum(['ready', 'not_ready']),
   notReady: z.array(z.string()),
   stopping: z.boolean(),
+  fleet: z
+    .strictObject({
+      redis: fleetStatusSchema.shape.redis.pick({ available: true, since: true, required: true }),
+      replicas: fleetStatusSchema.shape.replicas,
+    })
+    .optional()
+    .describe(
+      'With redis.url: whether Redis is reachable (its address is in /api/metrics, which needs a key)',
+    ),
 });
 
 const severity = z.enum(severities);
@@ -23,8 +45,12 @@ export const incidentListSchema = z.strictObject({
       title: z.string(),
       subject: z.string(),
       detail: z.record(z.string(), z.unknown()),
+      instance: z.string().optional().describe('The replica that raised it (service.instance.id)'),
     }),
   ),
+  scope: z
+    .enum(['fleet', 'replica'])
+    .describe("fleet: every replica's incidents (from Redis); replica: this one's only"),
 });
 
 const usageTotalsSchema = z.strictObject({
@@ -33,6 +59,14 @@ const usageTotalsSchema = z.strictObject({
   outputTokens: z.number().int().min(0),
   estimated: z.number().int().min(0).describe('Attempts whose tokens were estimated (no usage upstream)'),
   costUsd: z.number().min(0).describe('From providers[].pricing; unpriced models add nothing'),
+});
+
+const budgetReportSchema = z.strictObject({
+  spentUsd: z.number().min(0),
+  spentTokens: z.number().min(0),
+  limitUsd: z.number().min(0).nullable().describe('null: no USD budget for this period'),
+  limitTokens: z.number().int().min(0).nullable().describe('null: no token budget for this period'),
+  resetsAt: z.string().describe('When the period starts over (the next UTC day or month), ISO 8601'),
 });
 
 /**
@@ -57,6 +91,8 @@ export const metricsSummarySchema = z.looseObject({
     .describe('Provider of the most recent successful answer; null before the first'),
   uptime_seconds: z.number().min(0),
   websocketClients: z.number().int().min(0),
+  instance: z.string().describe("This replica's service.instance.id"),
+  fleet: fleetStatusSchema.optional(),
   gateway: z
     .looseObject({
       requests: z.number().int().min(0),
@@ -72,6 +108,12 @@ export const metricsSummarySchema = z.looseObject({
             .describe('By API key name (`anonymous` when the gateway is open)'),
           byModel: z.record(z.string(), usageTotalsSchema).describe('By provider/model'),
         })
+        .optional(),
+      budgets: z
+        .record(z.string(), z.strictObject({ day: budgetReportSchema, month: budgetReportSchema }))
+        .describe(
+          "Per client key name with a budget: spent and limit of this UTC day and month (the fleet's with redis.url), refreshed within a second of its requests",
+        )
         .optional(),
     })
     .optional(),

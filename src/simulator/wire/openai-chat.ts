@@ -7,6 +7,9 @@ const fingerprint = 'fp_inferwatch_sim';
 /** The one tool call a `tool-call` answer carries instead of text. */
 const toolCall = { id: 'call_sim1', type: 'function', function: { name: 'lookup', arguments: '{}' } };
 
+/** A `tool-stream` answer's call: its id differs per answer, as a real provider's does. */
+const streamedToolCall = (answer: Answer) => ({ id: `call_${answer.id.slice(-12)}`, type: 'function' });
+
 export const openAIUsage = (answer: Answer) => ({
   prompt_tokens: answer.promptTokens,
   completion_tokens: answer.tokens.length,
@@ -21,7 +24,11 @@ export const midStreamError = {
 };
 
 export const chatFinishReason = (answer: Answer, plan: AnswerPlan) =>
-  plan.shape === 'tool-call' ? 'tool_calls' : plan.shape === 'empty-length' ? 'length' : answer.finishReason;
+  plan.shape === 'tool-call' || plan.shape === 'tool-stream'
+    ? 'tool_calls'
+    : plan.shape === 'empty-length'
+      ? 'length'
+      : answer.finishReason;
 
 /** SSE exactly as OpenAI sends it: a role chunk, one chunk per token, a finish chunk, usage, [DONE]. */
 export function chatStreamWire(res: ServerResponse, answer: Answer, plan: AnswerPlan): StreamWire {
@@ -46,8 +53,20 @@ export function chatStreamWire(res: ServerResponse, answer: Answer, plan: Answer
       }
       if (plan.shape !== 'no-choices') send({ role: 'assistant', content: '', refusal: null });
       if (plan.shape === 'tool-call') send({ tool_calls: [{ index: 0, ...toolCall }] });
+      if (plan.shape === 'tool-stream')
+        send({
+          tool_calls: [
+            { index: 0, ...streamedToolCall(answer), function: { name: 'lookup', arguments: '' } },
+          ],
+        });
     },
-    token: (text) => send({ content: text }),
+    // A tool-stream answer's arguments (the reply as JSON) stream a piece at a time, as content would.
+    token: (text) =>
+      send(
+        plan.shape === 'tool-stream'
+          ? { tool_calls: [{ index: 0, function: { arguments: text } }] }
+          : { content: text },
+      ),
     malformed: () => res.write('data: {"id":"chatcmpl-sim","choices":[{"delta":{"content":\n\n'),
     errorEvent: () => res.write(`data: ${JSON.stringify({ error: midStreamError })}\n\n`),
     finish() {
@@ -64,10 +83,16 @@ export function chatStreamWire(res: ServerResponse, answer: Answer, plan: Answer
 
 /** A `chat.completion` object. */
 export function chatBody(answer: Answer, plan: AnswerPlan): string {
+  const streamed = {
+    ...streamedToolCall(answer),
+    function: { name: 'lookup', arguments: answer.tokens.join('') },
+  };
   const message =
     plan.shape === 'tool-call'
       ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null }
-      : { role: 'assistant', content: plan.contentFiltered ? null : answer.tokens.join(''), refusal: null };
+      : plan.shape === 'tool-stream'
+        ? { role: 'assistant', content: null, tool_calls: [streamed], refusal: null }
+        : { role: 'assistant', content: plan.contentFiltered ? null : answer.tokens.join(''), refusal: null };
   const choices =
     plan.shape === 'no-choices'
       ? []

@@ -11,7 +11,7 @@ import {
 } from './normalize.js';
 import { renderers, renderLinks } from './render.js';
 import { connectEvents } from './socket.js';
-import { applyEvent, applyHistory, createState, keep, trafficFrom } from './state.js';
+import { applyEvent, applyHistory, createState, keep, recordTraffic, trafficFrom } from './state.js';
 
 /**
  * @typedef {import('./state.js').Section} Section
@@ -67,7 +67,12 @@ const sources = {
     apply: (body) => {
       const gateway = pick(body, ['gateway']);
       if (gateway === null || typeof gateway !== 'object') return 'unavailable';
-      state.traffic = trafficFrom(/** @type {Record<string, unknown>} */ (gateway), null);
+      const instance = pick(body, ['instance']);
+      recordTraffic(
+        state,
+        typeof instance === 'string' ? instance : 'local',
+        trafficFrom(/** @type {Record<string, unknown>} */ (gateway), null),
+      );
     },
   },
   probes: {

@@ -83,6 +83,8 @@ function traffic(state) {
       // With no requests yet the gateway reports 0; show "no value" rather than a fake 0 ms.
       pair('p50', ms(t.requests > 0 ? t.p50Ms : null)),
       pair('p99', ms(t.requests > 0 ? t.p99Ms : null)),
+      // Counts are the fleet's when several replicas report; latency is the slowest one's.
+      ...(t.replicas > 1 ? [pair('Replicas', String(t.replicas))] : []),
     ),
   );
 }

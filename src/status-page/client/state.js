@@ -10,13 +10,14 @@ import { analysisRow, failoverRow, incidentRow, probeRow } from './normalize.js'
  * @typedef {import('./normalize.js').History} History
  * @typedef {Record<string, unknown> & { type: string, seq?: number, at?: string }} BusEvent
  * @typedef {{ id: string, at: string | null, notifier: string, outcome: string, analysisId: string }} NotificationRow
- * @typedef {{ requests: number, errors: number, failovers: number, p50Ms: number, p99Ms: number, at: string | null }} Traffic
+ * @typedef {{ requests: number, errors: number, failovers: number, p50Ms: number, p99Ms: number, at: string | null,
+ *   replicas: number }} Traffic
  * @typedef {'loading' | 'ok' | 'unavailable' | 'error' | 'locked'} Availability
  * @typedef {'providers' | 'traffic' | 'failovers' | 'incidents' | 'probes' | 'analyses' | 'notifications' | 'history'} Section
  * @typedef {{ targets: Map<string, TargetRow>, providerRows: Map<string, TargetRow>, probes: Map<string, ProbeRow>,
  *   failovers: FailoverRow[], incidents: IncidentRow[], analyses: AnalysisRow[], notifications: NotificationRow[],
- *   traffic: Traffic | null, history: History | null, configured: Map<string, string[]> | null,
- *   sources: Record<string, Availability>, seen: Set<string> }} State
+ *   traffic: Traffic | null, replicaTraffic: Map<string, Traffic>, history: History | null,
+ *   configured: Map<string, string[]> | null, sources: Record<string, Availability>, seen: Set<string> }} State
  * @typedef {{ sections: Section[], announce?: string }} Change
  */
 
@@ -36,6 +37,7 @@ export function createState() {
     traffic: null,
     history: null,
     configured: null,
+    replicaTraffic: new Map(),
     sources: {
       providers: 'loading',
       traffic: 'loading',
@@ -76,6 +78,37 @@ export function trafficFrom(summary, at) {
     p50Ms: num(summary.p50Ms),
     p99Ms: num(summary.p99Ms),
     at,
+    replicas: 1,
+  };
+}
+
+/** A replica whose last summary is this much older than the newest one has stopped: it no longer counts. */
+const replicaGoneMs = 30_000;
+
+/**
+ * One replica's summary joins the others' (with Redis, every replica's `metrics` events reach the page):
+ * counts add up, latency is the slowest replica's, and replicas gone quiet drop out.
+ * @param {State} state @param {string} instance @param {Traffic} traffic
+ */
+export function recordTraffic(state, instance, traffic) {
+  state.replicaTraffic.set(instance, traffic);
+  const times = [...state.replicaTraffic.values()].map((entry) =>
+    entry.at ? Date.parse(entry.at) : Number.NaN,
+  );
+  const newest = Math.max(...times.filter(Number.isFinite));
+  for (const [name, entry] of state.replicaTraffic) {
+    const at = entry.at ? Date.parse(entry.at) : Number.NaN;
+    if (Number.isFinite(at) && newest - at > replicaGoneMs) state.replicaTraffic.delete(name);
+  }
+  const all = [...state.replicaTraffic.values()];
+  state.traffic = {
+    requests: all.reduce((sum, entry) => sum + entry.requests, 0),
+    errors: all.reduce((sum, entry) => sum + entry.errors, 0),
+    failovers: all.reduce((sum, entry) => sum + entry.failovers, 0),
+    p50Ms: Math.max(...all.map((entry) => entry.p50Ms)),
+    p99Ms: Math.max(...all.map((entry) => entry.p99Ms)),
+    at: traffic.at,
+    replicas: all.length,
   };
 }
 
@@ -143,7 +176,7 @@ const reducers = {
     return { sections: ['notifications'] };
   },
   metrics(state, event) {
-    state.traffic = trafficFrom(event, event.at ?? null);
+    recordTraffic(state, str(event.instance) || 'local', trafficFrom(event, event.at ?? null));
     return { sections: ['traffic', 'failovers'] };
   },
 };
@@ -154,7 +187,8 @@ const reducers = {
  * @param {State} state @param {BusEvent} event @returns {Change}
  */
 export function applyEvent(state, event) {
-  const identity = `${event.seq}@${event.at}`;
+  // Sequences count per replica: with a fleet, the replica is part of who an event is.
+  const identity = `${str(event.instance)}:${event.seq}@${event.at}`;
   if (event.seq !== undefined && state.seen.has(identity)) return { sections: [] };
   if (event.seq !== undefined) {
     state.seen.add(identity);
