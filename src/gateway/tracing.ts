@@ -2,7 +2,6 @@ import { randomFillSync } from 'node:crypto';
 import {
   type Attributes,
   type Context,
-  context,
   defaultTextMapGetter,
   defaultTextMapSetter,
   INVALID_SPAN_CONTEXT,
