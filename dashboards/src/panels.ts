@@ -34,6 +34,14 @@ const datasourceVariable = new DatasourceVariableBuilder('datasource')
   .type('prometheus')
   .current({ selected: false, text: `\${${prometheusInput}}`, value: `\${${prometheusInput}}` });
 
+/**
+ * A Tempo picker for the panels users add (trace search, service graph). Nothing of ours queries it,
+ * and it has no `__inputs` entry: Grafana's importer refuses to finish until every input is given a
+ * datasource, so an input would make Tempo a requirement. Without one the variable starts on the first
+ * Tempo datasource there is, or stays empty where there is none.
+ */
+const tempoVariable = new DatasourceVariableBuilder('tempo').label('Tempo').type('tempo');
+
 export interface Query {
   expr: string;
   legend?: string;
@@ -52,10 +60,16 @@ export interface PanelSpec {
   exemplars?: boolean;
 }
 
+/** The query variables a dashboard can offer; each narrows the queries through its `sel` selector. */
+export const queryVariables = ['provider', 'model', 'target', 'region'] as const;
+export type QueryVariable = (typeof queryVariables)[number];
+
 export interface DashboardSpec {
   uid: string;
   title: string;
   description: string;
+  /** The query variables shown, in this order; provider, model and region when not given. */
+  variables?: readonly QueryVariable[];
   rows: { title: string; panels: PanelSpec[] }[];
 }
 
@@ -63,14 +77,27 @@ export interface DashboardSpec {
 export const sel = {
   provider: 'inferwatch_provider_name=~"$provider"',
   model: 'gen_ai_request_model=~"$model"',
+  target: 'inferwatch_probe_target=~"$target"',
   region: 'cloud_region=~"$region"',
-};
+} satisfies Record<QueryVariable, string>;
 
-const variable = (name: string, label: string, query: string) =>
+const defaultVariables: readonly QueryVariable[] = ['provider', 'model', 'region'];
+
+const variableSources = {
+  provider: {
+    label: 'Provider',
+    query: 'label_values(inferwatch_gateway_attempts_total, inferwatch_provider_name)',
+  },
+  model: { label: 'Model', query: 'label_values(inferwatch_gateway_attempts_total, gen_ai_request_model)' },
+  target: { label: 'Probe target', query: 'label_values(probe_success, inferwatch_probe_target)' },
+  region: { label: 'Region', query: 'label_values(inferwatch_build_info, cloud_region)' },
+} satisfies Record<QueryVariable, { label: string; query: string }>;
+
+const variable = (name: QueryVariable) =>
   new QueryVariableBuilder(name)
-    .label(label)
+    .label(variableSources[name].label)
     .datasource(prometheus)
-    .query(query)
+    .query(variableSources[name].query)
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc)
     .multi(true)
@@ -123,40 +150,44 @@ export function panelId(title: string): number {
 
 /**
  * Events drawn on every time series: breaker transitions, failovers after errors (breaker skips would
- * mark every request while one is open) and inferwatch alerts firing.
+ * mark every request while one is open) and inferwatch alerts firing. A dashboard without a provider
+ * variable shows every provider's transitions: an unset `$provider` would stay literal and match nothing.
  */
-const annotations = [
-  {
-    name: 'Breaker transitions',
-    color: 'orange',
-    expr: `sum by (inferwatch_provider_name, gen_ai_request_model, inferwatch_circuit_to_state) (increase(inferwatch_gateway_circuit_transitions_total{${sel.provider}, ${sel.region}}[2m])) > 0`,
-    title: 'breaker {{inferwatch_provider_name}}/{{gen_ai_request_model}} → {{inferwatch_circuit_to_state}}',
-  },
-  {
-    name: 'Failovers',
-    color: 'yellow',
-    expr: `sum by (inferwatch_failover_from, inferwatch_failover_to, inferwatch_reason) (increase(inferwatch_gateway_failovers_total{inferwatch_reason!~"circuit_open|circuit_half_open", ${sel.region}}[2m])) > 0`,
-    title: 'failover {{inferwatch_failover_from}} → {{inferwatch_failover_to}} ({{inferwatch_reason}})',
-  },
-  {
-    name: 'Alerts firing',
-    color: 'red',
-    expr: 'ALERTS{alertstate="firing", alertname=~"Inferwatch.*", alertname!="InferwatchWatchdog"}',
-    title: '{{alertname}} {{severity}}',
-  },
-].map((annotation) =>
-  new AnnotationQueryBuilder()
-    .name(annotation.name)
-    .datasource(prometheus)
-    .enable(true)
-    .iconColor(annotation.color)
-    .expr(annotation.expr)
-    .titleFormat(annotation.title)
-    .step('60s'),
-);
+const annotations = (variables: readonly QueryVariable[]) =>
+  [
+    {
+      name: 'Breaker transitions',
+      color: 'orange',
+      expr: `sum by (inferwatch_provider_name, gen_ai_request_model, inferwatch_circuit_to_state) (increase(inferwatch_gateway_circuit_transitions_total{${variables.includes('provider') ? `${sel.provider}, ` : ''}${sel.region}}[2m])) > 0`,
+      title:
+        'breaker {{inferwatch_provider_name}}/{{gen_ai_request_model}} → {{inferwatch_circuit_to_state}}',
+    },
+    {
+      name: 'Failovers',
+      color: 'yellow',
+      expr: `sum by (inferwatch_failover_from, inferwatch_failover_to, inferwatch_reason) (increase(inferwatch_gateway_failovers_total{inferwatch_reason!~"circuit_open|circuit_half_open", ${sel.region}}[2m])) > 0`,
+      title: 'failover {{inferwatch_failover_from}} → {{inferwatch_failover_to}} ({{inferwatch_reason}})',
+    },
+    {
+      name: 'Alerts firing',
+      color: 'red',
+      expr: 'ALERTS{alertstate="firing", alertname=~"Inferwatch.*", alertname!="InferwatchWatchdog"}',
+      title: '{{alertname}} {{severity}}',
+    },
+  ].map((annotation) =>
+    new AnnotationQueryBuilder()
+      .name(annotation.name)
+      .datasource(prometheus)
+      .enable(true)
+      .iconColor(annotation.color)
+      .expr(annotation.expr)
+      .titleFormat(annotation.title)
+      .step('60s'),
+  );
 
 /** Builds the Grafana dashboard JSON model from a spec: variables, rows and panels laid out left to right. */
 export function render(spec: DashboardSpec): Dashboard {
+  const variables = spec.variables ?? defaultVariables;
   const dashboard = new DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -171,19 +202,10 @@ export function render(spec: DashboardSpec): Dashboard {
         .tags(['inferwatch'])
         .asDropdown(true),
     )
-    .annotations(annotations)
+    .annotations(annotations(variables))
     .withVariable(datasourceVariable)
-    .withVariable(
-      variable(
-        'provider',
-        'Provider',
-        'label_values(inferwatch_gateway_attempts_total, inferwatch_provider_name)',
-      ),
-    )
-    .withVariable(
-      variable('model', 'Model', 'label_values(inferwatch_gateway_attempts_total, gen_ai_request_model)'),
-    )
-    .withVariable(variable('region', 'Region', 'label_values(inferwatch_build_info, cloud_region)'));
+    .withVariable(tempoVariable);
+  for (const name of variables) dashboard.withVariable(variable(name));
   let y = 0;
   for (const row of spec.rows) {
     dashboard.withRow(

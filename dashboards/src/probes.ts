@@ -1,11 +1,14 @@
 import { type DashboardSpec, sel } from './panels.ts';
 
-const r = sel.region;
+// Probes carry no provider or model label: the dashboard narrows by probe target and region instead.
+const r = `${sel.target}, ${sel.region}`;
 
 export const probes: DashboardSpec = {
   uid: 'inferwatch-probes',
   title: 'inferwatch / Probes',
-  description: 'Synthetic checks from every region: success, latency, time to first token, certificates.',
+  description:
+    'Synthetic checks from every region: success, HTTP status, latency, time to first token, certificates.',
+  variables: ['target', 'region'],
   rows: [
     {
       title: 'Availability',
@@ -59,6 +62,19 @@ export const probes: DashboardSpec = {
               legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
             },
             { expr: 'vector(0.95)', legend: 'alert below 95%' },
+          ],
+        },
+        {
+          title: 'HTTP status by target',
+          description:
+            'HTTP probes: the status code of the last response per target and region (0 when no response came).',
+          kind: 'timeseries',
+          unit: 'none',
+          queries: [
+            {
+              expr: `max by (inferwatch_probe_target, cloud_region) (probe_http_status_code{${r}})`,
+              legend: '{{inferwatch_probe_target}} @ {{cloud_region}}',
+            },
           ],
         },
         {

@@ -7,12 +7,13 @@ const variables: Record<string, string> = {
   $__range: '5m',
   $provider: '.*',
   $model: '.*',
+  $target: '.*',
   $region: '.*',
 };
 
 export const expandVariables = (expr: string) =>
   expr.replace(
-    /\$__rate_interval|\$__interval|\$__range|\$provider|\$model|\$region/g,
+    /\$__rate_interval|\$__interval|\$__range|\$provider|\$model|\$target|\$region/g,
     (name) => variables[name] ?? name,
   );
 

@@ -16,16 +16,14 @@ describe('dashboards as code', () => {
     },
   );
 
-  it.each(Object.keys(built))(
-    '%s has datasource, provider, model and region variables and only Prometheus queries through the first',
+  const variableNames = (file: string) =>
+    JSON.parse(built[file] as string).templating.list.map((variable: { name: string }) => variable.name);
+
+  it.each(Object.keys(built).filter((file) => file !== 'probes.json'))(
+    '%s has datasource, tempo, provider, model and region variables and only Prometheus queries through the first',
     (file) => {
       const dashboard = JSON.parse(built[file] as string);
-      expect(dashboard.templating.list.map((variable: { name: string }) => variable.name)).toEqual([
-        'datasource',
-        'provider',
-        'model',
-        'region',
-      ]);
+      expect(variableNames(file)).toEqual(['datasource', 'tempo', 'provider', 'model', 'region']);
       expect(panelQueries(built[file] as string).length).toBeGreaterThan(0);
       const viaVariable = { type: 'prometheus', uid: '${datasource}' };
       for (const panel of dashboard.panels.filter((p: { type: string }) => p.type !== 'row')) {
@@ -34,6 +32,45 @@ describe('dashboards as code', () => {
         for (const target of panel.targets) expect(target.datasource).toEqual(viaVariable);
       }
       for (const annotation of dashboard.annotations.list) expect(annotation.datasource).toEqual(viaVariable);
+    },
+  );
+
+  it('probes.json offers probe target and region, no provider or model, and every probe query follows the target', () => {
+    const json = built['probes.json'] as string;
+    expect(variableNames('probes.json')).toEqual(['datasource', 'tempo', 'target', 'region']);
+    expect(JSON.parse(json).templating.list[2]).toMatchObject({
+      type: 'query',
+      query: 'label_values(probe_success, inferwatch_probe_target)',
+      multi: true,
+      includeAll: true,
+      allValue: '.*',
+    });
+    // Unset variables stay literal in Grafana and match nothing: none may be referenced here.
+    expect(json).not.toMatch(/\$(provider|model)\b/);
+    const probeQueries = panelQueries(json).filter((query) => /\bprobe_|:probe_/.test(query.expr));
+    expect(probeQueries.length).toBeGreaterThan(0);
+    for (const query of probeQueries)
+      expect(query.expr, query.panel).toContain('inferwatch_probe_target=~"$target"');
+    expect(panelQueries(json)).toContainEqual({
+      panel: 'HTTP status by target',
+      expr: expect.stringMatching(
+        /^max by \(inferwatch_probe_target, cloud_region\) \(probe_http_status_code\{/,
+      ),
+    });
+  });
+
+  it.each(Object.keys(built))(
+    '%s declares an optional Tempo datasource variable: nothing queries it and the importer does not ask for it',
+    (file) => {
+      const json = built[file] as string;
+      const tempo = JSON.parse(json).templating.list.find(
+        (variable: { name: string }) => variable.name === 'tempo',
+      );
+      expect(tempo).toMatchObject({ type: 'datasource', query: 'tempo' });
+      // No fixed current value: Grafana picks the first Tempo datasource there is, or leaves it empty.
+      expect(tempo.current ?? {}).not.toHaveProperty('value');
+      expect(json).not.toContain('DS_TEMPO');
+      expect(json).not.toContain('${tempo}');
     },
   );
 
