@@ -36,6 +36,8 @@ export interface AttemptInput {
   accounting: Accounting;
   /** The name of the client's API key (`anonymous` when the gateway is open): a bounded label. */
   client: string;
+  /** The bounded metric label for the model the upstream answered with (spans keep the real name). */
+  responseModelLabel: (model: string) => string;
   /** How the target's provider is named on spans and metrics. */
   identity: ProviderAttributes;
   /** True once the client has gone: the outcome then says nothing about the target. */
@@ -130,11 +132,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       state.stats.record(elapsed, result.ok);
     const errorType = result.ok ? undefined : cancelled ? 'cancelled' : result.type;
     const responseModel = result.ok ? result.model : undefined;
+    const responseLabel = responseModel ? input.responseModelLabel(responseModel) : undefined;
     const labels = {
       [n.ATTR_GEN_AI_OPERATION_NAME]: operationName,
       ...input.identity.withServer,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-      ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
+      ...(responseLabel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseLabel } : {}),
       ...(errorType ? { [n.ATTR_ERROR_TYPE]: errorType } : {}),
     };
     if (sent) instruments.genAiDuration.record(elapsed / 1000, labels);
@@ -148,6 +151,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       target,
       provider: input.identity.names,
       responseModel,
+      responseLabel,
       labels,
       client: input.client,
       tally,
@@ -192,7 +196,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   if (!opened.ok) return { ...opened, upstreamMs: settle(opened) };
   instruments.genAiTimeToFirstChunk.record(opened.timeToFirstChunkMs / 1000, {
     ...gapLabels,
-    ...(opened.model ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: opened.model } : {}),
+    ...(opened.model ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: input.responseModelLabel(opened.model) } : {}),
   });
   const openMs = performance.now() - started - tally.queuedMs;
   const model = opened.model;

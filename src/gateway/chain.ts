@@ -137,6 +137,7 @@ export async function runChain(deps: ChainDeps, input: ChainInput): Promise<Chai
         telemetry,
         accounting: deps.accounting,
         client: input.client,
+        responseModelLabel: deps.targets.responseModelLabel,
         identity: deps.providerAttributes(target.provider),
         clientGone: input.clientGone,
         failEmpty: config.retry.failoverOnEmpty,
@@ -247,7 +248,8 @@ function retried(
 ) {
   deps.telemetry.instruments.gatewayRetries.record(1, {
     ...deps.providerAttributes(target.provider).names,
-    [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
+    // The label the target's state is recorded under: a `*` route's client model is bounded there.
+    [n.ATTR_GEN_AI_REQUEST_MODEL]: deps.targets.get(target).target.model,
     [n.ATTR_REASON]: failure.type,
   });
   input.span.event(n.SPAN_EVENT_RETRY, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
-import type { Config } from '../config/index.ts';
+import { type Config, configuredModels } from '../config/index.ts';
 import type { BreakerState, EventBus } from '../events/index.ts';
 import type { Provider } from '../providers/index.ts';
 import type { StatusHistory } from '../store/index.ts';
@@ -8,6 +8,7 @@ import type { Instruments } from '../telemetry/index.ts';
 import { semconv as n } from '../telemetry/index.ts';
 import { type Breaker, createBreaker, type Permit, type Transition } from './breaker.ts';
 import { type BreakerSync, createLocalBreakerSync } from './breaker-sync.ts';
+import { createLabelBound, OVERFLOW_LABEL } from './label-bound.ts';
 import type { Target } from './model-router.ts';
 import { createProviderAttributes, type ProviderAttributes } from './provider-attributes.ts';
 import { createStats, type Stats } from './stats.ts';
@@ -35,10 +36,16 @@ export interface Targets {
   all(): TargetState[];
   /** Runs the provider's health check for every known target of a provider; half-open ones settle on it. */
   probe(provider: string): Promise<{ target: string; ok: boolean; errorType?: string; latencyMs: number }[]>;
+  /** The bounded metric label for a model name an upstream answered with. */
+  responseModelLabel(model: string): string;
 }
 
-const MAX_TARGETS = 1_000;
-const OVERFLOW_MODEL = 'other';
+/**
+ * Models the config does not name (a `*` route passes whatever the client sends) get their own target
+ * up to this many; later ones share one `other` target per provider. Upstream answer names are bounded
+ * the same way on metrics.
+ */
+export const MAX_UNCONFIGURED_MODELS = 100;
 
 const stateValue = { closed: 0, half_open: 1, open: 2 } as const satisfies Record<BreakerState, number>;
 const breakerStates = Object.keys(stateValue) as BreakerState[];
@@ -77,6 +84,18 @@ export function createTargets({
   sync = createLocalBreakerSync(),
 }: TargetsOptions): Targets {
   const states = new Map<string, TargetState>();
+  const configured = [...configuredModels(config)].flatMap(([provider, models]) =>
+    models.map((model) => [`${provider}/${model}`, model] as const),
+  );
+  // Configured targets always keep their own state; client-supplied ones are admitted up to the bound.
+  const admitTarget = createLabelBound(
+    MAX_UNCONFIGURED_MODELS,
+    configured.map(([key]) => key),
+  );
+  const responseModelLabel = createLabelBound(
+    MAX_UNCONFIGURED_MODELS,
+    configured.map(([, model]) => model),
+  );
   // Why each open breaker opened (bounded like `states`), told again to the fleet when Redis returns.
   const openReasons = new Map<string, string>();
   // The request whose call into a breaker is running. Transitions fire synchronously inside acquire()
@@ -163,15 +182,15 @@ export function createTargets({
 
   const get = (requested: Target): TargetState => {
     let state = states.get(requested.key);
-    // A `*` route passes any client model through: past the cap, unknown models share one state per
+    // A `*` route passes any client model through: past the bound, unknown models share one state per
     // provider (labelled `other`), so neither memory nor metric series grow with what clients send.
     const target =
-      state || states.size < MAX_TARGETS
+      state || admitTarget(requested.key) === requested.key
         ? requested
         : {
             provider: requested.provider,
-            model: OVERFLOW_MODEL,
-            key: `${requested.provider}/${OVERFLOW_MODEL}`,
+            model: OVERFLOW_LABEL,
+            key: `${requested.provider}/${OVERFLOW_LABEL}`,
           };
     if (!state) state = states.get(target.key);
     if (!state) {
@@ -247,6 +266,7 @@ export function createTargets({
   return {
     get,
     all: () => [...states.values()],
+    responseModelLabel,
     acquire(target, by) {
       const state = get(target);
       const breakerState = witnessed(by, () => state.breaker.state());

@@ -19,7 +19,10 @@ export interface UsageInput {
   target: Target;
   /** `inferwatch.provider.name` and `gen_ai.provider.name` of the target's provider. */
   provider: Attributes;
+  /** The name the upstream answered with: what the price is looked up by. */
   responseModel: string | undefined;
+  /** Its bounded metric label. */
+  responseLabel: string | undefined;
   /** The attempt's GenAI labels (provider, models, error type). */
   labels: Attributes;
   client: string;
@@ -36,7 +39,7 @@ export interface UsageInput {
 export function recordUsage(
   input: UsageInput,
 ): { tokens: TokenCount; costUsd: number | undefined } | undefined {
-  const { instruments, target, responseModel, client, tally } = input;
+  const { instruments, target, responseModel, responseLabel, client, tally } = input;
   const tokens = countTokens(tally, input.body);
   if (!tokens) return undefined;
   const costUsd = input.accounting.pricing.cost(target.provider, [target.model, responseModel], tokens);
@@ -59,7 +62,7 @@ export function recordUsage(
     instruments.gatewayOutputTokensRate.record(rate, {
       ...input.provider,
       [n.ATTR_GEN_AI_REQUEST_MODEL]: target.model,
-      ...(responseModel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
+      ...(responseLabel ? { [n.ATTR_GEN_AI_RESPONSE_MODEL]: responseLabel } : {}),
     });
   }
   input.accounting.ledger.add({
